@@ -1,0 +1,154 @@
+"""The app factory: ``create_app(settings)`` builds the whole mock from one spec."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask
+from werkzeug.exceptions import HTTPException
+
+from callr_mock.contract import Contract
+from callr_mock.journal import Journal
+from callr_mock.pipeline import handle_operation, http_error
+from callr_mock.resources import Handler, load_handlers
+from callr_mock.seeding import SeedValidator, apply_seed, read_seed
+from callr_mock.settings import Settings
+from callr_mock.spec_loader import load_spec
+from callr_mock.state.clock import SandboxClock
+from callr_mock.state.store import Store
+
+log = logging.getLogger("callr_mock")
+API_PREFIX = "/v2.0"
+EXTENSION = "callr_mock"
+TICK_SECONDS = 0.05
+
+
+@dataclass
+class Runtime:
+    """Everything one mock instance holds; kept in ``app.extensions['callr_mock']``."""
+
+    settings: Settings
+    store: Store
+    contract: Contract
+    journal: Journal
+    handlers: dict[str, Handler]
+    seed_validator: SeedValidator
+    unhandled: list[str] = field(default_factory=list)
+    services: list[Any] = field(default_factory=list)
+    _ticker: threading.Thread | None = None
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def seed(self, source: str | dict[str, Any], *, into: str | None = None) -> list[str]:
+        data = read_seed(source) if isinstance(source, str) else source
+        return apply_seed(self.store, data, self.seed_validator, into=into)
+
+    def reset(self) -> None:
+        self.store.reset()
+        self.journal.clear()
+        for service in self.services:
+            if hasattr(service, "reset"):
+                service.reset()
+
+    def start_background(self) -> None:
+        """Start the real-clock ticker and the services (webhook delivery). Idempotent."""
+        if self._ticker is not None:
+            return
+        self._stop.clear()
+        for service in self.services:
+            if hasattr(service, "start"):
+                service.start()
+        self._ticker = threading.Thread(target=self._tick_loop, name="callr-mock-clock", daemon=True)
+        self._ticker.start()
+
+    def stop_background(self) -> None:
+        self._stop.set()
+        if self._ticker is not None:
+            self._ticker.join(timeout=2)
+            self._ticker = None
+        for service in self.services:
+            if hasattr(service, "stop"):
+                service.stop()
+
+    def _tick_loop(self) -> None:
+        while not self._stop.wait(TICK_SECONDS):
+            if self.store.clock.mode == "real":
+                try:
+                    self.store.tick()
+                except Exception:  # keep the clock alive; the error is in the log
+                    log.exception("a scheduled job failed")
+
+
+ServiceFactory = Callable[[Runtime], Any]
+SERVICE_FACTORIES: list[ServiceFactory] = []
+
+
+def create_app(settings: Settings | None = None, *, store: Store | None = None) -> Flask:
+    settings = settings or Settings()
+    contract = Contract(load_spec(settings.spec_path))
+    if store is None:
+        store = Store(clock=SandboxClock(settings.clock), seed=settings.id_seed)
+        for sid, key in settings.initial_accounts():
+            store.create_account(sid, key)
+    runtime = Runtime(
+        settings=settings,
+        store=store,
+        contract=contract,
+        journal=Journal(settings.journal_limit),
+        handlers=load_handlers(),
+        seed_validator=SeedValidator(contract),
+    )
+    for factory in SERVICE_FACTORIES:
+        runtime.services.append(factory(runtime))
+    if settings.seed_path:
+        runtime.seed(settings.seed_path, into=settings.initial_accounts()[0][0] if not settings.accounts else None)
+
+    app = Flask("callr_mock")
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions[EXTENSION] = runtime
+
+    for op in contract.operations.values():
+        view = _view(runtime, op)
+        app.add_url_rule(
+            API_PREFIX + op.rule,
+            endpoint=op.id,
+            view_func=view,
+            methods=[op.method],
+            provide_automatic_options=False,
+        )
+        if op.id not in runtime.handlers:
+            runtime.unhandled.append(op.id)
+    if runtime.unhandled:
+        log.warning(
+            "%d operation(s) of %s have no stateful handler and answer from the spec's examples/schemas: %s",
+            len(runtime.unhandled),
+            contract.title,
+            ", ".join(sorted(runtime.unhandled)),
+        )
+
+    from callr_mock.control import blueprint as control_blueprint
+
+    app.register_blueprint(control_blueprint)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> Any:
+        return http_error(runtime, error)
+
+    return app
+
+
+def _view(runtime: Runtime, op: Any) -> Callable[..., Any]:
+    def view(**path_values: str) -> Any:
+        return handle_operation(runtime, op, path_values)
+
+    view.__name__ = op.id
+    return view
+
+
+def runtime_of(app: Flask) -> Runtime:
+    runtime: Runtime = app.extensions[EXTENSION]
+    return runtime

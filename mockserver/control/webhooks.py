@@ -1,0 +1,5 @@
+"""Control routes for webhooks."""
+
+from __future__ import annotations
+
+from callr_mock.control import blueprint  # noqa: F401

@@ -1,0 +1,266 @@
+"""One request through the contract: authenticate, validate, handle, check the response.
+
+This is the only module that turns Flask's request into a :class:`Call` and a
+:class:`Reply` into Flask's response.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+
+from flask import Response, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
+
+from callr_mock.auth import authenticate
+from callr_mock.contract import Operation, Parameter
+from callr_mock.journal import JournalEntry, Violation
+from callr_mock.resources import Call, Reply
+from callr_mock.sample import generated_reply
+from callr_mock.state.errors import ApiError, InvalidInput
+from callr_mock.state.timefmt import iso
+
+if TYPE_CHECKING:
+    from callr_mock.app import Runtime
+
+log = logging.getLogger("callr_mock")
+JSON = "application/json"
+EMPTY_BODIES = (b"", b"{}", b"null")
+
+
+class UnsupportedMediaType(ApiError):
+    status = 415
+    code = "unsupported-media-type"
+
+
+class PayloadTooLarge(ApiError):
+    status = 413
+    code = "payload-too-large"
+
+
+class MethodNotAllowedError(ApiError):
+    status = 405
+    code = "method-not-allowed"
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise InvalidInput(f"request body has the field '{key}' twice", code="duplicate-field")
+        seen[key] = value
+    return seen
+
+
+def parse_json(raw: bytes) -> Any:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InvalidInput(f"request body is not UTF-8 (byte {error.start})", code="malformed-json") from None
+    try:
+        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_reject_constant)
+    except json.JSONDecodeError as error:
+        raise InvalidInput(
+            f"request body is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}",
+            code="malformed-json",
+        ) from None
+    except RecursionError:
+        raise InvalidInput("request body JSON is nested too deeply", code="malformed-json") from None
+    except ValueError as error:
+        raise InvalidInput(f"request body is not valid JSON: {error}", code="malformed-json") from None
+
+
+def _query(rt: Runtime, op: Operation) -> dict[str, Any]:
+    declared = {p.name: p for p in op.parameters.get("query", [])}
+    values: dict[str, Any] = {}
+    for name in request.args:
+        raw_values = request.args.getlist(name)
+        param = declared.get(name)
+        if param is None:
+            if rt.settings.validate_requests:
+                known = ", ".join(sorted(declared)) or "none"
+                raise InvalidInput(
+                    f"unknown query parameter '{name}' (this operation takes: {known})",
+                    code="unknown-parameter",
+                )
+            continue
+        if "array" in param.types:
+            items = [part for raw in raw_values for part in raw.split(",")]
+            item_param = Parameter(name, "query", False, param.schema.get("items", {}))
+            values[name] = [item_param.coerce(item) for item in items]
+        elif len(raw_values) > 1 and rt.settings.validate_requests:
+            raise InvalidInput(f"query parameter '{name}' is given {len(raw_values)} times", code="duplicate-parameter")
+        else:
+            values[name] = param.coerce(raw_values[0])
+    if rt.settings.validate_requests:
+        rt.contract.validate_params(op, "query", values)
+    for name, param in declared.items():
+        if name not in values and "default" in param.schema:
+            values[name] = param.schema["default"]
+    return values
+
+
+def _path(rt: Runtime, op: Operation, raw: dict[str, str]) -> dict[str, Any]:
+    params = {p.name: p for p in op.parameters.get("path", [])}
+    values = {name: params[name].coerce(value) if name in params else value for name, value in raw.items()}
+    if rt.settings.validate_requests:
+        rt.contract.validate_params(op, "path", values)
+    return values
+
+
+def _body(rt: Runtime, op: Operation) -> tuple[Any, str | None, dict[str, Any]]:
+    try:
+        raw = request.get_data(cache=True)
+    except RequestEntityTooLarge:
+        raise PayloadTooLarge(
+            f"request body is larger than {rt.settings.max_body_bytes} bytes"
+        ) from None
+    mimetype = request.mimetype or None
+    method_path = f"{op.method} {op.path}"
+    if op.body is None:
+        if raw.strip() not in EMPTY_BODIES and rt.settings.validate_requests:
+            raise InvalidInput(
+                f"{method_path} takes no request body; its parameters go in the query string or path",
+                code="unexpected-body",
+            )
+        return None, mimetype, {}
+    declared = list(op.body.schemas)
+    if not raw and mimetype is None:
+        if op.body.required:
+            raise InvalidInput(f"{method_path} needs a request body ({', '.join(declared)})", code="missing-body")
+        return None, None, {}
+    if mimetype not in op.body.schemas:
+        raise UnsupportedMediaType(
+            f"{method_path} takes {' or '.join(declared)}, not {mimetype or 'a body without Content-Type'}"
+        )
+    files: dict[str, Any] = {}
+    if mimetype == "multipart/form-data":
+        body: Any = {}
+        for name in request.form:
+            form_values = request.form.getlist(name)
+            if len(form_values) > 1:
+                raise InvalidInput(f"form field '{name}' is given twice", code="duplicate-field")
+            body[name] = form_values[0]
+        for name in request.files:
+            files[name] = request.files[name]
+            body[name] = "<binary>"
+    elif mimetype.endswith("json"):
+        if not raw.strip():
+            raise InvalidInput(f"{method_path} needs a JSON body", code="missing-body")
+        body = parse_json(raw)
+    else:
+        body = raw
+    if rt.settings.validate_requests:
+        rt.contract.validate_body(op, mimetype, body)
+    return body, mimetype, files
+
+
+def _respond(reply: Reply) -> Response:
+    if reply.body is None or reply.status == 204:
+        response = Response(status=reply.status)
+    else:
+        payload = json.dumps(reply.body, ensure_ascii=False, separators=(",", ":"))
+        response = Response(payload, status=reply.status, mimetype=JSON)
+    for name, value in reply.headers.items():
+        response.headers[name] = value
+    return response
+
+
+def handle_operation(rt: Runtime, op: Operation, path_values: dict[str, str]) -> Response:
+    started = time.perf_counter()
+    request_seq = rt.journal.next_seq()
+    account_sid: str | None = None
+    violations: list[str] = []
+    try:
+        if request.method == "HEAD":
+            raise MethodNotAllowedError(f"HEAD is not allowed on {op.path}; use {op.method}")
+        account = authenticate(rt.store, request.headers)
+        account_sid = account.sid
+        path = _path(rt, op, path_values)
+        query = _query(rt, op)
+        body, content_type, files = _body(rt, op)
+        call = Call(op.id, account, rt.store, path, query, body, content_type, files, request.host_url.rstrip("/"))
+        with rt.store.lock:
+            rt.store.scheduler.run_due(rt.store.clock.now())
+            handler = rt.handlers.get(op.id)
+            if handler is None:
+                status, generated = generated_reply(op, rt.store.clock.now())
+                reply = Reply(status, generated)
+            else:
+                reply = handler(call)
+    except ApiError as error:
+        reply = Reply(error.status, error.body())
+        if isinstance(error, MethodNotAllowedError):
+            reply.headers["Allow"] = op.method
+    except HTTPException as error:
+        reply = Reply(error.code or 500, {"code": "http-error", "message": error.description or str(error)})
+    except Exception as error:  # a bug of ours: report it loudly, never hide it
+        log.exception("handler for %s crashed", op.id)
+        message = f"{op.id} crashed: {type(error).__name__}: {error}"
+        violations.append(message)
+        reply = Reply(500, {"code": "internal-error", "message": message})
+    if rt.settings.validate_responses and request.method != "HEAD":
+        content_type = JSON if reply.body is not None and reply.status != 204 else None
+        problem = rt.contract.check_response(op, reply.status, content_type, reply.body)
+        if problem:
+            violations.append(problem)
+            if rt.settings.strict:
+                reply = Reply(500, {"code": "contract-violation", "message": problem})
+    for message in violations:
+        rt.journal.violation(
+            Violation(rt.journal.next_seq(), request_seq, account_sid, op.id, request.method, request.path, reply.status, message)
+        )
+        log.error("contract violation: %s", message)
+    rt.journal.record(
+        JournalEntry(
+            seq=request_seq,
+            time=iso(rt.store.clock.now()),
+            method=request.method,
+            path=request.path,
+            query=request.query_string.decode("latin-1"),
+            status=reply.status,
+            account=account_sid,
+            operation=op.id,
+            duration_ms=round((time.perf_counter() - started) * 1000, 3),
+            violations=violations,
+        )
+    )
+    return _respond(reply)
+
+
+def http_error(rt: Runtime, error: HTTPException) -> Response:
+    """404/405/413 and friends outside any operation, in the Callr error shape."""
+    code = error.code or 500
+    names = {404: "not-found", 405: "method-not-allowed", 413: "payload-too-large", 415: "unsupported-media-type"}
+    if code == 404:
+        message = f"no such path: {request.path}"
+    elif code == 405 and isinstance(error, MethodNotAllowed):
+        allowed = ", ".join(sorted(m for m in (error.valid_methods or []) if m not in ("HEAD", "OPTIONS")))
+        message = f"{request.method} is not allowed on {request.path}; allowed: {allowed}"
+    else:
+        message = error.description or error.name
+    reply = Reply(code, {"code": names.get(code, "http-error"), "message": message})
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        reply.headers["Allow"] = ", ".join(m for m in error.valid_methods if m not in ("HEAD", "OPTIONS"))
+    rt.journal.record(
+        JournalEntry(
+            seq=rt.journal.next_seq(),
+            time=iso(rt.store.clock.now()),
+            method=request.method,
+            path=request.path,
+            query=request.query_string.decode("latin-1"),
+            status=code,
+            account=None,
+            operation=None,
+            duration_ms=0.0,
+        )
+    )
+    if request.method == "HEAD":
+        reply.body = None
+    return _respond(reply)

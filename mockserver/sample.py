@@ -1,0 +1,89 @@
+"""Responses for operations that have no stateful handler (e.g. from Callr's official spec).
+
+The response is the spec's example when there is one, else a minimal value built
+from the schema. Either way it goes through response validation like any other.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from callr_mock.contract import Operation
+from callr_mock.state.timefmt import iso
+
+
+def _merge_all_of(schema: dict[str, Any]) -> dict[str, Any]:
+    merged: dict[str, Any] = {k: v for k, v in schema.items() if k != "allOf"}
+    for part in schema.get("allOf", []):
+        part = _merge_all_of(part)
+        for key, value in part.items():
+            if key == "properties":
+                merged.setdefault("properties", {}).update(value)
+            elif key == "required":
+                merged["required"] = sorted(set(merged.get("required", [])) | set(value))
+            else:
+                merged.setdefault(key, value)
+    return merged
+
+
+def sample(schema: dict[str, Any], now: datetime, depth: int = 0) -> Any:
+    """A small value that satisfies ``schema`` in the common cases."""
+    if depth > 12 or not isinstance(schema, dict):
+        return None
+    schema = _merge_all_of(schema)
+    for key in ("const",):
+        if key in schema:
+            return schema[key]
+    if "examples" in schema and isinstance(schema["examples"], list) and schema["examples"]:
+        return schema["examples"][0]
+    if "example" in schema:
+        return schema["example"]
+    if "default" in schema:
+        return schema["default"]
+    if schema.get("enum"):
+        return schema["enum"][0]
+    for key in ("oneOf", "anyOf"):
+        if schema.get(key):
+            return sample(schema[key][0], now, depth + 1)
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "null")
+    if kind == "object" or "properties" in schema:
+        props = schema.get("properties", {})
+        return {name: sample(props.get(name, {}), now, depth + 1) for name in schema.get("required", [])}
+    if kind == "array":
+        item = sample(schema.get("items", {}), now, depth + 1)
+        return [item] * int(schema.get("minItems", 0))
+    if kind == "integer":
+        return int(schema.get("minimum", 0))
+    if kind == "number":
+        return schema.get("minimum", 0)
+    if kind == "boolean":
+        return False
+    if kind == "null":
+        return None
+    fmt = schema.get("format")
+    if fmt == "date-time":
+        return iso(now)
+    if fmt == "e164":
+        return "+33199000100"
+    if fmt in ("uri", "uri-reference"):
+        return "https://example.invalid/"
+    return "x" * int(schema.get("minLength", 0))
+
+
+def generated_reply(op: Operation, now: datetime) -> tuple[int, Any]:
+    """Pick the first declared success response and produce its body."""
+    codes = sorted(code for code in op.responses if code[:1] == "2")
+    if not codes:
+        return 501, None
+    code = codes[0]
+    status = int(code) if code.isdigit() else 200
+    spec = op.responses[code]
+    if not spec.schemas:
+        return status, None
+    content_type = "application/json" if "application/json" in spec.schemas else next(iter(spec.schemas))
+    if content_type in spec.examples:
+        return status, spec.examples[content_type]
+    return status, sample(spec.schemas[content_type], now)

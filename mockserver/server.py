@@ -1,0 +1,94 @@
+"""Run the mock on waitress (production WSGI server: one process, threaded).
+
+``MockServer`` starts on a background thread (the pytest plugin) or in the
+foreground (``callr-mock serve``), on 127.0.0.1 by default; port 0 picks a free port.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from types import FrameType
+from typing import Any
+
+from flask import Flask
+from waitress.server import create_server
+
+from callr_mock.app import Runtime, create_app, runtime_of
+from callr_mock.settings import Settings
+
+log = logging.getLogger("callr_mock")
+
+
+class MockServer:
+    def __init__(self, settings: Settings | None = None, *, app: Flask | None = None) -> None:
+        self.settings = settings or Settings()
+        self.app = app or create_app(self.settings)
+        self.runtime: Runtime = runtime_of(self.app)
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("server not started")
+        return int(self._server.effective_port)
+
+    @property
+    def url(self) -> str:
+        """Root URL; the Callr API is under ``url + '/v2.0'``, the control API under ``/_mock``."""
+        return f"http://{self.settings.host}:{self.port}"
+
+    def _create(self) -> None:
+        self._server = create_server(
+            self.app,
+            host=self.settings.host,
+            port=self.settings.port,
+            threads=self.settings.threads,
+            ident="callr-mock",
+            max_request_body_size=max(self.settings.max_body_bytes * 4, 1 << 22),
+            clear_untrusted_proxy_headers=True,
+        )
+
+    def start(self) -> MockServer:
+        """Serve on a daemon thread and return at once (the plugin's way)."""
+        self._create()
+        self.runtime.start_background()
+        self._thread = threading.Thread(target=self._server.run, name="callr-mock-http", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        self.runtime.stop_background()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def serve_forever(self, on_ready: Any = None) -> None:
+        """Serve in the foreground until Ctrl-C or SIGTERM, then stop cleanly."""
+        self._create()
+        self.runtime.start_background()
+
+        def _terminate(signum: int, frame: FrameType | None) -> None:
+            raise KeyboardInterrupt
+
+        previous = signal.signal(signal.SIGTERM, _terminate)
+        if on_ready is not None:
+            on_ready(self)
+        try:
+            self._server.run()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            self._server.close()
+            self.runtime.stop_background()
+
+    def __enter__(self) -> MockServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

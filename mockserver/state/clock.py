@@ -1,0 +1,66 @@
+"""The sandbox clock: real time (plus any offset) or frozen, advanced on demand.
+
+Every lifecycle reads time from here, never from ``datetime.now()``, so tests that
+freeze the clock see nothing move until they advance it.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+from callr_mock.state.timefmt import iso
+
+CLOCK_MODES = ("real", "frozen")
+DEFAULT_FROZEN_START = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
+
+
+class SandboxClock:
+    def __init__(self, mode: str = "real", start: datetime | None = None) -> None:
+        if mode not in CLOCK_MODES:
+            raise ValueError(f"clock mode must be one of {CLOCK_MODES}, not {mode!r}")
+        self._lock = threading.Lock()
+        self._offset = timedelta(0)
+        self._frozen_at: datetime | None = None
+        if mode == "frozen":
+            self._frozen_at = (start or DEFAULT_FROZEN_START).astimezone(UTC)
+        elif start is not None:
+            self._offset = start.astimezone(UTC) - datetime.now(UTC)
+
+    @property
+    def mode(self) -> str:
+        return "frozen" if self._frozen_at is not None else "real"
+
+    def now(self) -> datetime:
+        with self._lock:
+            if self._frozen_at is not None:
+                return self._frozen_at
+            return datetime.now(UTC) + self._offset
+
+    def freeze(self, at: datetime | None = None) -> datetime:
+        """Stop time at ``at`` (default: the current sandbox time)."""
+        with self._lock:
+            current = self._frozen_at or datetime.now(UTC) + self._offset
+            self._frozen_at = (at or current).astimezone(UTC)
+            return self._frozen_at
+
+    def unfreeze(self) -> None:
+        """Let time run again from where it stands (the offset keeps continuity)."""
+        with self._lock:
+            if self._frozen_at is not None:
+                self._offset = self._frozen_at - datetime.now(UTC)
+                self._frozen_at = None
+
+    def advance(self, seconds: float) -> datetime:
+        if seconds < 0:
+            raise ValueError("the sandbox clock only moves forward")
+        with self._lock:
+            step = timedelta(seconds=seconds)
+            if self._frozen_at is not None:
+                self._frozen_at += step
+                return self._frozen_at
+            self._offset += step
+            return datetime.now(UTC) + self._offset
+
+    def describe(self) -> dict[str, str | None]:
+        return {"mode": self.mode, "now": iso(self.now())}

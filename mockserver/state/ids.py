@@ -1,0 +1,62 @@
+"""Identifier generation: sids (8 lowercase alphanumerics), store tokens, event ids.
+
+Seedable so a test run can be repeated exactly; thread-safe.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+import threading
+from collections.abc import Callable
+
+SID_ALPHABET = string.ascii_lowercase + string.digits
+TOKEN_ALPHABET = string.ascii_letters + string.digits
+SID_LENGTH = 8
+
+
+class IdGenerator:
+    def __init__(self, seed: int | None = None) -> None:
+        self._lock = threading.Lock()
+        self._random = random.Random(seed)
+        self._issued: set[str] = set()
+
+    def reseed(self, seed: int | None) -> None:
+        with self._lock:
+            self._random.seed(seed)
+            self._issued.clear()
+
+    def _draw(self, alphabet: str, length: int) -> str:
+        return "".join(self._random.choice(alphabet) for _ in range(length))
+
+    def sid(self, taken: Callable[[str], bool] | None = None) -> str:
+        """A new sid, never issued before by this generator nor ``taken``."""
+        with self._lock:
+            while True:
+                candidate = self._draw(SID_ALPHABET, SID_LENGTH)
+                if candidate not in self._issued and not (taken and taken(candidate)):
+                    self._issued.add(candidate)
+                    return candidate
+
+    def token(self) -> str:
+        """An opaque 40-character store reservation token."""
+        with self._lock:
+            return self._draw(TOKEN_ALPHABET, 40)
+
+    def event_id(self) -> str:
+        with self._lock:
+            return self._draw(TOKEN_ALPHABET, 32)
+
+    def digits(self, length: int) -> str:
+        with self._lock:
+            return self._draw(string.digits, length)
+
+    def choice(self, items: list[str]) -> str:
+        with self._lock:
+            return self._random.choice(items)
+
+    def shuffled(self, items: list[str]) -> list[str]:
+        with self._lock:
+            copy = list(items)
+            self._random.shuffle(copy)
+            return copy

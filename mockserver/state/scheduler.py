@@ -1,0 +1,63 @@
+"""Work due at a sandbox time: lifecycle steps, reservation expiry, webhook retries.
+
+``run_due(now)`` runs every job whose time has come, earliest first (ties in the
+order they were scheduled). A job receives its own due time, so the timestamps it
+records do not depend on when somebody happened to look.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+Job = Callable[[datetime], None]
+
+
+@dataclass(order=True)
+class _Entry:
+    due: datetime
+    seq: int
+    job: Job = field(compare=False)
+    owner: str = field(compare=False, default="")
+    cancelled: bool = field(compare=False, default=False)
+
+
+class Scheduler:
+    """Not thread-safe by itself: the Store calls it under its lock."""
+
+    def __init__(self) -> None:
+        self._heap: list[_Entry] = []
+        self._seq = itertools.count()
+
+    def schedule(self, due: datetime, job: Job, *, owner: str = "") -> _Entry:
+        entry = _Entry(due, next(self._seq), job, owner)
+        heapq.heappush(self._heap, entry)
+        return entry
+
+    def run_due(self, now: datetime) -> int:
+        ran = 0
+        while self._heap and self._heap[0].due <= now:
+            entry = heapq.heappop(self._heap)
+            if not entry.cancelled:
+                entry.job(entry.due)
+                ran += 1
+        return ran
+
+    def drop_owner(self, owner: str) -> None:
+        """Forget the pending jobs of one account (when it is deleted or reset)."""
+        for entry in self._heap:
+            if entry.owner == owner:
+                entry.cancelled = True
+
+    def clear(self) -> None:
+        self._heap.clear()
+
+    def pending(self) -> int:
+        return sum(1 for entry in self._heap if not entry.cancelled)
+
+    def next_due(self) -> datetime | None:
+        live = [entry.due for entry in self._heap if not entry.cancelled]
+        return min(live) if live else None

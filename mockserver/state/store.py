@@ -1,0 +1,192 @@
+"""The Store: every account's state behind one lock, the clock, ids and scheduler.
+
+``Store.lock`` (re-entrant) guards everything: the HTTP layer holds it for the
+whole of a request, the scheduler runs under it, and the control API takes it for
+resets and snapshots. A mock serialising its requests is fast enough and can
+never lose a write.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from callr_mock.state.billing import Credit
+from callr_mock.state.clock import SandboxClock
+from callr_mock.state.errors import InvalidInput, NotFound
+from callr_mock.state.events import EVENT_TYPES, Event
+from callr_mock.state.ids import IdGenerator
+
+Listener = Callable[[Event], None]
+EVENT_JOURNAL_LIMIT = 10_000
+
+
+class AccountState:
+    """One Callr account (or sub-account) and all that it owns."""
+
+    def __init__(
+        self, store: Store, sid: str, key: str, parent: str | None = None, credit: str | None = None
+    ) -> None:
+        self.store = store
+        self.sid = sid
+        self.key = key
+        self.parent = parent
+        self._initial_credit = credit
+        self.clear()
+
+    def clear(self) -> None:
+        """Forget everything the account owns; keep its credentials."""
+        from callr_mock.state.audio_files import AudioFileRepo
+        from callr_mock.state.calls import CallRepo
+        from callr_mock.state.numbers import NumberRepo
+        from callr_mock.state.recordings import RecordingRepo
+        from callr_mock.state.scenarios import ScenarioRepo
+        from callr_mock.state.sms import SmsRepo
+        from callr_mock.state.tasks import TaskRepo
+        from callr_mock.state.webhooks import WebhookRepo
+
+        self.events: list[Event] = []
+        self.credit = Credit(self) if self._initial_credit is None else Credit(self, self._initial_credit)
+        self.tasks = TaskRepo(self)
+        self.scenarios = ScenarioRepo(self)
+        self.numbers = NumberRepo(self)
+        self.sms = SmsRepo(self)
+        self.calls = CallRepo(self)
+        self.audio_files = AudioFileRepo(self)
+        self.recordings = RecordingRepo(self)
+        self.webhooks = WebhookRepo(self)
+
+    REPOS = ("scenarios", "numbers", "sms", "tasks", "calls", "audio_files", "recordings", "webhooks")
+
+    def emit(self, event_type: str, payload: dict[str, Any], *, at: datetime | None = None) -> Event:
+        """Record an event and tell the store's listeners (webhook delivery)."""
+        if event_type not in EVENT_TYPES:
+            raise ValueError(f"unknown event type {event_type!r}")
+        event = Event(
+            id=self.store.ids.event_id(),
+            type=event_type,
+            timestamp=at or self.store.clock.now(),
+            account_sid=self.sid,
+            payload=payload,
+        )
+        self.events.append(event)
+        if len(self.events) > EVENT_JOURNAL_LIMIT:
+            del self.events[: len(self.events) - EVENT_JOURNAL_LIMIT]
+        for listener in list(self.store.listeners):
+            listener(event)
+        return event
+
+    def snapshot(self) -> dict[str, Any]:
+        state: dict[str, Any] = {
+            "sid": self.sid,
+            "parent": self.parent,
+            "credit": self.credit.to_api(),
+        }
+        for name in self.REPOS:
+            state[name] = getattr(self, name).snapshot()
+        return state
+
+
+class Store:
+    def __init__(self, *, clock: SandboxClock | None = None, seed: int | None = None) -> None:
+        from callr_mock.state.scheduler import Scheduler
+
+        self.lock = threading.RLock()
+        self.clock = clock or SandboxClock()
+        self.ids = IdGenerator(seed)
+        self.scheduler = Scheduler()
+        self.listeners: list[Listener] = []
+        self.shared: dict[str, Any] = {}
+        self._accounts: dict[str, AccountState] = {}
+        self._by_key: dict[str, str] = {}
+
+    # -- accounts ---------------------------------------------------------
+    def create_account(
+        self,
+        sid: str | None = None,
+        key: str | None = None,
+        *,
+        parent: str | None = None,
+        credit: str | None = None,
+    ) -> AccountState:
+        with self.lock:
+            if parent is not None and parent not in self._accounts:
+                raise NotFound(f"no parent account {parent!r}")
+            sid = sid or self.ids.sid(taken=self._accounts.__contains__)
+            if sid in self._accounts:
+                raise InvalidInput(f"account {sid!r} already exists", code="account-exists")
+            if key is None and parent is None:
+                key = f"key-{sid}-{self.ids.token()[:16]}"
+            if key is not None and key in self._by_key:
+                raise InvalidInput("that API key belongs to another account", code="key-in-use")
+            account = AccountState(self, sid, key or "", parent=parent, credit=credit)
+            self._accounts[sid] = account
+            if key:
+                self._by_key[key] = sid
+            return account
+
+    def account(self, sid: str) -> AccountState:
+        with self.lock:
+            try:
+                return self._accounts[sid]
+            except KeyError:
+                raise NotFound(f"no account {sid!r}") from None
+
+    def find_account(self, sid: str) -> AccountState | None:
+        with self.lock:
+            return self._accounts.get(sid)
+
+    def accounts(self) -> list[AccountState]:
+        with self.lock:
+            return list(self._accounts.values())
+
+    def account_for_key(self, key: str) -> AccountState | None:
+        with self.lock:
+            sid = self._by_key.get(key)
+            return self._accounts.get(sid) if sid else None
+
+    def delete_account(self, sid: str) -> None:
+        with self.lock:
+            account = self.account(sid)
+            for child in [a for a in self._accounts.values() if a.parent == sid]:
+                self.delete_account(child.sid)
+            self.scheduler.drop_owner(sid)
+            self._by_key.pop(account.key, None)
+            del self._accounts[sid]
+
+    # -- whole store --------------------------------------------------------
+    def reset(self) -> None:
+        """Empty every account (credentials stay) and drop all pending work."""
+        with self.lock:
+            self.scheduler.clear()
+            self.shared.clear()
+            for account in self._accounts.values():
+                account.clear()
+
+    def snapshot(self, account: str | None = None) -> dict[str, Any]:
+        with self.lock:
+            chosen = [self.account(account)] if account else list(self._accounts.values())
+            return {
+                "clock": self.clock.describe(),
+                "accounts": [a.snapshot() for a in chosen],
+            }
+
+    def tick(self) -> int:
+        """Run every scheduled job that is due at the current sandbox time."""
+        with self.lock:
+            return self.scheduler.run_due(self.clock.now())
+
+    def advance(self, seconds: float) -> datetime:
+        with self.lock:
+            now = self.clock.advance(seconds)
+            self.scheduler.run_due(now)
+            return now
+
+    def shared_resource(self, name: str, factory: Callable[[], Any]) -> Any:
+        """A store-wide object (e.g. the number pool), built on first use."""
+        with self.lock:
+            if name not in self.shared:
+                self.shared[name] = factory()
+            return self.shared[name]

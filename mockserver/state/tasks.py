@@ -1,0 +1,158 @@
+"""Tasks: the one model for background work (exports, scenario runs, bulk deletes).
+
+Lifecycle on the sandbox clock: ``pending`` → (1 s) ``running`` → (``duration`` s)
+``done`` or ``failed``; ``cancelled`` from ``pending`` or ``running`` only. Each
+change fires ``v2.task.updated``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from callr_mock.state.errors import ApiError, InvalidInput, NotFound
+from callr_mock.state.pagination import page, sort_items
+from callr_mock.state.repo import Repo, next_seq
+from callr_mock.state.timefmt import iso, parse
+
+TASK_TYPES = ("calls-export", "scenario-run", "recordings-delete")
+TASK_STATUSES = ("pending", "running", "done", "failed", "cancelled")
+FINISHED = ("done", "failed", "cancelled")
+RUNNING_AFTER = timedelta(seconds=1)
+DEFAULT_DURATION = 3.0
+
+Completion = Callable[[datetime], dict[str, Any] | None]
+
+
+@dataclass
+class Task:
+    sid: str
+    type: str
+    created: datetime
+    status: str = "pending"
+    progress: int = 0
+    result: dict[str, Any] | None = None
+    error: dict[str, str] | None = None
+    updated: datetime | None = None
+    seq: int = field(default_factory=next_seq)
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "sid": self.sid,
+            "type": self.type,
+            "status": self.status,
+            "progress": self.progress,
+            "result": self.result,
+            "error": self.error,
+            "created": iso(self.created),
+            "updated": iso(self.updated or self.created),
+        }
+
+
+class TaskRepo(Repo):
+    def __init__(self, account: Any) -> None:
+        super().__init__(account)
+        self.items: dict[str, Task] = {}
+
+    def start(
+        self,
+        task_type: str,
+        *,
+        complete: Completion | None = None,
+        duration: float = DEFAULT_DURATION,
+        fail: tuple[str, str] | None = None,
+        result: dict[str, Any] | None = None,
+    ) -> Task:
+        """Create a pending task and schedule its lifecycle.
+
+        ``complete(at)`` runs when the task finishes and returns its ``result``;
+        raising ``ApiError`` there (or passing ``fail=(code, message)``) ends the
+        task ``failed`` with that error.
+        """
+        if task_type not in TASK_TYPES:
+            raise ValueError(f"unknown task type {task_type!r}")
+        now = self.store.clock.now()
+        task = Task(sid=self.store.ids.sid(), type=task_type, created=now, updated=now, result=result)
+        self.items[task.sid] = task
+        self.account.emit("v2.task.updated", task.to_api(), at=now)
+        scheduler, owner = self.store.scheduler, self.account.sid
+        scheduler.schedule(now + RUNNING_AFTER, lambda at: self._run(task, at), owner=owner)
+        finish_at = now + max(RUNNING_AFTER, timedelta(seconds=duration))
+        scheduler.schedule(finish_at, lambda at: self._finish(task, at, complete, fail), owner=owner)
+        return task
+
+    def _change(self, task: Task, at: datetime, **fields: Any) -> None:
+        for name, value in fields.items():
+            setattr(task, name, value)
+        task.updated = at
+        self.account.emit("v2.task.updated", task.to_api(), at=at)
+
+    def _run(self, task: Task, at: datetime) -> None:
+        if task.status == "pending":
+            self._change(task, at, status="running", progress=10)
+
+    def _finish(
+        self, task: Task, at: datetime, complete: Completion | None, fail: tuple[str, str] | None
+    ) -> None:
+        if task.status in FINISHED:
+            return
+        if fail is not None:
+            self._change(task, at, status="failed", error={"code": fail[0], "message": fail[1]})
+            return
+        try:
+            result = complete(at) if complete else task.result
+        except ApiError as error:
+            self._change(task, at, status="failed", error=error.body())
+            return
+        self._change(task, at, status="done", progress=100, result=result)
+
+    def get(self, sid: str) -> Task:
+        task = self.items.get(sid)
+        if task is None:
+            raise NotFound(f"no task with sid {sid!r} on this account")
+        return task
+
+    def cancel(self, sid: str) -> Task:
+        task = self.get(sid)
+        if task.status in FINISHED:
+            raise InvalidInput(
+                f"task {sid} is already {task.status}; only pending or running tasks can be cancelled",
+                code="task-finished",
+            )
+        self._change(task, self.store.clock.now(), status="cancelled")
+        return task
+
+    def search(
+        self,
+        *,
+        type: str | None = None,
+        status: str | None = None,
+        order: str = "desc",
+        offset: int = 0,
+        limit: int = 10,
+    ) -> dict[str, Any]:
+        found = [
+            task
+            for task in self.items.values()
+            if (type is None or task.type == type) and (status is None or task.status == status)
+        ]
+        ordered = sort_items(found, key=lambda t: t.created, order=order, tiebreak=lambda t: t.seq)
+        return page(ordered, offset=offset, limit=limit, render=Task.to_api)
+
+    def snapshot(self) -> list[dict[str, Any]]:
+        return [task.to_api() for task in self.items.values()]
+
+    def load(self, obj: dict[str, Any]) -> None:
+        task = Task(
+            sid=obj["sid"],
+            type=obj["type"],
+            created=parse(obj["created"]),
+            status=obj["status"],
+            progress=obj["progress"],
+            result=obj.get("result"),
+            error=obj.get("error"),
+            updated=parse(obj["updated"]),
+        )
+        self.items[task.sid] = task

@@ -1,0 +1,29 @@
+"""RFC 3339 helpers: the API writes UTC with milliseconds, ``2024-04-24T12:00:42.000Z``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def iso(moment: datetime | None) -> str | None:
+    """Format as the API does (UTC, milliseconds, ``Z``); ``None`` stays ``None``."""
+    if moment is None:
+        return None
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def parse(text: str) -> datetime:
+    """Parse an RFC 3339 date-time (any offset) into an aware UTC datetime.
+
+    Raises ``ValueError`` for anything else.
+    """
+    if not isinstance(text, str) or "T" not in text.upper():
+        raise ValueError(f"not an RFC 3339 date-time: {text!r}")
+    value = text.strip()
+    if value[-1:] in ("Z", "z"):
+        value = value[:-1] + "+00:00"
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError(f"RFC 3339 date-time needs an offset or Z: {text!r}")
+    return moment.astimezone(UTC)
