@@ -1,0 +1,45 @@
+"""The price list (``fixtures/prices.yaml``): SMS per part and number fees per type/class."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from callr_mock.state.errors import InvalidInput
+from callr_mock.state.money import to_money
+
+
+@lru_cache(maxsize=1)
+def price_list() -> dict[str, Any]:
+    text = resources.files("callr_mock.fixtures").joinpath("prices.yaml").read_text(encoding="utf-8")
+    data: dict[str, Any] = yaml.safe_load(text)
+    return data
+
+
+@lru_cache(maxsize=1)
+def magic_inputs() -> dict[str, Any]:
+    text = resources.files("callr_mock.fixtures").joinpath("magic.yaml").read_text(encoding="utf-8")
+    data: dict[str, Any] = yaml.safe_load(text)
+    return data
+
+
+def sms_price(country: str | None) -> Decimal:
+    """Price of one SMS part to ``country`` (ISO-2), or the default price."""
+    row = price_list().get(country or "", price_list()["default"])
+    return to_money(row.get("sms", price_list()["default"]["sms"]))
+
+
+def number_price(country: str, number_type: str, number_class: str) -> tuple[Decimal, Decimal]:
+    """(setup fee, monthly fee) of one number; 400 if the store does not sell it."""
+    try:
+        row = price_list()[country]["numbers"][number_type][number_class]
+    except KeyError:
+        raise InvalidInput(
+            f"the store sells no {number_class} {number_type} numbers in {country}",
+            code="not-sold",
+        ) from None
+    return to_money(row["setup"]), to_money(row["monthly"])
