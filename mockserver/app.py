@@ -8,18 +8,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask
-from werkzeug.exceptions import HTTPException
-
-from callr_mock.contract import Contract
+from callr_mock.contract import Contract, contract_for
 from callr_mock.journal import Journal
 from callr_mock.pipeline import handle_operation, http_error
 from callr_mock.resources import Handler, load_handlers
 from callr_mock.seeding import SeedValidator, apply_seed, read_seed
 from callr_mock.settings import Settings
-from callr_mock.spec_loader import load_spec
 from callr_mock.state.clock import SandboxClock
 from callr_mock.state.store import Store
+from flask import Flask
+from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger("callr_mock")
 API_PREFIX = "/v2.0"
@@ -61,7 +59,9 @@ class Runtime:
         for service in self.services:
             if hasattr(service, "start"):
                 service.start()
-        self._ticker = threading.Thread(target=self._tick_loop, name="callr-mock-clock", daemon=True)
+        self._ticker = threading.Thread(
+            target=self._tick_loop, name="callr-mock-clock", daemon=True
+        )
         self._ticker.start()
 
     def stop_background(self) -> None:
@@ -88,7 +88,7 @@ SERVICE_FACTORIES: list[ServiceFactory] = []
 
 def create_app(settings: Settings | None = None, *, store: Store | None = None) -> Flask:
     settings = settings or Settings()
-    contract = Contract(load_spec(settings.spec_path))
+    contract = contract_for(settings.spec_path)
     if store is None:
         store = Store(clock=SandboxClock(settings.clock), seed=settings.id_seed)
         for sid, key in settings.initial_accounts():
@@ -104,7 +104,10 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     for factory in SERVICE_FACTORIES:
         runtime.services.append(factory(runtime))
     if settings.seed_path:
-        runtime.seed(settings.seed_path, into=settings.initial_accounts()[0][0] if not settings.accounts else None)
+        runtime.seed(
+            settings.seed_path,
+            into=settings.initial_accounts()[0][0] if not settings.accounts else None,
+        )
 
     app = Flask("callr_mock")
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
@@ -152,3 +155,6 @@ def _view(runtime: Runtime, op: Any) -> Callable[..., Any]:
 def runtime_of(app: Flask) -> Runtime:
     runtime: Runtime = app.extensions[EXTENSION]
     return runtime
+
+
+from callr_mock import delivery  # noqa: E402,F401  (registers the webhook delivery service)

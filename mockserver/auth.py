@@ -26,14 +26,20 @@ def authenticate(store: Store, headers: Mapping[str, str]) -> AccountState:
         raise Unauthorized(f"no credentials; {HOW}", code="missing-credentials")
     scheme, _, encoded = authorization.strip().partition(" ")
     if scheme.lower() != "basic":
-        raise Unauthorized(f"unsupported authorization scheme {scheme!r}; {HOW}", code="invalid-credentials")
+        raise Unauthorized(
+            f"unsupported authorization scheme {scheme!r}; {HOW}", code="invalid-credentials"
+        )
     try:
         decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError):
-        raise Unauthorized("the Basic credentials are not valid base64 of 'SID:KEY'", code="invalid-credentials") from None
+        raise Unauthorized(
+            "the Basic credentials are not valid base64 of 'SID:KEY'", code="invalid-credentials"
+        ) from None
     sid, colon, key = decoded.partition(":")
     if not colon or not sid or not key:
-        raise Unauthorized("Basic credentials must be 'ACCOUNT_SID:KEY'", code="invalid-credentials")
+        raise Unauthorized(
+            "Basic credentials must be 'ACCOUNT_SID:KEY'", code="invalid-credentials"
+        )
     with store.lock:
         account = store.find_account(sid)
         if account is not None:

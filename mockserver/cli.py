@@ -26,12 +26,18 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the sandbox (waitress, threaded)")
     serve.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=4010, help="port, 0 = any free port (default 4010)")
+    serve.add_argument(
+        "--port", type=int, default=4010, help="port, 0 = any free port (default 4010)"
+    )
     serve.add_argument("--spec", dest="spec_path", help="OpenAPI file to serve instead of ours")
     serve.add_argument("--seed", dest="seed_path", help="seed set name (demo, empty) or file")
     serve.add_argument("--account", action="append", type=_account, default=[], metavar="SID:KEY")
     serve.add_argument("--clock", choices=("real", "frozen"), default="real")
-    serve.add_argument("--lenient", action="store_true", help="record response violations without turning them into 500s")
+    serve.add_argument(
+        "--lenient",
+        action="store_true",
+        help="record response violations without turning them into 500s",
+    )
     serve.add_argument("--id-seed", type=int, help="seed the sid generator for repeatable runs")
     serve.add_argument("--threads", type=int, default=8)
     stats = commands.add_parser("spec-stats", help="count confirmed vs inferred parts of a spec")
@@ -50,9 +56,15 @@ def _print_ready(server: object) -> None:
     print(f"  control API: {server.url}/_mock/health   clock: {rt.store.clock.mode}", flush=True)
     for sid, key in server.settings.initial_accounts():
         print(f"  account {sid}  x-api-key: {key}   (Basic {sid}:{key})", flush=True)
-    print(f"  try: curl -H 'x-api-key: {server.settings.initial_accounts()[0][1]}' {server.url}/v2.0/ping", flush=True)
+    print(
+        f"  try: curl -H 'x-api-key: {server.settings.initial_accounts()[0][1]}' {server.url}/v2.0/ping",
+        flush=True,
+    )
     if rt.unhandled:
-        print(f"  {len(rt.unhandled)} operation(s) answer from the spec only: {', '.join(sorted(rt.unhandled))}", flush=True)
+        print(
+            f"  {len(rt.unhandled)} operation(s) answer from the spec only: {', '.join(sorted(rt.unhandled))}",
+            flush=True,
+        )
 
 
 def serve(args: argparse.Namespace) -> int:

@@ -8,11 +8,12 @@ validators compiled at start-up (jsonschema-rs). Request problems raise
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
-
 from callr_mock.formats import FORMAT_CHECKERS
 from callr_mock.spec_loader import inline_refs
 from callr_mock.state.errors import InvalidInput
@@ -122,7 +123,9 @@ def _param_group_schema(params: list[Parameter]) -> dict[str, Any]:
     }
 
 
-def _operation(doc: dict[str, Any], path: str, method: str, raw: dict[str, Any], shared: list[Any]) -> Operation:
+def _operation(
+    doc: dict[str, Any], path: str, method: str, raw: dict[str, Any], shared: list[Any]
+) -> Operation:
     op_id = raw.get("operationId") or f"{method}_{path}"
     declared: dict[tuple[str, str], Parameter] = {}
     for item in [*shared, *raw.get("parameters", [])]:
@@ -177,6 +180,25 @@ def _operation(doc: dict[str, Any], path: str, method: str, raw: dict[str, Any],
     )
 
 
+_CACHE: dict[tuple[str, float], Contract] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def contract_for(spec_path: str | None) -> Contract:
+    """The compiled contract of a spec file, built once per process (per file version).
+
+    A ``Contract`` is read-only after construction, so apps can share it.
+    """
+    from callr_mock.spec_loader import load_spec
+
+    path = Path(spec_path) if spec_path else None
+    key = (str(path.resolve()) if path else "<packaged>", path.stat().st_mtime if path else 0.0)
+    with _CACHE_LOCK:
+        if key not in _CACHE:
+            _CACHE[key] = Contract(load_spec(spec_path))
+        return _CACHE[key]
+
+
 class Contract:
     """All operations of one OpenAPI document, compiled."""
 
@@ -215,7 +237,9 @@ class Contract:
         pointer, rule = describe_error(error)
         name = pointer.strip("/").split("/")[0]
         if not name:
-            missing = [p.name for p in op.parameters[location] if p.required and p.name not in values]
+            missing = [
+                p.name for p in op.parameters[location] if p.required and p.name not in values
+            ]
             if missing:
                 raise InvalidInput(
                     f"{location} parameter '{missing[0]}' is required",
@@ -238,10 +262,23 @@ class Contract:
 
     # -- responses ----------------------------------------------------------
     def check_response(
-        self, op: Operation, status: int, content_type: str | None, body: Any
+        self,
+        op: Operation,
+        status: int,
+        content_type: str | None,
+        body: Any,
+        *,
+        undeclared_ok: bool = False,
     ) -> str | None:
-        """A message describing how this response breaks the spec, or ``None``."""
+        """A message describing how this response breaks the spec, or ``None``.
+
+        ``undeclared_ok``: the request was refused before any handler ran (bad
+        credentials, invalid input); a spec that lists no such status for the
+        operation (e.g. one without 400s) is incomplete rather than broken.
+        """
         spec = op.response_for(status)
+        if spec is None and undeclared_ok:
+            return None
         if spec is None:
             declared = ", ".join(sorted(op.responses)) or "none"
             return f"{op.id} answered status {status}, which the spec does not declare (declared: {declared})"

@@ -11,9 +11,6 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
-from flask import Response, request
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
-
 from callr_mock.auth import authenticate
 from callr_mock.contract import Operation, Parameter
 from callr_mock.journal import JournalEntry, Violation
@@ -21,6 +18,8 @@ from callr_mock.resources import Call, Reply
 from callr_mock.sample import generated_reply
 from callr_mock.state.errors import ApiError, InvalidInput
 from callr_mock.state.timefmt import iso
+from flask import Response, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
 if TYPE_CHECKING:
     from callr_mock.app import Runtime
@@ -62,7 +61,9 @@ def parse_json(raw: bytes) -> Any:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise InvalidInput(f"request body is not UTF-8 (byte {error.start})", code="malformed-json") from None
+        raise InvalidInput(
+            f"request body is not UTF-8 (byte {error.start})", code="malformed-json"
+        ) from None
     try:
         return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_reject_constant)
     except json.JSONDecodeError as error:
@@ -71,9 +72,13 @@ def parse_json(raw: bytes) -> Any:
             code="malformed-json",
         ) from None
     except RecursionError:
-        raise InvalidInput("request body JSON is nested too deeply", code="malformed-json") from None
+        raise InvalidInput(
+            "request body JSON is nested too deeply", code="malformed-json"
+        ) from None
     except ValueError as error:
-        raise InvalidInput(f"request body is not valid JSON: {error}", code="malformed-json") from None
+        raise InvalidInput(
+            f"request body is not valid JSON: {error}", code="malformed-json"
+        ) from None
 
 
 def _query(rt: Runtime, op: Operation) -> dict[str, Any]:
@@ -95,7 +100,10 @@ def _query(rt: Runtime, op: Operation) -> dict[str, Any]:
             item_param = Parameter(name, "query", False, param.schema.get("items", {}))
             values[name] = [item_param.coerce(item) for item in items]
         elif len(raw_values) > 1 and rt.settings.validate_requests:
-            raise InvalidInput(f"query parameter '{name}' is given {len(raw_values)} times", code="duplicate-parameter")
+            raise InvalidInput(
+                f"query parameter '{name}' is given {len(raw_values)} times",
+                code="duplicate-parameter",
+            )
         else:
             values[name] = param.coerce(raw_values[0])
     if rt.settings.validate_requests:
@@ -108,7 +116,9 @@ def _query(rt: Runtime, op: Operation) -> dict[str, Any]:
 
 def _path(rt: Runtime, op: Operation, raw: dict[str, str]) -> dict[str, Any]:
     params = {p.name: p for p in op.parameters.get("path", [])}
-    values = {name: params[name].coerce(value) if name in params else value for name, value in raw.items()}
+    values = {
+        name: params[name].coerce(value) if name in params else value for name, value in raw.items()
+    }
     if rt.settings.validate_requests:
         rt.contract.validate_params(op, "path", values)
     return values
@@ -133,7 +143,9 @@ def _body(rt: Runtime, op: Operation) -> tuple[Any, str | None, dict[str, Any]]:
     declared = list(op.body.schemas)
     if not raw and mimetype is None:
         if op.body.required:
-            raise InvalidInput(f"{method_path} needs a request body ({', '.join(declared)})", code="missing-body")
+            raise InvalidInput(
+                f"{method_path} needs a request body ({', '.join(declared)})", code="missing-body"
+            )
         return None, None, {}
     if mimetype not in op.body.schemas:
         raise UnsupportedMediaType(
@@ -177,6 +189,7 @@ def handle_operation(rt: Runtime, op: Operation, path_values: dict[str, str]) ->
     request_seq = rt.journal.next_seq()
     account_sid: str | None = None
     violations: list[str] = []
+    refused_before_handler = True  # auth, validation: the spec may simply not list that status
     try:
         if request.method == "HEAD":
             raise MethodNotAllowedError(f"HEAD is not allowed on {op.path}; use {op.method}")
@@ -185,7 +198,18 @@ def handle_operation(rt: Runtime, op: Operation, path_values: dict[str, str]) ->
         path = _path(rt, op, path_values)
         query = _query(rt, op)
         body, content_type, files = _body(rt, op)
-        call = Call(op.id, account, rt.store, path, query, body, content_type, files, request.host_url.rstrip("/"))
+        call = Call(
+            op.id,
+            account,
+            rt.store,
+            path,
+            query,
+            body,
+            content_type,
+            files,
+            request.host_url.rstrip("/"),
+        )
+        refused_before_handler = False
         with rt.store.lock:
             rt.store.scheduler.run_due(rt.store.clock.now())
             handler = rt.handlers.get(op.id)
@@ -199,22 +223,35 @@ def handle_operation(rt: Runtime, op: Operation, path_values: dict[str, str]) ->
         if isinstance(error, MethodNotAllowedError):
             reply.headers["Allow"] = op.method
     except HTTPException as error:
-        reply = Reply(error.code or 500, {"code": "http-error", "message": error.description or str(error)})
+        reply = Reply(
+            error.code or 500, {"code": "http-error", "message": error.description or str(error)}
+        )
     except Exception as error:  # a bug of ours: report it loudly, never hide it
         log.exception("handler for %s crashed", op.id)
         message = f"{op.id} crashed: {type(error).__name__}: {error}"
         violations.append(message)
         reply = Reply(500, {"code": "internal-error", "message": message})
-    if rt.settings.validate_responses and request.method != "HEAD":
+    if rt.settings.validate_responses and request.method != "HEAD" and not violations:
         content_type = JSON if reply.body is not None and reply.status != 204 else None
-        problem = rt.contract.check_response(op, reply.status, content_type, reply.body)
+        problem = rt.contract.check_response(
+            op, reply.status, content_type, reply.body, undeclared_ok=refused_before_handler
+        )
         if problem:
             violations.append(problem)
             if rt.settings.strict:
                 reply = Reply(500, {"code": "contract-violation", "message": problem})
     for message in violations:
         rt.journal.violation(
-            Violation(rt.journal.next_seq(), request_seq, account_sid, op.id, request.method, request.path, reply.status, message)
+            Violation(
+                rt.journal.next_seq(),
+                request_seq,
+                account_sid,
+                op.id,
+                request.method,
+                request.path,
+                reply.status,
+                message,
+            )
         )
         log.error("contract violation: %s", message)
     rt.journal.record(
@@ -237,17 +274,26 @@ def handle_operation(rt: Runtime, op: Operation, path_values: dict[str, str]) ->
 def http_error(rt: Runtime, error: HTTPException) -> Response:
     """404/405/413 and friends outside any operation, in the Callr error shape."""
     code = error.code or 500
-    names = {404: "not-found", 405: "method-not-allowed", 413: "payload-too-large", 415: "unsupported-media-type"}
+    names = {
+        404: "not-found",
+        405: "method-not-allowed",
+        413: "payload-too-large",
+        415: "unsupported-media-type",
+    }
     if code == 404:
         message = f"no such path: {request.path}"
     elif code == 405 and isinstance(error, MethodNotAllowed):
-        allowed = ", ".join(sorted(m for m in (error.valid_methods or []) if m not in ("HEAD", "OPTIONS")))
+        allowed = ", ".join(
+            sorted(m for m in (error.valid_methods or []) if m not in ("HEAD", "OPTIONS"))
+        )
         message = f"{request.method} is not allowed on {request.path}; allowed: {allowed}"
     else:
         message = error.description or error.name
     reply = Reply(code, {"code": names.get(code, "http-error"), "message": message})
     if isinstance(error, MethodNotAllowed) and error.valid_methods:
-        reply.headers["Allow"] = ", ".join(m for m in error.valid_methods if m not in ("HEAD", "OPTIONS"))
+        reply.headers["Allow"] = ", ".join(
+            m for m in error.valid_methods if m not in ("HEAD", "OPTIONS")
+        )
     rt.journal.record(
         JournalEntry(
             seq=rt.journal.next_seq(),

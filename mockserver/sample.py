@@ -6,6 +6,7 @@ from the schema. Either way it goes through response validation like any other.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -51,7 +52,9 @@ def sample(schema: dict[str, Any], now: datetime, depth: int = 0) -> Any:
         kind = next((k for k in kind if k != "null"), "null")
     if kind == "object" or "properties" in schema:
         props = schema.get("properties", {})
-        return {name: sample(props.get(name, {}), now, depth + 1) for name in schema.get("required", [])}
+        return {
+            name: sample(props.get(name, {}), now, depth + 1) for name in schema.get("required", [])
+        }
     if kind == "array":
         item = sample(schema.get("items", {}), now, depth + 1)
         return [item] * int(schema.get("minItems", 0))
@@ -70,7 +73,26 @@ def sample(schema: dict[str, Any], now: datetime, depth: int = 0) -> Any:
         return "+33199000100"
     if fmt in ("uri", "uri-reference"):
         return "https://example.invalid/"
+    if "pattern" in schema:
+        for candidate in PATTERN_CANDIDATES:
+            if re.search(schema["pattern"], candidate):
+                return candidate
     return "x" * int(schema.get("minLength", 0))
+
+
+PATTERN_CANDIDATES = (
+    "callrsid",
+    "+33199000100",
+    "2026-01-01T12:00:00.000Z",
+    "FR",
+    "EUR",
+    "0.0000",
+    "abc",
+    "ABC",
+    "x",
+    "0",
+    "",
+)
 
 
 def generated_reply(op: Operation, now: datetime) -> tuple[int, Any]:
@@ -83,7 +105,9 @@ def generated_reply(op: Operation, now: datetime) -> tuple[int, Any]:
     spec = op.responses[code]
     if not spec.schemas:
         return status, None
-    content_type = "application/json" if "application/json" in spec.schemas else next(iter(spec.schemas))
+    content_type = (
+        "application/json" if "application/json" in spec.schemas else next(iter(spec.schemas))
+    )
     if content_type in spec.examples:
         return status, spec.examples[content_type]
     return status, sample(spec.schemas[content_type], now)

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
 from callr_mock.contract import Contract, compile_schema, describe_error, first_error
 from callr_mock.spec_loader import inline_refs
 from callr_mock.state.errors import InvalidInput
@@ -33,7 +32,9 @@ REPO_SCHEMAS = {
 
 def named_seeds() -> list[str]:
     folder = resources.files("callr_mock.fixtures").joinpath("seeds")
-    return sorted(p.name.rsplit(".", 1)[0] for p in folder.iterdir() if p.name.endswith((".json", ".yaml")))
+    return sorted(
+        p.name.rsplit(".", 1)[0] for p in folder.iterdir() if p.name.endswith((".json", ".yaml"))
+    )
 
 
 def read_seed(source: str | Path) -> dict[str, Any]:
@@ -47,11 +48,15 @@ def read_seed(source: str | Path) -> dict[str, Any]:
     else:
         path = Path(source)
         if not path.exists():
-            raise InvalidInput(f"no seed named {name!r} (known: {', '.join(named_seeds())}) and no such file")
+            raise InvalidInput(
+                f"no seed named {name!r} (known: {', '.join(named_seeds())}) and no such file"
+            )
         text = path.read_text(encoding="utf-8")
     data = json.loads(text) if name.endswith(".json") else yaml.safe_load(text)
     if not isinstance(data, dict) or not isinstance(data.get("accounts"), list):
-        raise InvalidInput(f"seed {name} must be an object with an 'accounts' list", code="invalid-seed")
+        raise InvalidInput(
+            f"seed {name} must be an object with an 'accounts' list", code="invalid-seed"
+        )
     return data
 
 
@@ -76,7 +81,9 @@ class SeedValidator:
             raise InvalidInput(f"seed {where} at '{pointer}': {rule}", code="invalid-seed")
 
 
-def apply_seed(store: Store, data: dict[str, Any], validator: SeedValidator, *, into: str | None = None) -> list[str]:
+def apply_seed(
+    store: Store, data: dict[str, Any], validator: SeedValidator, *, into: str | None = None
+) -> list[str]:
     """Load the seed; with ``into``, every record goes to that one account. Returns account sids."""
     touched: list[str] = []
     with store.lock:

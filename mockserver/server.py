@@ -12,11 +12,10 @@ import threading
 from types import FrameType
 from typing import Any
 
-from flask import Flask
-from waitress.server import create_server
-
 from callr_mock.app import Runtime, create_app, runtime_of
 from callr_mock.settings import Settings
+from flask import Flask
+from waitress.server import create_server
 
 log = logging.getLogger("callr_mock")
 
@@ -55,7 +54,9 @@ class MockServer:
         """Serve on a daemon thread and return at once (the plugin's way)."""
         self._create()
         self.runtime.start_background()
-        self._thread = threading.Thread(target=self._server.run, name="callr-mock-http", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.run, name="callr-mock-http", daemon=True
+        )
         self._thread.start()
         return self
 

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 DEFAULT_SPEC_NAME = "callr-v2.yaml"
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ~10x faster
 
 
 def packaged_spec_text(name: str = DEFAULT_SPEC_NAME) -> str:
@@ -22,7 +23,7 @@ def load_spec(path: str | Path | None = None) -> dict[str, Any]:
         text, name = packaged_spec_text(), DEFAULT_SPEC_NAME
     else:
         text, name = Path(path).read_text(encoding="utf-8"), str(path)
-    document = json.loads(text) if name.endswith(".json") else yaml.safe_load(text)
+    document = json.loads(text) if name.endswith(".json") else yaml.load(text, Loader=_YAML_LOADER)
     if not isinstance(document, dict) or "paths" not in document:
         raise ValueError(f"{name} is not an OpenAPI document (no 'paths')")
     return document

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
 from callr_mock import DEMO_ACCOUNT_SID, DEMO_API_KEY, MockServer, Settings, create_app, runtime_of
 
 pytest_plugins = ["pytester"]

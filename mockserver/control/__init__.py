@@ -10,10 +10,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
-
 from callr_mock.state.errors import ApiError, InvalidInput
 from callr_mock.state.timefmt import parse
+from flask import Blueprint, Response, current_app, request
 
 blueprint = Blueprint("control", __name__, url_prefix="/_mock")
 
@@ -25,7 +24,9 @@ def runtime() -> Any:
 def reply(body: Any = None, status: int = 200) -> Response:
     if body is None:
         return Response(status=204 if status == 200 else status)
-    return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype="application/json")
+    return Response(
+        json.dumps(body, ensure_ascii=False), status=status, mimetype="application/json"
+    )
 
 
 def body() -> dict[str, Any]:
@@ -35,7 +36,9 @@ def body() -> dict[str, Any]:
     try:
         data = json.loads(raw)
     except ValueError as error:
-        raise InvalidInput(f"control API body is not valid JSON: {error}", code="malformed-json") from None
+        raise InvalidInput(
+            f"control API body is not valid JSON: {error}", code="malformed-json"
+        ) from None
     if not isinstance(data, dict):
         raise InvalidInput("control API body must be a JSON object", code="invalid-body")
     return data
@@ -104,7 +107,9 @@ def top_up(sid: str) -> Response:
         elif "balance" in data:
             account.credit.set(str(data["balance"]))
         else:
-            raise InvalidInput("give 'amount' (a top-up, fires v2.billing.credit.topup) or 'balance'")
+            raise InvalidInput(
+                "give 'amount' (a top-up, fires v2.billing.credit.topup) or 'balance'"
+            )
         return reply(account.credit.to_api())
 
 

@@ -25,7 +25,11 @@ def page(
 
 
 def sort_items(
-    items: Iterable[T], *, key: Callable[[T], Any], order: str = "desc", tiebreak: Callable[[T], Any]
+    items: Iterable[T],
+    *,
+    key: Callable[[T], Any],
+    order: str = "desc",
+    tiebreak: Callable[[T], Any],
 ) -> list[T]:
     """Sort by ``key`` then ``tiebreak`` (creation sequence), so pages stay stable."""
     reverse = order == "desc"

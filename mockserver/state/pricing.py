@@ -8,14 +8,15 @@ from importlib import resources
 from typing import Any
 
 import yaml
-
 from callr_mock.state.errors import InvalidInput
 from callr_mock.state.money import to_money
 
 
 @lru_cache(maxsize=1)
 def price_list() -> dict[str, Any]:
-    text = resources.files("callr_mock.fixtures").joinpath("prices.yaml").read_text(encoding="utf-8")
+    text = (
+        resources.files("callr_mock.fixtures").joinpath("prices.yaml").read_text(encoding="utf-8")
+    )
     data: dict[str, Any] = yaml.safe_load(text)
     return data
 

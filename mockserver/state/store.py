@@ -48,7 +48,9 @@ class AccountState:
         from callr_mock.state.webhooks import WebhookRepo
 
         self.events: list[Event] = []
-        self.credit = Credit(self) if self._initial_credit is None else Credit(self, self._initial_credit)
+        self.credit = (
+            Credit(self) if self._initial_credit is None else Credit(self, self._initial_credit)
+        )
         self.tasks = TaskRepo(self)
         self.scenarios = ScenarioRepo(self)
         self.numbers = NumberRepo(self)
@@ -58,9 +60,20 @@ class AccountState:
         self.recordings = RecordingRepo(self)
         self.webhooks = WebhookRepo(self)
 
-    REPOS = ("scenarios", "numbers", "sms", "tasks", "calls", "audio_files", "recordings", "webhooks")
+    REPOS = (
+        "scenarios",
+        "numbers",
+        "sms",
+        "tasks",
+        "calls",
+        "audio_files",
+        "recordings",
+        "webhooks",
+    )
 
-    def emit(self, event_type: str, payload: dict[str, Any], *, at: datetime | None = None) -> Event:
+    def emit(
+        self, event_type: str, payload: dict[str, Any], *, at: datetime | None = None
+    ) -> Event:
         """Record an event and tell the store's listeners (webhook delivery)."""
         if event_type not in EVENT_TYPES:
             raise ValueError(f"unknown event type {event_type!r}")

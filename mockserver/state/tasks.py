@@ -74,13 +74,17 @@ class TaskRepo(Repo):
         if task_type not in TASK_TYPES:
             raise ValueError(f"unknown task type {task_type!r}")
         now = self.store.clock.now()
-        task = Task(sid=self.store.ids.sid(), type=task_type, created=now, updated=now, result=result)
+        task = Task(
+            sid=self.store.ids.sid(), type=task_type, created=now, updated=now, result=result
+        )
         self.items[task.sid] = task
         self.account.emit("v2.task.updated", task.to_api(), at=now)
         scheduler, owner = self.store.scheduler, self.account.sid
         scheduler.schedule(now + RUNNING_AFTER, lambda at: self._run(task, at), owner=owner)
         finish_at = now + max(RUNNING_AFTER, timedelta(seconds=duration))
-        scheduler.schedule(finish_at, lambda at: self._finish(task, at, complete, fail), owner=owner)
+        scheduler.schedule(
+            finish_at, lambda at: self._finish(task, at, complete, fail), owner=owner
+        )
         return task
 
     def _change(self, task: Task, at: datetime, **fields: Any) -> None:

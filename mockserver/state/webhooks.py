@@ -1,9 +1,226 @@
-"""Webhook subscriptions."""
+"""Webhook subscriptions, and the record of every delivery made for them.
+
+A subscription sends each event of one ``v2.*`` type fired on its account to its
+``endpoint``. The secret is kept here (to sign deliveries) but never returned: the
+API shows ``signed`` instead.
+
+Deliveries are *recorded* here (so they are per account, reset with the account and
+shown by the control API); the HTTP POSTs themselves are made by
+``callr_mock.delivery.WebhookDelivery`` off the request thread.
+"""
 
 from __future__ import annotations
 
-from callr_mock.state.repo import Repo
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from callr_mock.state.errors import InvalidInput, NotFound
+from callr_mock.state.events import EVENT_TYPES, Event
+from callr_mock.state.pagination import page, sort_items
+from callr_mock.state.repo import Repo, next_seq
+from callr_mock.state.timefmt import iso, parse
+
+DELIVERY_STATES = ("pending", "delivered", "failed")
+DELIVERY_LOG_LIMIT = 10_000
+
+
+@dataclass
+class Webhook:
+    sid: str
+    type: str
+    endpoint: str
+    created: datetime
+    updated: datetime
+    enabled: bool = True
+    secret: str | None = None
+    signed: bool = False
+    seq: int = field(default_factory=next_seq)
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "sid": self.sid,
+            "type": self.type,
+            "endpoint": self.endpoint,
+            "enabled": self.enabled,
+            "signed": self.signed,
+            "created": iso(self.created),
+            "updated": iso(self.updated),
+        }
+
+
+@dataclass
+class Delivery:
+    """One event on its way to one subscription (all attempts together)."""
+
+    id: str
+    event: Event
+    subscription: str
+    target: str
+    created: datetime
+    state: str = "pending"
+    attempts: int = 0
+    last_status: int | None = None
+    last_error: str | None = None
+    last_attempt: datetime | None = None
+    next_attempt: datetime | None = None
+    finished: datetime | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "account": self.event.account_sid,
+            "eventId": self.event.id,
+            "type": self.event.type,
+            "subscription": self.subscription,
+            "target": self.target,
+            "state": self.state,
+            "attempts": self.attempts,
+            "lastStatus": self.last_status,
+            "lastError": self.last_error,
+            "created": iso(self.created),
+            "lastAttemptAt": iso(self.last_attempt),
+            "nextAttemptAt": iso(self.next_attempt),
+            "finishedAt": iso(self.finished),
+        }
+
+
+def check_endpoint(url: str) -> str:
+    """An absolute http(s) URL with a host. Loopback and private addresses are allowed."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidInput(
+            f"endpoint must be an absolute http:// or https:// URL with a host, not {url!r}",
+            code="invalid-endpoint",
+        )
+    if parts.username or parts.password:
+        raise InvalidInput("endpoint must not carry credentials (user:password@)", code="invalid-endpoint")
+    return url
 
 
 class WebhookRepo(Repo):
-    """Placeholder until the resource is built."""
+    def __init__(self, account: Any) -> None:
+        super().__init__(account)
+        self.items: dict[str, Webhook] = {}
+        self.deliveries: list[Delivery] = []
+
+    # -- subscriptions -----------------------------------------------------
+    def create(
+        self, type: str, endpoint: str, *, secret: str | None = None, enabled: bool = True
+    ) -> Webhook:
+        if type not in EVENT_TYPES:
+            raise InvalidInput(f"type {type!r} is not one of the {len(EVENT_TYPES)} v2 event types")
+        now = self.store.clock.now()
+        hook = Webhook(
+            sid=self.store.ids.sid(),
+            type=type,
+            endpoint=check_endpoint(endpoint),
+            created=now,
+            updated=now,
+            enabled=enabled,
+            secret=secret or None,
+            signed=bool(secret),
+        )
+        self.items[hook.sid] = hook
+        return hook
+
+    def get(self, sid: str) -> Webhook:
+        hook = self.items.get(sid)
+        if hook is None:
+            raise NotFound(f"no webhook subscription with sid {sid!r} on this account")
+        return hook
+
+    def update(self, sid: str, changes: dict[str, Any]) -> Webhook:
+        """Apply a PATCH: ``enabled``, ``endpoint``, ``secret`` (null removes it)."""
+        hook = self.get(sid)
+        if "endpoint" in changes:
+            hook.endpoint = check_endpoint(changes["endpoint"])
+        if "enabled" in changes:
+            hook.enabled = bool(changes["enabled"])
+        if "secret" in changes:
+            hook.secret = changes["secret"] or None
+            hook.signed = hook.secret is not None
+        hook.updated = self.store.clock.now()
+        return hook
+
+    def delete(self, sid: str) -> None:
+        hook = self.get(sid)
+        del self.items[sid]
+        now = self.store.clock.now()
+        for delivery in self.deliveries:
+            if delivery.subscription == hook.sid and delivery.state == "pending":
+                delivery.state = "failed"
+                delivery.last_error = "subscription deleted before delivery"
+                delivery.next_attempt = None
+                delivery.finished = now
+
+    def search(
+        self,
+        *,
+        type: str | None = None,
+        enabled: bool | None = None,
+        offset: int = 0,
+        limit: int = 10,
+    ) -> dict[str, Any]:
+        found = [
+            hook
+            for hook in self.items.values()
+            if (type is None or hook.type == type) and (enabled is None or hook.enabled == enabled)
+        ]
+        ordered = sort_items(found, key=lambda h: h.created, order="desc", tiebreak=lambda h: h.seq)
+        return page(ordered, offset=offset, limit=limit, render=Webhook.to_api)
+
+    def subscribers(self, event_type: str) -> list[Webhook]:
+        """Enabled subscriptions to ``event_type``, oldest first."""
+        hooks = [h for h in self.items.values() if h.enabled and h.type == event_type]
+        return sorted(hooks, key=lambda h: h.seq)
+
+    # -- deliveries --------------------------------------------------------
+    def add_delivery(self, event: Event, hook: Webhook) -> Delivery:
+        delivery = Delivery(
+            id=self.store.ids.sid(),
+            event=event,
+            subscription=hook.sid,
+            target=hook.endpoint,
+            created=self.store.clock.now(),
+        )
+        self.deliveries.append(delivery)
+        if len(self.deliveries) > DELIVERY_LOG_LIMIT:
+            finished = [d for d in self.deliveries if d.state != "pending"]
+            drop = {id(d) for d in finished[: len(self.deliveries) - DELIVERY_LOG_LIMIT]}
+            self.deliveries = [d for d in self.deliveries if id(d) not in drop]
+        return delivery
+
+    def list_deliveries(
+        self,
+        *,
+        subscription: str | None = None,
+        state: str | None = None,
+        type: str | None = None,
+    ) -> list[dict[str, Any]]:
+        return [
+            d.to_dict()
+            for d in self.deliveries
+            if (subscription is None or d.subscription == subscription)
+            and (state is None or d.state == state)
+            and (type is None or d.event.type == type)
+        ]
+
+    # -- snapshot / seed ---------------------------------------------------
+    def snapshot(self) -> list[dict[str, Any]]:
+        return [hook.to_api() for hook in sorted(self.items.values(), key=lambda h: h.seq)]
+
+    def load(self, obj: dict[str, Any]) -> None:
+        """Seed a subscription. The API shape has no secret, so a seeded ``signed``
+        subscription sends no signature until a secret is set with PATCH."""
+        hook = Webhook(
+            sid=obj["sid"],
+            type=obj["type"],
+            endpoint=obj["endpoint"],
+            created=parse(obj["created"]),
+            updated=parse(obj["updated"]),
+            enabled=obj["enabled"],
+            signed=obj["signed"],
+        )
+        self.items[hook.sid] = hook

@@ -1,0 +1,391 @@
+"""Webhook delivery: real, signed HTTP POSTs, retried with backoff on the sandbox clock.
+
+``WebhookDelivery`` is one of the runtime's services (registered in
+``callr_mock.app.SERVICE_FACTORIES`` when this module is imported).
+
+How it works:
+
+- It listens to every event of the store. The listener runs under the store lock, so
+  it only *enqueues*: for each enabled subscription of the event's account and type it
+  records a ``Delivery`` (in the account's ``WebhookRepo``, shown by
+  ``GET /_mock/deliveries``) and appends it to that subscription's FIFO *lane*.
+- A lane with work gets its own short-lived thread, started on demand (also in tests
+  that use the Flask test client and never call ``start_background()``). The thread
+  POSTs the head of the lane, with no lock held, then records the outcome.
+  Lanes are independent: a slow or dead receiver never delays another subscription.
+- Order: the head of a lane blocks the events behind it until it is delivered or has
+  failed for good, so a receiver that comes back gets every event, in order.
+- A 2XX answer is a success. Anything else (another status, a redirect, which is never
+  followed, a connection error, a timeout of ``settings.webhook_timeout`` seconds) is a
+  failed attempt: the next one is scheduled on the *sandbox* clock after
+  1, 2, 4, 8, ... seconds (capped at ``BACKOFF_CAP``), up to ``MAX_ATTEMPTS`` attempts in
+  all, after which the delivery is ``failed``. With a frozen clock nothing is retried
+  until the clock is advanced; with a real clock the runtime's ticker runs the retry.
+- Every attempt is written to the request journal (method POST, path = the target URL,
+  status = the HTTP status or 0 when there was no answer). The envelope is checked
+  against the spec's webhook schema before it is sent; a mismatch is recorded as a
+  contract violation (the event is still sent).
+
+``drain(timeout)`` waits until no lane has a send ready or in flight (lanes waiting for a
+retry on the sandbox clock count as idle); tests and ``POST /_mock/deliveries/flush``
+use it. It must not be called while holding the store lock.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+import requests
+from callr_mock.journal import JournalEntry, Violation
+from callr_mock.state.events import Event
+from callr_mock.state.timefmt import iso
+from callr_mock.state.webhooks import Delivery, WebhookRepo
+
+if TYPE_CHECKING:
+    from callr_mock.app import Runtime
+
+log = logging.getLogger("callr_mock.webhooks")
+
+MAX_ATTEMPTS = 10
+BACKOFF_BASE_SECONDS = 1.0
+BACKOFF_CAP = 300.0
+USER_AGENT = "callr-mock-webhooks/1"
+EVENT_ID_HEADER = "X-CALLR-EventId"
+SIGNATURE_HEADER = "X-CALLR-HmacSignature"
+
+
+def backoff(failed_attempts: int) -> float:
+    """Seconds to wait after the ``failed_attempts``-th failure: 1, 2, 4, 8, ... capped."""
+    return min(BACKOFF_BASE_SECONDS * 2 ** max(failed_attempts - 1, 0), BACKOFF_CAP)
+
+
+def sign(secret: str, body: bytes) -> str:
+    """``X-CALLR-HmacSignature``: base64 of HMAC-SHA256 of the raw body, keyed with the secret."""
+    digest = hmac.new(secret.encode("utf-8"), body, hashlib.sha256).digest()
+    return base64.b64encode(digest).decode("ascii")
+
+
+def encode(envelope: dict[str, Any]) -> bytes:
+    return json.dumps(envelope, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+@dataclass
+class _Lane:
+    """The FIFO of one subscription."""
+
+    account: str
+    subscription: str
+    repo: WebhookRepo
+    queue: deque[Delivery] = field(default_factory=deque)
+    waiting: bool = False  # the head waits for a retry on the sandbox clock
+    thread: threading.Thread | None = None
+
+
+@dataclass
+class _Send:
+    delivery: Delivery
+    url: str
+    body: bytes
+    headers: dict[str, str]
+    problem: str | None
+
+
+@dataclass
+class _Outcome:
+    status: int | None
+    error: str | None
+    duration_ms: float
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+
+class WebhookDelivery:
+    """The delivery service of one runtime. Thread-safe."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.store = runtime.store
+        self._cond = threading.Condition()
+        self._lanes: dict[tuple[str, str], _Lane] = {}
+        self._generation = 0
+        self._stopped = False
+        self.store.listeners.append(self._on_event)
+
+    # -- service interface ---------------------------------------------------
+    def start(self) -> None:
+        with self.store.lock, self._cond:
+            self._stopped = False
+            for lane in list(self._lanes.values()):
+                self._kick(lane)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        with self._cond:
+            self._stopped = True
+            threads = [lane.thread for lane in self._lanes.values() if lane.thread is not None]
+        deadline = time.monotonic() + timeout
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+    def reset(self) -> None:
+        """Forget every queue (the runtime reset has already emptied the accounts)."""
+        with self._cond:
+            self._generation += 1
+            self._lanes.clear()
+            self._cond.notify_all()
+
+    def drain(self, timeout: float = 10.0) -> bool:
+        """Wait until no send is ready or in flight; ``False`` if ``timeout`` ran out."""
+        owned = getattr(self.store.lock, "_is_owned", None)
+        if owned is not None and owned():
+            raise RuntimeError("drain() would deadlock: release the store lock first")
+        with self._cond:
+            return self._cond.wait_for(self._idle, timeout)
+
+    def _idle(self) -> bool:
+        return all(lane.thread is None for lane in self._lanes.values())
+
+    def pending(self) -> int:
+        """Deliveries queued (ready, in flight or waiting for a retry)."""
+        with self._cond:
+            return sum(len(lane.queue) for lane in self._lanes.values())
+
+    # -- enqueue (under the store lock) ---------------------------------------
+    def _on_event(self, event: Event) -> None:
+        account = self.store.find_account(event.account_sid)
+        if account is None:
+            return
+        repo: WebhookRepo = account.webhooks
+        hooks = repo.subscribers(event.type)
+        if not hooks:
+            return
+        with self._cond:
+            for hook in hooks:
+                delivery = repo.add_delivery(event, hook)
+                lane = self._lane(account.sid, hook.sid, repo)
+                lane.queue.append(delivery)
+                self._kick(lane)
+
+    def _lane(self, account: str, subscription: str, repo: WebhookRepo) -> _Lane:
+        key = (account, subscription)
+        lane = self._lanes.get(key)
+        if lane is None or lane.repo is not repo:  # new, or left over from before a reset
+            lane = _Lane(account, subscription, repo)
+            self._lanes[key] = lane
+        return lane
+
+    def _kick(self, lane: _Lane) -> None:
+        """Start the lane's sender if it has a head ready to go. Caller holds ``_cond``."""
+        if self._stopped or lane.thread is not None or lane.waiting or not lane.queue:
+            return
+        generation = self._generation
+        lane.thread = threading.Thread(
+            target=self._run_lane,
+            args=(lane, generation),
+            name=f"callr-mock-webhook-{lane.subscription}",
+            daemon=True,
+        )
+        lane.thread.start()
+
+    # -- the sender thread of one lane -----------------------------------------
+    def _run_lane(self, lane: _Lane, generation: int) -> None:
+        session = requests.Session()
+        session.trust_env = False  # never through an HTTP(S)_PROXY: targets are often loopback
+        try:
+            while True:
+                job = self._next(lane, generation)
+                if job is None:
+                    return
+                if job.problem:
+                    self._violation(job)
+                outcome = self._post(session, job)
+                self._record(lane, generation, job, outcome)
+        except Exception:  # a bug of ours: keep the lane restartable, say it loudly
+            log.exception("webhook lane %s crashed", lane.subscription)
+            with self._cond:
+                lane.thread = None
+                self._cond.notify_all()
+        finally:
+            session.close()
+
+    def _release(self, lane: _Lane) -> None:
+        lane.thread = None
+        self._cond.notify_all()
+
+    def _next(self, lane: _Lane, generation: int) -> _Send | None:
+        with self.store.lock, self._cond:
+            current = self._lanes.get((lane.account, lane.subscription))
+            account = self.store.find_account(lane.account)
+            if (
+                generation != self._generation
+                or self._stopped
+                or current is not lane
+                or account is None
+                or account.webhooks is not lane.repo
+            ):
+                if current is lane and (account is None or account.webhooks is not lane.repo):
+                    del self._lanes[(lane.account, lane.subscription)]
+                self._release(lane)
+                return None
+            while lane.queue and lane.queue[0].state != "pending":
+                lane.queue.popleft()  # finished elsewhere (subscription deleted)
+            if not lane.queue or lane.waiting:
+                self._release(lane)
+                return None
+            delivery = lane.queue[0]
+            hook = lane.repo.items.get(lane.subscription)
+            if hook is None:
+                lane.queue.popleft()
+                self._finish(delivery, "failed", error="subscription deleted before delivery")
+                return self._next(lane, generation)
+            envelope = delivery.event.envelope(attempts=delivery.attempts)
+            body = encode(envelope)
+            headers = {
+                "Content-Type": "application/json",
+                "User-Agent": USER_AGENT,
+                EVENT_ID_HEADER: delivery.event.id,
+            }
+            if hook.secret:
+                headers[SIGNATURE_HEADER] = sign(hook.secret, body)
+            delivery.target = hook.endpoint
+            problem = self.runtime.contract.check_webhook(delivery.event.type, envelope)
+            return _Send(delivery, hook.endpoint, body, headers, problem)
+
+    def _post(self, session: requests.Session, job: _Send) -> _Outcome:
+        timeout = self.runtime.settings.webhook_timeout
+        started = time.perf_counter()
+        try:
+            response = session.post(
+                job.url,
+                data=job.body,
+                headers=job.headers,
+                timeout=timeout,
+                allow_redirects=False,
+                stream=True,
+            )
+            response.close()
+            status: int | None = response.status_code
+            error = None
+            if 300 <= response.status_code < 400:
+                error = f"HTTP {status}: redirects are not followed"
+            elif not 200 <= response.status_code < 300:
+                error = f"HTTP {status}"
+        except requests.Timeout:
+            status, error = None, f"timeout: no answer within {timeout:g} s"
+        except requests.RequestException as failure:
+            status, error = None, f"{type(failure).__name__}: {failure}"[:500]
+        return _Outcome(status, error, round((time.perf_counter() - started) * 1000, 3))
+
+    def _record(self, lane: _Lane, generation: int, job: _Send, outcome: _Outcome) -> None:
+        delivery = job.delivery
+        with self.store.lock, self._cond:
+            if generation != self._generation:
+                return  # a reset happened meanwhile; _next will end the thread
+            now = self.store.clock.now()
+            delivery.attempts += 1
+            delivery.last_status = outcome.status
+            delivery.last_error = outcome.error
+            delivery.last_attempt = now
+            delivery.next_attempt = None
+            self._journal(delivery, job, outcome, now)
+            if delivery.state != "pending":  # deleted meanwhile
+                pass
+            elif outcome.ok:
+                self._finish(delivery, "delivered")
+            elif delivery.attempts >= MAX_ATTEMPTS:
+                self._finish(delivery, "failed", error=outcome.error)
+            else:
+                due = now + timedelta(seconds=backoff(delivery.attempts))
+                delivery.next_attempt = due
+                lane.waiting = True
+                self.store.scheduler.schedule(
+                    due, lambda at: self._retry_due(lane, generation), owner=lane.account
+                )
+            if lane.queue and lane.queue[0] is delivery and delivery.state != "pending":
+                lane.queue.popleft()
+
+    def _retry_due(self, lane: _Lane, generation: int) -> None:
+        """Scheduler job (under the store lock): the head of the lane may go again."""
+        with self._cond:
+            if (
+                generation != self._generation
+                or self._lanes.get((lane.account, lane.subscription)) is not lane
+            ):
+                return
+            lane.waiting = False
+            self._kick(lane)
+
+    def _finish(self, delivery: Delivery, state: str, *, error: str | None = None) -> None:
+        delivery.state = state
+        delivery.finished = self.store.clock.now()
+        delivery.next_attempt = None
+        if error is not None:
+            delivery.last_error = error
+
+    # -- journal ---------------------------------------------------------------
+    def _operation(self, event_type: str) -> str:
+        webhooks = self.runtime.contract.document.get("webhooks") or {}
+        post = (webhooks.get(event_type) or {}).get("post") or {}
+        return str(post.get("operationId") or f"webhook {event_type}")
+
+    def _journal(self, delivery: Delivery, job: _Send, outcome: _Outcome, now: Any) -> None:
+        journal = self.runtime.journal
+        journal.record(
+            JournalEntry(
+                seq=journal.next_seq(),
+                time=iso(now),
+                method="POST",
+                path=job.url,
+                query="",
+                status=outcome.status or 0,
+                account=delivery.event.account_sid,
+                operation=self._operation(delivery.event.type),
+                duration_ms=outcome.duration_ms,
+                violations=[job.problem] if job.problem else [],
+            )
+        )
+
+    def _violation(self, job: _Send) -> None:
+        journal = self.runtime.journal
+        event = job.delivery.event
+        journal.violation(
+            Violation(
+                seq=journal.next_seq(),
+                request_seq=None,
+                account=event.account_sid,
+                operation=self._operation(event.type),
+                method="POST",
+                path=job.url,
+                status=None,
+                message=job.problem or "",
+            )
+        )
+        log.error("contract violation: %s", job.problem)
+
+
+def delivery_service(runtime: Runtime) -> WebhookDelivery:
+    for service in runtime.services:
+        if isinstance(service, WebhookDelivery):
+            return service
+    raise LookupError("this runtime has no webhook delivery service")
+
+
+def _register() -> None:
+    from callr_mock.app import SERVICE_FACTORIES
+
+    if WebhookDelivery not in SERVICE_FACTORIES:
+        SERVICE_FACTORIES.append(WebhookDelivery)
+
+
+_register()

@@ -1,0 +1,5 @@
+"""Hypothesis entry point (placeholder)."""
+
+
+def _hypothesis_setup_hook() -> None:
+    return None
