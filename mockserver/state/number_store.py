@@ -1,0 +1,562 @@
+"""The number store: catalogue, store-wide pool of numbers for sale, reservations.
+
+- The **catalogue** (``fixtures/catalogue.yaml``, plus the magic ``store:`` prefixes of
+  ``fixtures/magic.yaml``) lists countries, types and prefixes/areas. A prefix may group
+  areas (a French region and its cities): its numbers are those of its areas.
+- The **pool** is one object per Store (``store.shared_resource("number_pool")``), so a
+  number reserved or owned by one account is offered to nobody else. Its numbers are
+  generated on first use of each leaf prefix with ``phonenumbers`` (only numbers it
+  accepts as valid, of the right type), deterministically from the store's id seed.
+  Gold numbers end in a memorable pattern; classic numbers never do.
+- A number is **available** when it is in the pool, not held by a live reservation and
+  not owned by any account. Releasing a number therefore puts it back on sale.
+- A **reservation** holds its numbers 5 minutes on the sandbox clock (an expiry job, and
+  the same check made lazily on every use). Buying debits ``price.total`` from the
+  credit (403 and nothing changes when it is short) and hands the numbers to the
+  account. An unknown, expired, cancelled or bought token, or another account's
+  token, answers 404.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import phonenumbers
+import yaml
+from callr_mock.state.errors import InvalidInput, NotFound
+from callr_mock.state.money import CURRENCY, fmt
+from callr_mock.state.pagination import page
+from callr_mock.state.pricing import magic_inputs, number_price
+from callr_mock.state.timefmt import iso
+from phonenumbers import PhoneNumberType as PN
+
+HOLD = timedelta(minutes=5)
+CLASSES = ("classic", "gold")
+POOL_NAME = "number_pool"
+
+# Which libphonenumber types a store type accepts.
+PHONENUMBER_TYPES: dict[str, frozenset[int]] = {
+    "geographic": frozenset({PN.FIXED_LINE, PN.FIXED_LINE_OR_MOBILE}),
+    "mobile": frozenset({PN.MOBILE, PN.FIXED_LINE_OR_MOBILE}),
+    "tollfree": frozenset({PN.TOLL_FREE}),
+    "national": frozenset({PN.VOIP, PN.UAN}),
+    "personal": frozenset({PN.PERSONAL_NUMBER}),
+    "sharedcost": frozenset({PN.SHARED_COST}),
+    "sharedrevenue": frozenset({PN.PREMIUM_RATE}),
+    "special": frozenset({PN.UAN, PN.VOICEMAIL, PN.PAGER}),
+}
+
+
+# -- gold numbers ---------------------------------------------------------------
+def is_memorable_tail(tail: str) -> bool:
+    """A 4-digit ending that makes a number gold: 7777, 1234, 9876, 1212, 1100, 5000."""
+    a, b, c, d = (int(x) for x in tail)
+    steps = {b - a, c - b, d - c}
+    return (
+        steps in ({1}, {-1})  # 1234, 9876 (and 0000-style repeats via the next rule)
+        or (a == c and b == d)  # 1212, 7777
+        or (a == b and c == d)  # 1100, 4455
+        or tail[1:] == "000"  # 5000
+    )
+
+
+def is_memorable(e164: str) -> bool:
+    return len(e164) >= 5 and is_memorable_tail(e164[-4:])
+
+
+GOLD_TAILS = tuple(f"{n:04d}" for n in range(10_000) if is_memorable_tail(f"{n:04d}"))
+
+
+# -- catalogue ------------------------------------------------------------------
+@dataclass(frozen=True)
+class Area:
+    """One StorePrefix item. ``leaves`` are the prefixes whose pools hold its numbers."""
+
+    country: str
+    type: str
+    prefix: str
+    area: str
+    name: str
+    digits: int
+    leaves: tuple[str, ...]
+    group: str | None = None  # area slug of the grouping prefix, for a city of a region
+    magic: str | None = None  # reason, for an always-sold-out magic prefix
+
+    def to_api(self, available: int) -> dict[str, Any]:
+        return {
+            "country": self.country,
+            "type": self.type,
+            "prefix": self.prefix,
+            "area": self.area,
+            "name": self.name,
+            "available": available,
+        }
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    countries: dict[str, dict[str, str]]  # code -> {name, callingCode}
+    types: dict[str, list[tuple[str, str]]]  # code -> [(type, label)]
+    areas: list[Area]
+    stock: dict[str, int]
+
+    def country(self, code: str) -> dict[str, str]:
+        if code not in self.countries:
+            raise InvalidInput(
+                f"the store sells no numbers in {code} (countries: {', '.join(sorted(self.countries))})",
+                code="not-sold",
+            )
+        return self.countries[code]
+
+    def check_type(self, country: str, number_type: str) -> None:
+        types = [t for t, _ in self.types[country]]
+        if number_type not in types:
+            raise InvalidInput(
+                f"the store sells no {number_type} numbers in {country} (types: {', '.join(types)})",
+                code="not-sold",
+            )
+
+    def areas_of(self, country: str, number_type: str | None = None) -> list[Area]:
+        return [
+            a
+            for a in self.areas
+            if a.country == country and (number_type is None or a.type == number_type)
+        ]
+
+
+def _read_fixture(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(
+        resources.files("callr_mock.fixtures").joinpath(name).read_text(encoding="utf-8")
+    )
+    return data
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> Catalogue:
+    data = _read_fixture("catalogue.yaml")
+    countries: dict[str, dict[str, str]] = {}
+    types: dict[str, list[tuple[str, str]]] = {}
+    areas: list[Area] = []
+    for code, country in data["countries"].items():
+        countries[code] = {"name": country["name"], "callingCode": country["callingCode"]}
+        types[code] = []
+        for number_type, spec in country["types"].items():
+            types[code].append((number_type, spec["name"]))
+            digits = spec["digits"]
+            for item in spec["prefixes"]:
+                children = item.get("areas", [])
+                leaves = tuple(c["prefix"] for c in children) or (item["prefix"],)
+                areas.append(
+                    Area(
+                        code,
+                        number_type,
+                        item["prefix"],
+                        item["area"],
+                        item["name"],
+                        digits,
+                        leaves,
+                    )
+                )
+                for child in children:
+                    areas.append(
+                        Area(
+                            code,
+                            number_type,
+                            child["prefix"],
+                            child["area"],
+                            child["name"],
+                            digits,
+                            (child["prefix"],),
+                            group=item["area"],
+                        )
+                    )
+    for prefix, magic in magic_inputs().get("store", {}).items():
+        digits = next(
+            a.digits for a in areas if a.country == magic["country"] and a.type == magic["type"]
+        )
+        areas.append(
+            Area(
+                magic["country"],
+                magic["type"],
+                prefix,
+                magic["area"],
+                magic["name"],
+                digits,
+                (),
+                magic=magic["reason"],
+            )
+        )
+    areas.sort(key=lambda a: (a.country, a.type, a.prefix))
+    return Catalogue(countries, types, areas, dict(data.get("stock", {"classic": 40, "gold": 8})))
+
+
+def magic_prefixes() -> tuple[str, ...]:
+    return tuple(a.prefix for a in catalogue().areas if a.magic)
+
+
+# -- pool generation --------------------------------------------------------------
+@dataclass(frozen=True)
+class Candidate:
+    """A number for sale (the spec's ReservedNumber)."""
+
+    e164: str
+    country: str
+    type: str
+    number_class: str
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "e164": self.e164,
+            "country": self.country,
+            "type": self.type,
+            "class": self.number_class,
+        }
+
+
+def _acceptable(e164: str, country: str, wanted: frozenset[int], excluded: tuple[str, ...]) -> bool:
+    if e164.startswith(excluded):
+        return False
+    try:
+        parsed = phonenumbers.parse(e164)
+    except phonenumbers.NumberParseException:
+        return False
+    return (
+        phonenumbers.is_valid_number(parsed)
+        and phonenumbers.region_code_for_number(parsed) == country
+        and phonenumbers.number_type(parsed) in wanted
+    )
+
+
+@lru_cache(maxsize=512)
+def generate_leaf(
+    seed: str, country: str, number_type: str, prefix: str, digits: int, classic: int, gold: int
+) -> tuple[Candidate, ...]:
+    """The pool of one leaf prefix: ``classic`` + ``gold`` valid numbers, deterministic."""
+    rng = random.Random(f"{seed}|{country}|{number_type}|{prefix}")
+    calling_code = str(phonenumbers.country_code_for_region(country))
+    free = digits - (len(prefix) - 1 - len(calling_code))
+    wanted = PHONENUMBER_TYPES[number_type]
+    excluded = (
+        magic_prefixes()
+        + tuple(magic_inputs().get("sms", {}))
+        + tuple(magic_inputs().get("tasks", {}))
+    )
+    seen: set[str] = set()
+    found: list[Candidate] = []
+
+    def draw(count: int, number_class: str, make: Any, keep: Any) -> None:
+        got, attempts = 0, 0
+        while got < count and attempts < count * 200:
+            attempts += 1
+            e164 = make()
+            if e164 in seen or not keep(e164) or not _acceptable(e164, country, wanted, excluded):
+                continue
+            seen.add(e164)
+            found.append(Candidate(e164, country, number_type, number_class))
+            got += 1
+
+    def random_digits(length: int) -> str:
+        return "".join(rng.choice("0123456789") for _ in range(length))
+
+    draw(classic, "classic", lambda: prefix + random_digits(free), lambda e: not is_memorable(e))
+    if free >= 4:
+        draw(
+            gold,
+            "gold",
+            lambda: prefix + random_digits(free - 4) + rng.choice(GOLD_TAILS),
+            is_memorable,
+        )
+    return tuple(found)
+
+
+# -- reservations -------------------------------------------------------------------
+@dataclass
+class Reservation:
+    token: str
+    account: str
+    country: str
+    type: str
+    number_class: str
+    numbers: list[Candidate]
+    setup: Decimal
+    monthly: Decimal
+    created: datetime
+    expires: datetime
+    status: str = "reserved"  # reserved | bought | cancelled | expired
+    ended: datetime | None = None
+
+    @property
+    def total(self) -> Decimal:
+        return len(self.numbers) * (self.setup + self.monthly)
+
+    def price(self) -> dict[str, Any]:
+        return {
+            "setup": fmt(self.setup),
+            "monthly": fmt(self.monthly),
+            "total": fmt(self.total),
+            "currency": CURRENCY,
+        }
+
+    def holds(self, now: datetime) -> bool:
+        return self.status == "reserved" and now < self.expires
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "token": self.token,
+            "status": "reserved",
+            "country": self.country,
+            "type": self.type,
+            "class": self.number_class,
+            "quantity": len(self.numbers),
+            "numbers": [c.to_api() for c in self.numbers],
+            "price": self.price(),
+            "created": iso(self.created),
+            "expires": iso(self.expires),
+        }
+
+
+@dataclass
+class Order:
+    reservation: Reservation
+    numbers: list[Any]  # state.numbers.Number
+    created: datetime
+    debited: Decimal = field(default=Decimal("0"))
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "token": self.reservation.token,
+            "status": "bought",
+            "numbers": [n.to_api() for n in self.numbers],
+            "price": self.reservation.price(),
+            "debited": fmt(self.debited),
+            "currency": CURRENCY,
+            "created": iso(self.created),
+        }
+
+
+class NumberPool:
+    """Store-wide: the numbers for sale and every reservation. Used under the store lock."""
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+        self.seed = store.ids.digits(12)
+        self.rng = random.Random(self.seed)
+        self.reservations: dict[str, Reservation] = {}
+
+    # -- availability ---------------------------------------------------------
+    def leaf(self, area: Area, prefix: str) -> tuple[Candidate, ...]:
+        stock = catalogue().stock
+        return generate_leaf(
+            self.seed, area.country, area.type, prefix, area.digits, stock["classic"], stock["gold"]
+        )
+
+    def taken(self) -> set[str]:
+        """Numbers held by a live reservation or owned by any account."""
+        now = self.store.clock.now()
+        held = {c.e164 for r in self.reservations.values() if r.holds(now) for c in r.numbers}
+        owned = {e164 for account in self.store.accounts() for e164 in account.numbers.items}
+        return held | owned
+
+    def candidates(self, areas: list[Area], taken: set[str]) -> list[Candidate]:
+        seen: set[str] = set()
+        found: list[Candidate] = []
+        for area in areas:
+            for prefix in area.leaves:
+                if prefix in seen:
+                    continue
+                seen.add(prefix)
+                found.extend(c for c in self.leaf(area, prefix) if c.e164 not in taken)
+        return found
+
+    # -- browsing -------------------------------------------------------------
+    def countries(self, *, offset: int = 0, limit: int = 10) -> dict[str, Any]:
+        items = sorted(catalogue().countries.items())
+        return page(
+            items, offset=offset, limit=limit, render=lambda kv: {"country": kv[0], **kv[1]}
+        )
+
+    def types(self, country: str, *, offset: int = 0, limit: int = 10) -> dict[str, Any]:
+        cat = catalogue()
+        cat.country(country)
+        return page(
+            cat.types[country],
+            offset=offset,
+            limit=limit,
+            render=lambda tn: {"country": country, "type": tn[0], "name": tn[1]},
+        )
+
+    def prefixes(
+        self,
+        country: str,
+        *,
+        type: str | None = None,
+        prefix: str | None = None,
+        area: str | None = None,
+        offset: int = 0,
+        limit: int = 10,
+    ) -> dict[str, Any]:
+        """Items whose prefix starts with ``prefix``; ``area`` matches an area or a whole group."""
+        cat = catalogue()
+        cat.country(country)
+        found = [
+            a
+            for a in cat.areas_of(country, type)
+            if (prefix is None or a.prefix.startswith(prefix))
+            and (area is None or area in (a.area, a.group))
+        ]
+        window = found[offset : offset + limit]
+        taken = self.taken()
+        counts = {a.prefix: len(self.candidates([a], taken)) for a in window}
+        return page(found, offset=offset, limit=limit, render=lambda a: a.to_api(counts[a.prefix]))
+
+    # -- reserve / buy / cancel -------------------------------------------------
+    def _select(
+        self, country: str, number_type: str, prefix: str | None, area: str | None
+    ) -> list[Area]:
+        cat = catalogue()
+        calling_code = cat.country(country)["callingCode"]
+        cat.check_type(country, number_type)
+        chosen = cat.areas_of(country, number_type)
+        if area is not None:
+            chosen = [a for a in chosen if a.area == area]
+            if not chosen:
+                known = ", ".join(a.area for a in cat.areas_of(country, number_type))
+                raise InvalidInput(
+                    f"area {area!r} is not sold for {country} {number_type} numbers (areas: {known})",
+                    code="unknown-area",
+                )
+        if prefix is not None:
+            if not prefix.startswith(calling_code) and not calling_code.startswith(prefix):
+                raise InvalidInput(
+                    f"prefix {prefix} is not a {country} prefix ({country} numbers start with {calling_code})",
+                    code="unknown-prefix",
+                )
+            if area is not None and not (
+                chosen[0].prefix.startswith(prefix) or prefix.startswith(chosen[0].prefix)
+            ):
+                raise InvalidInput(
+                    f"prefix {prefix} is outside area {area!r} ({chosen[0].prefix}); give one or make them agree",
+                    code="prefix-area-mismatch",
+                )
+            chosen = [
+                a for a in chosen if a.prefix.startswith(prefix) or prefix.startswith(a.prefix)
+            ]
+            if not chosen:
+                known = ", ".join(a.prefix for a in cat.areas_of(country, number_type))
+                raise InvalidInput(
+                    f"no {country} {number_type} numbers are sold under prefix {prefix} (prefixes: {known})",
+                    code="unknown-prefix",
+                )
+        return chosen
+
+    def reserve(
+        self,
+        account: Any,
+        *,
+        country: str,
+        type: str = "geographic",
+        prefix: str | None = None,
+        area: str | None = None,
+        number_class: str = "classic",
+        quantity: int = 1,
+    ) -> Reservation:
+        chosen = self._select(country, type, prefix, area)
+        setup, monthly = number_price(country, type, number_class)
+        taken = self.taken()
+        found = [
+            c
+            for c in self.candidates(chosen, taken)
+            if c.number_class == number_class and (prefix is None or c.e164.startswith(prefix))
+        ]
+        if len(found) < quantity:
+            where = (
+                " ".join(
+                    part
+                    for part in (
+                        f"area {area}" if area else "",
+                        f"prefix {prefix}" if prefix else "",
+                    )
+                    if part
+                )
+                or country
+            )
+            magic = next((a.magic for a in chosen if a.magic), None)
+            reason = f": {magic}" if magic else ""
+            if not found:
+                raise InvalidInput(
+                    f"no {number_class} {type} numbers left in {where}{reason}; try another area or class",
+                    code="sold-out",
+                )
+            raise InvalidInput(
+                f"only {len(found)} {number_class} {type} numbers left in {where}, {quantity} asked",
+                code="not-enough-numbers",
+            )
+        picked = sorted(self.rng.sample(found, quantity), key=lambda c: c.e164)
+        now = self.store.clock.now()
+        token = self.store.ids.token()
+        while token in self.reservations:
+            token = self.store.ids.token()
+        reservation = Reservation(
+            token, account.sid, country, type, number_class, picked, setup, monthly, now, now + HOLD
+        )
+        self.reservations[token] = reservation
+        self.store.scheduler.schedule(
+            reservation.expires, lambda at: self._expire(reservation, at), owner=account.sid
+        )
+        return reservation
+
+    def _expire(self, reservation: Reservation, at: datetime) -> None:
+        if reservation.status == "reserved":
+            reservation.status, reservation.ended = "expired", at
+
+    def get(self, account: Any, token: str) -> Reservation:
+        """The account's live reservation, or 404 saying why not."""
+        reservation = self.reservations.get(token)
+        if reservation is None or reservation.account != account.sid:
+            raise NotFound(f"no reservation with token {token} on this account")
+        if reservation.status == "reserved" and not reservation.holds(self.store.clock.now()):
+            self._expire(reservation, reservation.expires)
+        if reservation.status != "reserved":
+            why = {
+                "expired": f"expired at {iso(reservation.expires)} (reservations hold 5 minutes)",
+                "cancelled": "was cancelled",
+                "bought": "was already bought",
+            }[reservation.status]
+            raise NotFound(f"reservation {token} {why}; reserve again with POST /numbers/store")
+        return reservation
+
+    def buy(self, account: Any, token: str) -> Order:
+        reservation = self.get(account, token)
+        now = self.store.clock.now()
+        count = len(reservation.numbers)
+        what = f"buying {count} {reservation.number_class} {reservation.type} number{'s' if count > 1 else ''}"
+        account.credit.charge(reservation.total, what, at=now)  # 403, nothing changed, if short
+        numbers = [
+            account.numbers.add(
+                c.e164,
+                country=c.country,
+                type=c.type,
+                number_class=c.number_class,
+                monthly_price=reservation.monthly,
+                created=now,
+            )
+            for c in reservation.numbers
+        ]
+        reservation.status, reservation.ended = "bought", now
+        return Order(reservation, numbers, now, reservation.total)
+
+    def cancel(self, account: Any, token: str) -> None:
+        reservation = self.get(account, token)
+        reservation.status, reservation.ended = "cancelled", self.store.clock.now()
+
+
+def pool_of(store: Any) -> NumberPool:
+    """The store-wide pool (built on first use, dropped by ``Store.reset``)."""
+    pool: NumberPool = store.shared_resource(POOL_NAME, lambda: NumberPool(store))
+    return pool
