@@ -1,5 +1,7 @@
 """Prepaid credit: charged by SMS and number purchases, topped up by the control API.
 
+``GET /billing/destinations`` lists the same price list that is charged (``destinations``).
+
 Crossing the warning level fires ``v2.billing.credit.warning``; reaching the
 shutdown level fires ``v2.billing.credit.shutdown``; a top-up fires
 ``v2.billing.credit.topup``. A charge larger than the balance is refused with
@@ -14,6 +16,8 @@ from typing import Any
 
 from callr_mock.state.errors import InsufficientCredit, InvalidInput
 from callr_mock.state.money import CURRENCY, fmt, to_money
+from callr_mock.state.pagination import page
+from callr_mock.state.pricing import price_list
 from callr_mock.state.timefmt import iso
 
 DEFAULT_BALANCE = Decimal("100.0000")
@@ -68,3 +72,76 @@ class Credit:
     def set(self, balance: Decimal | str) -> None:
         self.balance = to_money(balance)
         self.updated = self.account.store.clock.now()
+
+
+NUMBER_TYPE_ORDER = (
+    "geographic",
+    "mobile",
+    "tollfree",
+    "national",
+    "personal",
+    "sharedcost",
+    "sharedrevenue",
+    "special",
+)
+NUMBER_CLASS_ORDER = ("classic", "gold")
+
+
+def destination_rows() -> list[dict[str, Any]]:
+    """Every priced destination of ``fixtures/prices.yaml``, as the API lists them.
+
+    One ``sms`` row per country (price per message part, what ``POST /sms`` charges) and
+    one row per number type and class (monthly fee; the setup fee is charged on purchase
+    but not listed). The ``default`` SMS price of unlisted countries has no row.
+    """
+    rows: list[dict[str, Any]] = []
+    for country, entry in sorted(price_list().items()):
+        if country == "default" or not isinstance(entry, dict):
+            continue
+        if "sms" in entry:
+            rows.append(_row(country, "sms", None, entry["sms"], "message"))
+        numbers = entry.get("numbers", {})
+        for number_type in sorted(numbers, key=_order(NUMBER_TYPE_ORDER)):
+            classes = numbers[number_type]
+            for number_class in sorted(classes, key=_order(NUMBER_CLASS_ORDER)):
+                rows.append(
+                    _row(
+                        country,
+                        number_type,
+                        number_class,
+                        classes[number_class]["monthly"],
+                        "month",
+                    )
+                )
+    return rows
+
+
+def _order(known: tuple[str, ...]) -> Any:
+    return lambda name: (known.index(name) if name in known else len(known), name)
+
+
+def _row(
+    country: str, kind: str, number_class: str | None, price: Any, unit: str
+) -> dict[str, Any]:
+    label = "-".join(part.upper() for part in (country, kind, number_class) if part)
+    return {
+        "country": country,
+        "type": kind,
+        "class": number_class,
+        "label": label,
+        "price": fmt(price),
+        "unit": unit,
+        "currency": CURRENCY,
+    }
+
+
+def destinations(
+    *, country: str | None = None, type: str | None = None, offset: int = 0, limit: int = 10
+) -> dict[str, Any]:
+    """One page of destinations, filtered by country and type, in a fixed order."""
+    found = [
+        row
+        for row in destination_rows()
+        if (country is None or row["country"] == country) and (type is None or row["type"] == type)
+    ]
+    return page(found, offset=offset, limit=limit, render=dict)

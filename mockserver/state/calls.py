@@ -1,9 +1,399 @@
-"""Call detail records (CDRs) added by the control API, and their export."""
+"""Call detail records (CDRs) added by the control API, and their export.
+
+Records come from the control API (``POST /_mock/accounts/<sid>/calls``) or from seed
+data. A record added through the control API fires ``v2.call.<direction>.started`` when
+the sandbox clock reaches its ``started`` time and ``v2.call.<direction>.ended`` when it
+reaches ``ended`` (at once, with those timestamps, when they are already past). Until it
+has ended a record is *in progress*: rendered with ``answered``/``ended``/hangup null,
+durations 0, ``status`` ``in-progress`` and no debit.
+
+``POST /calls/export`` starts a ``calls-export`` task (see ``state/tasks.py`` for its
+timing). When it completes it renders, at that sandbox time, every record that has ended,
+started in ``[from, to)`` and matches ``direction``, oldest first, as CSV (header = the
+CallRecord field names; null → empty cell; booleans ``true``/``false``) or JSON (an array
+of CallRecord objects). The file is served by the control API at
+``GET /_mock/exports/<taskid>`` and the task ``result`` is ``{url, format, records}``.
+
+Magic failure: an export that would include a record whose caller or callee is the
+``tasks`` magic number of ``fixtures/magic.yaml`` (``+33199000009``) ends ``failed`` with
+error ``export-failed`` (no file).
+"""
 
 from __future__ import annotations
 
-from callr_mock.state.repo import Repo
+import csv
+import io
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import phonenumbers
+from callr_mock.formats import is_possible_number
+from callr_mock.state.errors import ApiError, InvalidInput, NotFound
+from callr_mock.state.money import fmt, to_money
+from callr_mock.state.pricing import magic_inputs
+from callr_mock.state.repo import Repo, next_seq
+from callr_mock.state.tasks import Task
+from callr_mock.state.timefmt import iso, parse
+
+FIELDS = (
+    "callid",
+    "direction",
+    "callerNumber",
+    "callerName",
+    "callerRestricted",
+    "callee",
+    "started",
+    "answered",
+    "ended",
+    "durationTotal",
+    "durationAnswered",
+    "durationBilled",
+    "hangupCause",
+    "hangupSource",
+    "status",
+    "billingDebit",
+    "billingCredit",
+    "billingDestinationLabel",
+    "billingPaymentType",
+)
+EXPORT_FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
+CALL_STATUSES = ("answered", "missed", "failed")
+HANGUP_SOURCES = ("caller", "callee", "system")
+_LABEL_KINDS = {
+    "FIXED_LINE": "GEOGRAPHIC",
+    "MOBILE": "MOBILE",
+    "TOLL_FREE": "TOLLFREE",
+    "FIXED_LINE_OR_MOBILE": "GEOGRAPHIC",
+}
+
+
+@dataclass(eq=False)
+class CallRecord:
+    callid: int
+    direction: str
+    caller_number: str
+    callee: str
+    started: datetime
+    ended: datetime | None
+    answered: datetime | None = None
+    caller_name: str = ""
+    caller_restricted: bool = False
+    duration_total: int = 0
+    duration_answered: int = 0
+    duration_billed: int = 0
+    hangup_cause: int | None = None
+    hangup_source: str | None = None
+    status: str = "missed"
+    debit: Decimal = Decimal("0")
+    credit: Decimal = Decimal("0")
+    label: str = ""
+    payment_type: str = "prepaid"
+    seq: int = field(default_factory=next_seq)
+
+    def has_ended(self, now: datetime) -> bool:
+        return self.ended is not None and self.ended <= now
+
+    def to_api(self, now: datetime | None = None) -> dict[str, Any]:
+        """The CDR; ``now`` before ``ended`` renders the in-progress view."""
+        done = self.ended is not None and (now is None or self.ended <= now)
+        return {
+            "callid": self.callid,
+            "direction": self.direction,
+            "callerNumber": self.caller_number,
+            "callerName": self.caller_name,
+            "callerRestricted": self.caller_restricted,
+            "callee": self.callee,
+            "started": iso(self.started),
+            "answered": iso(self.answered) if done else None,
+            "ended": iso(self.ended) if done else None,
+            "durationTotal": self.duration_total if done else 0,
+            "durationAnswered": self.duration_answered if done else 0,
+            "durationBilled": self.duration_billed if done else 0,
+            "hangupCause": self.hangup_cause if done else None,
+            "hangupSource": self.hangup_source if done else None,
+            "status": self.status if done else "in-progress",
+            "billingDebit": fmt(self.debit if done else 0),
+            "billingCredit": fmt(self.credit if done else 0),
+            "billingDestinationLabel": self.label,
+            "billingPaymentType": self.payment_type,
+        }
+
+
+@dataclass
+class ExportFile:
+    task_sid: str
+    format: str
+    content: bytes
+    records: int
+
+    @property
+    def content_type(self) -> str:
+        return EXPORT_FORMATS[self.format]
+
+    @property
+    def filename(self) -> str:
+        return f"calls-{self.task_sid}.{self.format}"
+
+
+def destination_label(number: str) -> str:
+    """``FR-MOBILE``-style label of a number (the CDR ``billingDestinationLabel``)."""
+    if not is_possible_number(number):
+        return "UNKNOWN"
+    parsed = phonenumbers.parse(number)
+    country = phonenumbers.region_code_for_number(parsed) or "XX"
+    kind = _LABEL_KINDS.get(
+        phonenumbers.PhoneNumberType.to_string(phonenumbers.number_type(parsed)) or "", "OTHER"
+    )
+    return f"{country}-{kind}"
+
+
+def magic_failure_numbers() -> dict[str, dict[str, str]]:
+    table: dict[str, dict[str, str]] = magic_inputs().get("tasks", {})
+    return {number: row for number, row in table.items() if row.get("outcome") == "failed"}
+
+
+def render(records: list[dict[str, Any]], export_format: str) -> bytes:
+    if export_format == "json":
+        return json.dumps(records, ensure_ascii=False, indent=1).encode("utf-8")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(FIELDS)
+    for record in records:
+        writer.writerow([_cell(record[name]) for name in FIELDS])
+    return out.getvalue().encode("utf-8")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 class CallRepo(Repo):
-    """Placeholder until the resource is built."""
+    def __init__(self, account: Any) -> None:
+        super().__init__(account)
+        self.items: list[CallRecord] = []
+        self.exports: dict[str, ExportFile] = {}
+
+    # -- records (control API) ---------------------------------------------
+    def add(self, data: dict[str, Any]) -> CallRecord:
+        """Add a CDR from the control API body; schedule its started/ended events.
+
+        ``direction`` (inbound|outbound), ``callerNumber`` and ``callee`` are required.
+        Optional: ``started`` (RFC 3339, default now), ``durationTotal`` (s, default 0),
+        ``durationAnswered`` (s, default 0; > 0 means answered), ``status``
+        (answered|missed|failed), ``callerName``, ``callerRestricted``, ``hangupCause``,
+        ``hangupSource``, ``durationBilled`` (default: answered seconds rounded up to the
+        minute), ``billingDebit``, ``billingCredit``, ``billingDestinationLabel``, ``callid``.
+        """
+        direction = data.get("direction")
+        if direction not in ("inbound", "outbound"):
+            raise InvalidInput("direction: must be 'inbound' or 'outbound'")
+        restricted = _boolean(data, "callerRestricted", False)
+        caller = _text(data, "callerNumber", "" if restricted else None)
+        callee = _text(data, "callee", None)
+        started = _date(data, "started") or self.store.clock.now()
+        total = _seconds(data, "durationTotal", 0)
+        answered_for = _seconds(data, "durationAnswered", 0)
+        if answered_for > total:
+            raise InvalidInput("durationAnswered: must not be more than durationTotal")
+        status = data.get("status") or ("answered" if answered_for > 0 else "missed")
+        if status not in CALL_STATUSES:
+            raise InvalidInput(f"status: must be one of {', '.join(CALL_STATUSES)}")
+        source = data.get("hangupSource") or ("callee" if status == "answered" else "system")
+        if source not in HANGUP_SOURCES:
+            raise InvalidInput(f"hangupSource: must be one of {', '.join(HANGUP_SOURCES)}")
+        ended = started + timedelta(seconds=total)
+        record = CallRecord(
+            callid=_integer(data, "callid", None) or self._new_callid(),
+            direction=direction,
+            caller_number=caller,
+            callee=callee,
+            started=started,
+            ended=ended,
+            answered=ended - timedelta(seconds=answered_for) if status == "answered" else None,
+            caller_name=_text(data, "callerName", ""),
+            caller_restricted=restricted,
+            duration_total=total,
+            duration_answered=answered_for,
+            duration_billed=_seconds(data, "durationBilled", math.ceil(answered_for / 60) * 60),
+            hangup_cause=_integer(data, "hangupCause", 16 if status == "answered" else 19),
+            hangup_source=source,
+            status=status,
+            debit=_money(data, "billingDebit"),
+            credit=_money(data, "billingCredit"),
+            label=_text(data, "billingDestinationLabel", destination_label(callee)),
+        )
+        self.items.append(record)
+        now = self.store.clock.now()
+        for event, due in (("started", record.started), ("ended", ended)):
+            job = self._event_job(record, f"v2.call.{direction}.{event}")
+            if due <= now:
+                job(due)
+            else:
+                self.store.scheduler.schedule(due, job, owner=self.account.sid)
+        return record
+
+    def _event_job(self, record: CallRecord, event_type: str) -> Any:
+        def job(at: datetime) -> None:
+            if record in self.items:
+                self.account.emit(event_type, record.to_api(at), at=at)
+
+        return job
+
+    def _new_callid(self) -> int:
+        return int("2" + self.store.ids.digits(11))
+
+    # -- export -------------------------------------------------------------
+    def export(
+        self,
+        *,
+        direction: str | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        export_format: str = "csv",
+        base_url: str = "",
+    ) -> Task:
+        """Start a ``calls-export`` task; the file is rendered when the task completes."""
+        if start is not None and end is not None and start > end:
+            raise InvalidInput("from: must not be later than to", code="invalid-range")
+        if export_format not in EXPORT_FORMATS:
+            raise InvalidInput(f"format: must be one of {', '.join(EXPORT_FORMATS)}")
+        holder: dict[str, Task] = {}
+
+        def complete(at: datetime) -> dict[str, Any]:
+            task = holder["task"]
+            chosen = [
+                record
+                for record in sorted(self.items, key=lambda r: (r.started, r.seq))
+                if record.has_ended(at)
+                and (direction is None or record.direction == direction)
+                and (start is None or record.started >= start)
+                and (end is None or record.started < end)
+            ]
+            magic = magic_failure_numbers()
+            for record in chosen:
+                for number in (record.caller_number, record.callee):
+                    if number in magic:
+                        raise ApiError(
+                            f"the export includes call {record.callid} with {number}: {magic[number]['reason']}",
+                            code="export-failed",
+                        )
+            rows = [record.to_api(at) for record in chosen]
+            self.exports[task.sid] = ExportFile(
+                task.sid, export_format, render(rows, export_format), len(rows)
+            )
+            return {
+                "url": f"{base_url}/_mock/exports/{task.sid}",
+                "format": export_format,
+                "records": len(rows),
+            }
+
+        task = self.account.tasks.start("calls-export", complete=complete)
+        holder["task"] = task
+        return task
+
+    def export_file(self, task_sid: str) -> ExportFile:
+        found = self.exports.get(task_sid)
+        if found is None:
+            raise NotFound(f"no finished calls export with task sid {task_sid!r}")
+        return found
+
+    # -- snapshot / seed ----------------------------------------------------
+    def snapshot(self) -> list[dict[str, Any]]:
+        now = self.store.clock.now()
+        return [record.to_api(now) for record in self.items]
+
+    def load(self, obj: dict[str, Any]) -> None:
+        """A CDR as the API renders it; no events fire for seeded records."""
+
+        def when(value: str | None) -> datetime | None:
+            return parse(value) if value else None
+
+        self.items.append(
+            CallRecord(
+                callid=obj["callid"],
+                direction=obj["direction"],
+                caller_number=obj["callerNumber"],
+                callee=obj["callee"],
+                started=parse(obj["started"]),
+                ended=when(obj.get("ended")),
+                answered=when(obj.get("answered")),
+                caller_name=obj["callerName"],
+                caller_restricted=obj["callerRestricted"],
+                duration_total=obj["durationTotal"],
+                duration_answered=obj["durationAnswered"],
+                duration_billed=obj["durationBilled"],
+                hangup_cause=obj.get("hangupCause"),
+                hangup_source=obj.get("hangupSource"),
+                status=obj["status"] if obj["status"] != "in-progress" else "missed",
+                debit=to_money(obj["billingDebit"]),
+                credit=to_money(obj["billingCredit"]),
+                label=obj["billingDestinationLabel"],
+                payment_type=obj["billingPaymentType"],
+            )
+        )
+
+
+# -- control API body helpers ---------------------------------------------------------
+
+
+def _text(data: dict[str, Any], name: str, default: str | None) -> str:
+    value = data.get(name, default)
+    if value is None:
+        raise InvalidInput(f"{name}: required")
+    if not isinstance(value, str):
+        raise InvalidInput(f"{name}: must be a string")
+    return value
+
+
+def _boolean(data: dict[str, Any], name: str, default: bool) -> bool:
+    value = data.get(name, default)
+    if not isinstance(value, bool):
+        raise InvalidInput(f"{name}: must be true or false")
+    return value
+
+
+def _integer(data: dict[str, Any], name: str, default: int | None) -> int:
+    value = data.get(name, default)
+    if value is None:
+        return 0
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InvalidInput(f"{name}: must be an integer")
+    return value
+
+
+def _seconds(data: dict[str, Any], name: str, default: int) -> int:
+    value = _integer(data, name, default)
+    if value < 0:
+        raise InvalidInput(f"{name}: must be >= 0 seconds")
+    return value
+
+
+def _date(data: dict[str, Any], name: str) -> datetime | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    try:
+        return parse(value)
+    except (ValueError, TypeError):
+        raise InvalidInput(
+            f"{name}: must be an RFC 3339 date-time, e.g. 2025-03-29T17:55:57.093Z"
+        ) from None
+
+
+def _money(data: dict[str, Any], name: str) -> Decimal:
+    value = data.get(name, "0")
+    try:
+        amount = to_money(value)
+    except ArithmeticError:
+        raise InvalidInput(f'{name}: must be a decimal amount, e.g. "0.8925"') from None
+    if amount < 0:
+        raise InvalidInput(f"{name}: must be >= 0")
+    return amount

@@ -1,9 +1,481 @@
-"""SMS messages, outbound lifecycle and inbound replies."""
+"""SMS messages: encoding and parts, cost, the outbound lifecycle, magic numbers, inbound SMS.
+
+Encoding (``POST /sms`` without ``encoding``): GSM 03.38 when every character is in the
+basic character set or its extension table (``^ { } \\ [ ~ ] | €`` and form feed, which
+cost 2 septets each); otherwise ``unicode``, counted in UTF-16 code units (an emoji
+counts 2). Parts: GSM ≤ 160 septets → 1, else ceil(septets / 153); unicode ≤ 70 units → 1,
+else ceil(units / 67). Forcing ``encoding=gsm`` on a text with other characters
+transliterates it (« » “ ” → ``"``, ‘ ’ → ``'``, – — → ``-``, … → ``...``, accented
+letters lose their accent, e.g. ê → e) and replaces whatever is left with ``?``;
+``bodyText`` then holds the converted text. Forcing ``unicode`` counts in UTF-16 units.
+
+Cost: parts × the SMS price of the recipient's country (``fixtures/prices.yaml``, as
+listed by ``GET /billing/destinations``; countries not listed pay the default price).
+The credit is charged *before* the SMS is recorded: not enough credit → 403
+``insufficient-credit`` and nothing is recorded. Inbound SMS are free.
+
+Outbound lifecycle on the sandbox clock, delays counted from creation:
+
+=========  ==============  =====================================================
+delay      status          also
+=========  ==============  =====================================================
+0 s        created         the ``201`` answer; no event
+1 s        pending
+2 s        sent            ``sentAt``
+3 s        remote-queued
+5 s        delivered       ``deliveredAt``
+=========  ==============  =====================================================
+
+Each change appends to ``statusHistory``, sets ``updatedAt`` and fires
+``v2.sms.outbound.updated`` with the Sms object.
+
+Magic recipients (``fixtures/magic.yaml``, section ``sms``):
+
+- ``+33199000001`` failed: created → pending (1 s) → sent (2 s) → ``failed`` (3 s).
+- ``+33199000002`` expired: … → remote-queued (3 s) → ``expired`` (5 s).
+- ``+33199000003`` error: created → ``error`` (1 s). Not accepted, so not charged
+  (``billingDebit`` 0.0000), but the credit must still cover it (403 otherwise).
+- ``+33199000004`` instant: ``delivered`` in the ``201`` answer, with every status of the
+  lifecycle in ``statusHistory`` at the creation time; one ``v2.sms.outbound.updated``.
+- ``+33199000005`` reply: delivered as usual (5 s); 2 s later (7 s) an inbound SMS from
+  that number to the sender arrives (``v2.sms.inbound.received``). The sender is the
+  ``from`` number when it is a phone number, else the sandbox sender ``+33199000000``.
+
+Senders: an empty ``from`` means the automatic sender, the sandbox number
+``+33199000000``. A ``from`` that is a possible phone number (with ``+``, or digits with
+the country code) is stored in E.164; anything else is an alphanumeric sender
+(``fromType`` UNKNOWN, empty country and location).
+
+Seeded SMS (``load``) are taken as they are: no lifecycle is scheduled for them.
+"""
 
 from __future__ import annotations
 
-from callr_mock.state.repo import Repo
+import math
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import phonenumbers
+from callr_mock.formats import is_possible_number
+from callr_mock.state.errors import InvalidInput, NotFound
+from callr_mock.state.money import fmt, to_money
+from callr_mock.state.pagination import page, sort_items
+from callr_mock.state.pricing import magic_inputs, sms_price
+from callr_mock.state.repo import Repo, next_seq
+from callr_mock.state.timefmt import iso, parse
+from phonenumbers import PhoneNumberType, geocoder
+
+# ---------------------------------------------------------------- encoding
+
+GSM_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM_EXTENSION = frozenset("\f^{}\\[~]|€")
+GSM_SINGLE_PART, GSM_PART = 160, 153
+UNICODE_SINGLE_PART, UNICODE_PART = 70, 67
+
+TRANSLITERATION = {
+    "«": '"', "»": '"', "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"',
+    "‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "`": "'", "´": "'",
+    "–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-", "•": "-",
+    "…": "...", "\t": " ", "\u00a0": " ", "\u2009": " ", "\u202f": " ",
+}  # fmt: skip
+
+
+def is_gsm(text: str) -> bool:
+    return all(char in GSM_BASIC or char in GSM_EXTENSION for char in text)
+
+
+def gsm_septets(text: str) -> int:
+    """Septets of a GSM text: extension characters take an escape plus the character."""
+    return sum(2 if char in GSM_EXTENSION else 1 for char in text)
+
+
+def utf16_units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def to_gsm(text: str) -> str:
+    """The text as GSM 03.38 can carry it: transliterated, else ``?``."""
+    out = []
+    for char in text:
+        if char in GSM_BASIC or char in GSM_EXTENSION:
+            out.append(char)
+        elif char in TRANSLITERATION:
+            out.append(TRANSLITERATION[char])
+        else:
+            base = "".join(
+                c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)
+            )
+            out.append(base if base and is_gsm(base) else "?")
+    return "".join(out)
+
+
+def encode(text: str, forced: str | None = None) -> tuple[str, str, int]:
+    """(encoding, text as sent, parts) of ``text``, optionally with a forced encoding."""
+    encoding = forced or ("gsm" if is_gsm(text) else "unicode")
+    if encoding == "gsm":
+        body = text if is_gsm(text) else to_gsm(text)
+        septets = gsm_septets(body)
+        parts = 1 if septets <= GSM_SINGLE_PART else math.ceil(septets / GSM_PART)
+        return encoding, body, parts
+    units = utf16_units(text)
+    parts = 1 if units <= UNICODE_SINGLE_PART else math.ceil(units / UNICODE_PART)
+    return encoding, text, parts
+
+
+# ---------------------------------------------------------------- numbers
+
+_TYPE_NAMES = {
+    value: name for name, value in vars(PhoneNumberType).items() if isinstance(value, int)
+}
+AUTO_SENDER = "+33199000000"
+
+
+@dataclass(frozen=True)
+class Party:
+    """A sender or recipient as the Sms object describes it."""
+
+    number: str
+    type: str = "UNKNOWN"
+    country: str = ""
+    location: str = ""
+
+
+def describe(value: str) -> Party:
+    """libphonenumber type, country and location of a number; UNKNOWN for the rest.
+
+    The country is the number's region, else the main region of its country code
+    (``+44 7700 900xxx`` → GB); the location is libphonenumber's English description,
+    else the country name.
+    """
+    if not is_possible_number(value):
+        return Party(value)
+    parsed = phonenumbers.parse(value)
+    region = phonenumbers.region_code_for_number(parsed)
+    region = region or phonenumbers.region_code_for_country_code(parsed.country_code)
+    country = region if len(region) == 2 and region.isalpha() and region != "ZZ" else ""
+    location = geocoder.description_for_number(parsed, "en")
+    if not location and country:
+        location = geocoder.country_name_for_number(parsed, "en") or _country_name(country)
+    number_type = _TYPE_NAMES.get(phonenumbers.number_type(parsed), "UNKNOWN")
+    return Party(value, number_type, country, location)
+
+
+def _country_name(region: str) -> str:
+    example = phonenumbers.example_number(region)
+    return geocoder.country_name_for_number(example, "en") if example else ""
+
+
+def sender(value: str | None) -> Party:
+    """The sender of an outbound SMS: automatic, a phone number (E.164) or alphanumeric."""
+    value = (value or "").strip()
+    if not value:
+        return describe(AUTO_SENDER)
+    for candidate in (value, "+" + value):
+        if is_possible_number(candidate):
+            return describe(candidate)
+    return Party(value)
+
+
+# ---------------------------------------------------------------- lifecycle
+
+STATUSES = (
+    "created",
+    "pending",
+    "sent",
+    "remote-queued",
+    "delivered",
+    "error",
+    "failed",
+    "expired",
+)
+FINAL = ("delivered", "error", "failed", "expired")
+NORMAL_STEPS = ((1, "pending"), (2, "sent"), (3, "remote-queued"), (5, "delivered"))
+MAGIC_STEPS = {
+    "failed": ((1, "pending"), (2, "sent"), (3, "failed")),
+    "expired": ((1, "pending"), (2, "sent"), (3, "remote-queued"), (5, "expired")),
+    "error": ((1, "error"),),
+    "reply": NORMAL_STEPS,
+}
+REPLY_AFTER = 2  # seconds after delivery
+SORT_KEYS = {
+    "created": lambda s: s.created,
+    "updated": lambda s: s.updated,
+    "status": lambda s: STATUSES.index(s.status),
+}
+
+
+@dataclass
+class Sms:
+    sid: str
+    direction: str
+    sender: Party
+    recipient: Party
+    body: str
+    encoding: str
+    parts: int
+    traffic_type: str
+    debit: Decimal
+    created: datetime
+    status: str = "created"
+    updated: datetime | None = None
+    sent: datetime | None = None
+    delivered: datetime | None = None
+    error: str | None = None
+    payment_type: str = "prepaid"
+    network: str = ""
+    history: list[tuple[str, datetime]] = field(default_factory=list)
+    seq: int = field(default_factory=next_seq)
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "sid": self.sid,
+            "direction": self.direction,
+            "fromNumber": self.sender.number,
+            "fromType": self.sender.type,
+            "fromCountry": self.sender.country,
+            "fromLocation": self.sender.location,
+            "toNumber": self.recipient.number,
+            "toType": self.recipient.type,
+            "toCountry": self.recipient.country,
+            "toLocation": self.recipient.location,
+            "status": self.status,
+            "encoding": self.encoding,
+            "bodyText": self.body,
+            "parts": self.parts,
+            "trafficType": self.traffic_type,
+            "billingDebit": fmt(self.debit),
+            "billingPaymentType": self.payment_type,
+            "network": self.network,
+            "error": self.error,
+            "statusHistory": [{"status": status, "at": iso(at)} for status, at in self.history],
+            "createdAt": iso(self.created),
+            "updatedAt": iso(self.updated or self.created),
+            "sentAt": iso(self.sent),
+            "deliveredAt": iso(self.delivered),
+        }
+
+    def move(self, status: str, at: datetime, error: str | None = None) -> None:
+        self.status = status
+        self.updated = at
+        self.history.append((status, at))
+        if status == "sent":
+            self.sent = at
+        elif status == "delivered":
+            self.delivered = at
+        if error is not None:
+            self.error = error
+
+
+def magic_sms() -> dict[str, dict[str, str]]:
+    table: dict[str, dict[str, str]] = magic_inputs().get("sms", {})
+    return table
 
 
 class SmsRepo(Repo):
-    """Placeholder until the resource is built."""
+    def __init__(self, account: Any) -> None:
+        super().__init__(account)
+        self.items: dict[str, Sms] = {}
+
+    # -- sending ------------------------------------------------------------
+    def send(
+        self,
+        to: str,
+        text: str,
+        *,
+        sender_id: str | None = None,
+        encoding: str | None = None,
+        traffic_type: str = "marketing",
+    ) -> Sms:
+        if not is_possible_number(to):
+            raise InvalidInput(
+                f"to: {to!r} is not a possible phone number (E.164, e.g. +33639981020)",
+                code="invalid-number",
+            )
+        magic = magic_sms().get(to)
+        outcome = magic["outcome"] if magic else None
+        recipient = describe(to)
+        used_encoding, body, parts = encode(text, encoding)
+        cost = to_money(parts * sms_price(recipient.country))
+        now = self.store.clock.now()
+        what = f"an SMS of {parts} part(s) to {to}"
+        if outcome == "error":
+            self.account.credit.ensure(cost, what)  # refused below, never charged
+            cost = to_money(0)
+        else:
+            self.account.credit.charge(cost, what, at=now)
+        sms = Sms(
+            sid=self._new_sid(),
+            direction="outbound",
+            sender=sender(sender_id),
+            recipient=recipient,
+            body=body,
+            encoding=used_encoding,
+            parts=parts,
+            traffic_type=traffic_type,
+            debit=cost,
+            created=now,
+            updated=now,
+            history=[("created", now)],
+        )
+        self.items[sms.sid] = sms
+        if outcome == "instant":
+            for _, status in NORMAL_STEPS:
+                sms.move(status, now)
+            self.account.emit("v2.sms.outbound.updated", sms.to_api(), at=now)
+            return sms
+        reason = magic["reason"] if magic else None
+        steps = MAGIC_STEPS.get(outcome or "", NORMAL_STEPS)
+        for delay, status in steps:
+            error = reason if status in ("error", "failed", "expired") else None
+            self._schedule(now + timedelta(seconds=delay), self._step(sms, status, error))
+        if outcome == "reply" and magic:
+            reply_at = now + timedelta(seconds=steps[-1][0] + REPLY_AFTER)
+            reply_to = sms.sender.number if is_possible_number(sms.sender.number) else AUTO_SENDER
+            text_back = magic.get("reply", "OK")
+            self._schedule(reply_at, lambda at: self.receive(to, reply_to, text_back, at=at))
+        return sms
+
+    def _new_sid(self) -> str:
+        return str(self.store.ids.sid(taken=self.items.__contains__))
+
+    def _schedule(self, due: datetime, job: Any) -> None:
+        self.store.scheduler.schedule(due, job, owner=self.account.sid)
+
+    def _step(self, sms: Sms, status: str, error: str | None) -> Any:
+        def job(at: datetime) -> None:
+            if sms.status in FINAL or self.items.get(sms.sid) is not sms:
+                return
+            sms.move(status, at, error)
+            self.account.emit("v2.sms.outbound.updated", sms.to_api(), at=at)
+
+        return job
+
+    # -- receiving ----------------------------------------------------------
+    def receive(
+        self, from_number: str, to_number: str, text: str, *, at: datetime | None = None
+    ) -> Sms:
+        """An inbound SMS (magic reply, or the control API): delivered at once, free."""
+        if not to_number or not is_possible_number(to_number):
+            raise InvalidInput(
+                f"to: {to_number!r} is not a possible phone number in E.164 form",
+                code="invalid-number",
+            )
+        if not from_number or len(from_number) > 16:
+            raise InvalidInput(
+                "from: give the sender, an E.164 number or up to 16 characters",
+                code="invalid-number",
+            )
+        if not 1 <= len(text) <= 3200:
+            raise InvalidInput("text: must be 1 to 3200 characters", code="invalid-text")
+        at = at or self.store.clock.now()
+        encoding, body, parts = encode(text)
+        sms = Sms(
+            sid=self._new_sid(),
+            direction="inbound",
+            sender=describe(from_number),
+            recipient=describe(to_number),
+            body=body,
+            encoding=encoding,
+            parts=parts,
+            traffic_type="marketing",
+            debit=to_money(0),
+            created=at,
+            status="delivered",
+            updated=at,
+            delivered=at,
+            history=[("delivered", at)],
+        )
+        self.items[sms.sid] = sms
+        self.account.emit("v2.sms.inbound.received", sms.to_api(), at=at)
+        return sms
+
+    # -- reading ------------------------------------------------------------
+    def get(self, sid: str) -> Sms:
+        sms = self.items.get(sid)
+        if sms is None:
+            raise NotFound(f"no SMS with sid {sid!r} on this account")
+        return sms
+
+    def search(
+        self,
+        *,
+        direction: str | None = None,
+        sid: str | None = None,
+        sender_prefix: str | None = None,
+        recipient_prefix: str | None = None,
+        text: str | None = None,
+        traffic_type: str | None = None,
+        status: str | None = None,
+        created_after: datetime | None = None,
+        created_before: datetime | None = None,
+        sort: str = "created",
+        order: str = "desc",
+        offset: int = 0,
+        limit: int = 10,
+    ) -> dict[str, Any]:
+        """Filters combine with AND. Sorted by ``sort`` then by creation sequence.
+
+        The tie-breaker makes a page stable: the same query on the same data returns the
+        same page. New messages sort first in ``desc`` order (shifting later pages) and
+        last in ``asc`` order (earlier pages never move).
+        """
+        if created_after and created_before and created_after > created_before:
+            raise InvalidInput(
+                "createdAfter must not be later than createdBefore", code="invalid-range"
+            )
+        needle = text.casefold() if text else None
+
+        def matches(sms: Sms) -> bool:
+            return (
+                (direction is None or sms.direction == direction)
+                and (sid is None or sms.sid == sid)
+                and (not sender_prefix or sms.sender.number.startswith(sender_prefix))
+                and (not recipient_prefix or sms.recipient.number.startswith(recipient_prefix))
+                and (needle is None or needle in sms.body.casefold())
+                and (traffic_type is None or sms.traffic_type == traffic_type)
+                and (status is None or sms.status == status)
+                and (created_after is None or sms.created >= created_after)
+                and (created_before is None or sms.created <= created_before)
+            )
+
+        found = [sms for sms in self.items.values() if matches(sms)]
+        ordered = sort_items(found, key=SORT_KEYS[sort], order=order, tiebreak=lambda s: s.seq)
+        return page(ordered, offset=offset, limit=limit, render=Sms.to_api)
+
+    # -- snapshot / seed ----------------------------------------------------
+    def snapshot(self) -> list[dict[str, Any]]:
+        return [sms.to_api() for sms in sorted(self.items.values(), key=lambda s: s.seq)]
+
+    def load(self, obj: dict[str, Any]) -> None:
+        def when(value: str | None) -> datetime | None:
+            return parse(value) if value else None
+
+        sms = Sms(
+            sid=obj["sid"],
+            direction=obj["direction"],
+            sender=Party(
+                obj["fromNumber"], obj["fromType"], obj["fromCountry"], obj["fromLocation"]
+            ),
+            recipient=Party(obj["toNumber"], obj["toType"], obj["toCountry"], obj["toLocation"]),
+            body=obj["bodyText"],
+            encoding=obj["encoding"],
+            parts=obj["parts"],
+            traffic_type=obj["trafficType"],
+            debit=to_money(obj["billingDebit"]),
+            created=parse(obj["createdAt"]),
+            status=obj["status"],
+            updated=parse(obj["updatedAt"]),
+            sent=when(obj.get("sentAt")),
+            delivered=when(obj.get("deliveredAt")),
+            error=obj.get("error"),
+            payment_type=obj["billingPaymentType"],
+            network=obj["network"],
+            history=[(step["status"], parse(step["at"])) for step in obj["statusHistory"]],
+        )
+        self.items[sms.sid] = sms

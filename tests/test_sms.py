@@ -1,0 +1,488 @@
+"""SMS: encoding and parts, cost and credit, the lifecycle on the frozen clock, magic
+numbers, inbound SMS, search filters and pagination stability."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from callr_mock.state.sms import encode, gsm_septets, is_gsm, sender, to_gsm, utf16_units
+
+FR_MOBILE = "+33612345678"
+FR_PRICE = Decimal("0.0650")
+SANDBOX = "sandbox1"
+MAGIC_FAILED = "+33199000001"
+MAGIC_EXPIRED = "+33199000002"
+MAGIC_ERROR = "+33199000003"
+MAGIC_INSTANT = "+33199000004"
+MAGIC_REPLY = "+33199000005"
+
+
+def q(number: str) -> str:
+    """A number for a query string (``+`` as ``%2B``)."""
+    return number.replace("+", "%2B")
+
+
+def send(api: Any, to: str = FR_MOBILE, text: str = "Hello world!", **params: str) -> Any:
+    query = "&".join([f"to={q(to)}", *(f"{k}={q(v)}" for k, v in params.items())])
+    return api.post(f"/sms?{query}", json={"text": text})
+
+
+def sent(
+    api: Any, to: str = FR_MOBILE, text: str = "Hello world!", **params: str
+) -> dict[str, Any]:
+    response = send(api, to, text, **params)
+    assert response.status_code == 201, response.get_json()
+    body: dict[str, Any] = response.get_json()
+    return body
+
+
+def credit(api: Any) -> Decimal:
+    return Decimal(api.get("/billing/credit").get_json()["balance"])
+
+
+def events(client: Any, event_type: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = client.get(
+        f"/_mock/events?account={SANDBOX}&type={event_type}"
+    ).get_json()
+    return found
+
+
+def statuses(sms: dict[str, Any]) -> list[str]:
+    return [step["status"] for step in sms["statusHistory"]]
+
+
+# ------------------------------------------------------------------ encoding (unit)
+
+
+def test_gsm_basic_and_extension_characters() -> None:
+    assert is_gsm("Hello @£$¥ èéùìò ÄÖÑÜ §¿ {} [] ~ ^ | \\ €")
+    assert gsm_septets("abc") == 3
+    assert gsm_septets("€[]{}~^|\\") == 18  # each extension character is escape + char
+    assert not is_gsm("ça")  # only the capital Ç is in GSM 03.38
+    assert not is_gsm("«»")
+    assert utf16_units("😀a") == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "parts"),
+    [
+        ("a" * 160, "gsm", 1),
+        ("a" * 161, "gsm", 2),
+        ("a" * 306, "gsm", 2),
+        ("a" * 307, "gsm", 3),
+        ("€" * 80, "gsm", 1),  # 160 septets
+        ("€" * 81, "gsm", 2),  # 162 septets
+        ("é" * 160, "gsm", 1),
+        ("ê" * 70, "unicode", 1),
+        ("ê" * 71, "unicode", 2),
+        ("ê" * 134, "unicode", 2),
+        ("ê" * 135, "unicode", 3),
+        ("😀" * 35, "unicode", 1),  # 70 UTF-16 units
+        ("😀" * 36, "unicode", 2),
+    ],
+)
+def test_detected_encoding_and_parts(text: str, encoding: str, parts: int) -> None:
+    assert encode(text)[0] == encoding
+    assert encode(text)[2] == parts
+    assert encode(text)[1] == text
+
+
+def test_forced_gsm_transliterates_or_replaces() -> None:
+    assert to_gsm("«Bonjour» “ça” – ‘ok’…") == '"Bonjour" "ca" - \'ok\'...'
+    assert to_gsm("€ stays, 😀 does not") == "€ stays, ? does not"
+    assert encode("naïve ê 😀", "gsm") == ("gsm", "naive e ?", 1)
+
+
+def test_forced_unicode_counts_utf16_units() -> None:
+    assert encode("a" * 71, "unicode") == ("unicode", "a" * 71, 2)
+
+
+def test_senders_automatic_phone_or_alphanumeric() -> None:
+    assert sender(None).number == "+33199000000"
+    assert sender("").type == "FIXED_LINE"
+    assert sender("33612345678").number == FR_MOBILE
+    assert sender("33612345678").type == "MOBILE"
+    alpha = sender("MY SHOP")
+    assert (alpha.number, alpha.type, alpha.country, alpha.location) == (
+        "MY SHOP",
+        "UNKNOWN",
+        "",
+        "",
+    )
+
+
+# ------------------------------------------------------------------ sending over HTTP
+
+
+def test_send_answers_201_created_with_the_computed_fields(api: Any) -> None:
+    sms = sent(api, text="Hello € world", trafficType="alerting", **{"from": "CALLR"})
+    assert sms["direction"] == "outbound"
+    assert sms["status"] == "created"
+    assert statuses(sms) == ["created"]
+    assert (sms["fromNumber"], sms["fromType"], sms["fromCountry"]) == ("CALLR", "UNKNOWN", "")
+    assert (sms["toNumber"], sms["toType"], sms["toCountry"], sms["toLocation"]) == (
+        FR_MOBILE,
+        "MOBILE",
+        "FR",
+        "France",
+    )
+    assert (sms["encoding"], sms["parts"], sms["bodyText"]) == ("gsm", 1, "Hello € world")
+    assert sms["trafficType"] == "alerting"
+    assert sms["billingDebit"] == "0.0650"
+    assert sms["billingPaymentType"] == "prepaid"
+    assert sms["sentAt"] is None and sms["deliveredAt"] is None and sms["error"] is None
+    assert api.get(f"/sms/{sms['sid']}").get_json() == sms
+
+
+def test_traffic_type_defaults_to_marketing_and_phone_sender_is_described(api: Any) -> None:
+    sms = sent(api, **{"from": "33699000000"})
+    assert sms["trafficType"] == "marketing"
+    assert (sms["fromNumber"], sms["fromType"], sms["fromCountry"]) == (
+        "+33699000000",
+        "MOBILE",
+        "FR",
+    )
+
+
+def test_forced_gsm_stores_the_converted_text(api: Any) -> None:
+    sms = sent(api, text="«Salut» 😀", encoding="gsm")
+    assert (sms["encoding"], sms["bodyText"], sms["parts"]) == ("gsm", '"Salut" ?', 1)
+
+
+def test_long_unicode_text_costs_every_part(api: Any) -> None:
+    before = credit(api)
+    sms = sent(api, text="ê" * 135)
+    assert (sms["encoding"], sms["parts"]) == ("unicode", 3)
+    assert sms["billingDebit"] == "0.1950"
+    assert credit(api) == before - 3 * FR_PRICE
+
+
+def test_impossible_number_is_400_invalid_number(api: Any) -> None:
+    response = send(api, to="+3312")
+    assert response.status_code == 400
+    assert response.get_json()["code"] == "invalid-number"
+    assert "to" in response.get_json()["message"]
+    assert api.get("/sms").get_json()["total"] == 0
+
+
+def test_unknown_sid_is_404_and_accounts_are_isolated(api: Any, other_api: Any) -> None:
+    sms = sent(api)
+    assert api.get("/sms/zzzzzzzz").status_code == 404
+    response = other_api.get(f"/sms/{sms['sid']}")
+    assert response.status_code == 404
+    assert response.get_json()["code"] == "not-found"
+    assert other_api.get("/sms").get_json()["total"] == 0
+
+
+# ------------------------------------------------------------------ lifecycle
+
+
+def test_lifecycle_moves_only_with_the_clock(api: Any, client: Any) -> None:
+    sms = sent(api)
+    sid = sms["sid"]
+
+    def status() -> dict[str, Any]:
+        body: dict[str, Any] = api.get(f"/sms/{sid}").get_json()
+        return body
+
+    assert status()["status"] == "created"
+    api.advance(0.999)
+    assert status()["status"] == "created"
+    api.advance(0.001)
+    now = status()
+    assert now["status"] == "pending"
+    assert now["updatedAt"] == "2026-01-01T12:00:01.000Z"
+    assert now["sentAt"] is None
+    api.advance(1)
+    now = status()
+    assert now["status"] == "sent"
+    assert now["sentAt"] == "2026-01-01T12:00:02.000Z"
+    api.advance(1)
+    assert status()["status"] == "remote-queued"
+    api.advance(1.5)
+    assert status()["status"] == "remote-queued"
+    api.advance(0.5)
+    final = status()
+    assert final["status"] == "delivered"
+    assert final["deliveredAt"] == final["updatedAt"] == "2026-01-01T12:00:05.000Z"
+    assert final["sentAt"] == "2026-01-01T12:00:02.000Z"
+    assert final["statusHistory"] == [
+        {"status": "created", "at": "2026-01-01T12:00:00.000Z"},
+        {"status": "pending", "at": "2026-01-01T12:00:01.000Z"},
+        {"status": "sent", "at": "2026-01-01T12:00:02.000Z"},
+        {"status": "remote-queued", "at": "2026-01-01T12:00:03.000Z"},
+        {"status": "delivered", "at": "2026-01-01T12:00:05.000Z"},
+    ]
+    fired = events(client, "v2.sms.outbound.updated")
+    assert [e["payload"]["status"] for e in fired] == [
+        "pending",
+        "sent",
+        "remote-queued",
+        "delivered",
+    ]
+    assert [e["timestamp"] for e in fired] == [step["at"] for step in final["statusHistory"][1:]]
+    assert fired[-1]["payload"] == final
+    api.advance(60)
+    assert status() == final
+
+
+def test_one_big_advance_records_each_step_at_its_own_time(api: Any) -> None:
+    sid = sent(api)["sid"]
+    api.advance(3600)
+    sms = api.get(f"/sms/{sid}").get_json()
+    assert [step["at"][11:19] for step in sms["statusHistory"]] == [
+        "12:00:00",
+        "12:00:01",
+        "12:00:02",
+        "12:00:03",
+        "12:00:05",
+    ]
+
+
+# ------------------------------------------------------------------ magic numbers
+
+
+def test_magic_failed_ends_failed_after_sent(api: Any, client: Any) -> None:
+    sid = sent(api, to=MAGIC_FAILED)["sid"]
+    api.advance(2)
+    assert api.get(f"/sms/{sid}").get_json()["status"] == "sent"
+    api.advance(1)
+    sms = api.get(f"/sms/{sid}").get_json()
+    assert statuses(sms) == ["created", "pending", "sent", "failed"]
+    assert sms["error"] == "rejected by the carrier"
+    assert sms["deliveredAt"] is None
+    assert sms["billingDebit"] == "0.0650"  # accepted by Callr, so charged
+    api.advance(10)
+    assert api.get(f"/sms/{sid}").get_json() == sms
+    assert events(client, "v2.sms.outbound.updated")[-1]["payload"]["status"] == "failed"
+
+
+def test_magic_expired_ends_expired_after_remote_queued(api: Any) -> None:
+    sid = sent(api, to=MAGIC_EXPIRED)["sid"]
+    api.advance(4)
+    assert api.get(f"/sms/{sid}").get_json()["status"] == "remote-queued"
+    api.advance(1)
+    sms = api.get(f"/sms/{sid}").get_json()
+    assert statuses(sms) == ["created", "pending", "sent", "remote-queued", "expired"]
+    assert sms["error"] == "not delivered before the validity period ended"
+    assert sms["deliveredAt"] is None
+
+
+def test_magic_error_is_not_accepted_and_not_charged(api: Any) -> None:
+    before = credit(api)
+    sms = sent(api, to=MAGIC_ERROR)
+    assert sms["billingDebit"] == "0.0000"
+    assert credit(api) == before
+    api.advance(1)
+    sms = api.get(f"/sms/{sms['sid']}").get_json()
+    assert statuses(sms) == ["created", "error"]
+    assert sms["error"] == "not accepted by Callr: destination blocked"
+    assert sms["sentAt"] is None
+
+
+def test_magic_instant_is_delivered_in_the_answer(api: Any, client: Any) -> None:
+    sms = sent(api, to=MAGIC_INSTANT)
+    assert sms["status"] == "delivered"
+    assert statuses(sms) == ["created", "pending", "sent", "remote-queued", "delivered"]
+    assert {step["at"] for step in sms["statusHistory"]} == {sms["createdAt"]}
+    assert sms["sentAt"] == sms["deliveredAt"] == sms["createdAt"]
+    fired = events(client, "v2.sms.outbound.updated")
+    assert len(fired) == 1 and fired[0]["payload"] == sms
+
+
+def test_magic_reply_brings_an_inbound_sms(api: Any, client: Any) -> None:
+    out = sent(api, to=MAGIC_REPLY, **{"from": "33699000000"})
+    api.advance(5)
+    assert api.get(f"/sms/{out['sid']}").get_json()["status"] == "delivered"
+    assert api.get("/sms?direction=inbound").get_json()["total"] == 0
+    api.advance(2)
+    inbound = api.get("/sms?direction=inbound").get_json()
+    assert inbound["total"] == 1
+    reply = inbound["hits"][0]
+    assert (reply["fromNumber"], reply["toNumber"]) == (MAGIC_REPLY, "+33699000000")
+    assert reply["direction"] == "inbound"
+    assert reply["status"] == "delivered"
+    assert reply["bodyText"] == "Thanks, got it!"
+    assert reply["createdAt"] == reply["deliveredAt"] == "2026-01-01T12:00:07.000Z"
+    assert reply["billingDebit"] == "0.0000"
+    received = events(client, "v2.sms.inbound.received")
+    assert [e["payload"] for e in received] == [reply]
+    assert api.get("/sms").get_json()["total"] == 2
+
+
+def test_magic_reply_to_an_alphanumeric_sender_goes_to_the_sandbox_sender(api: Any) -> None:
+    sent(api, to=MAGIC_REPLY, **{"from": "SHOP"})
+    api.advance(7)
+    reply = api.get("/sms?direction=inbound").get_json()["hits"][0]
+    assert reply["toNumber"] == "+33199000000"
+
+
+# ------------------------------------------------------------------ credit
+
+
+def set_balance(client: Any, balance: str) -> None:
+    response = client.post(f"/_mock/accounts/{SANDBOX}/credit", json={"balance": balance})
+    assert response.status_code == 200
+
+
+def test_not_enough_credit_is_403_and_nothing_is_recorded(api: Any, client: Any) -> None:
+    set_balance(client, "0.0649")
+    response = send(api)
+    assert response.status_code == 403
+    assert response.get_json()["code"] == "insufficient-credit"
+    assert "0.0650" in response.get_json()["message"]
+    assert credit(api) == Decimal("0.0649")
+    assert api.get("/sms").get_json()["total"] == 0
+    assert client.get(f"/_mock/state?account={SANDBOX}").get_json()["accounts"][0]["sms"] == []
+    api.advance(10)
+    assert events(client, "v2.sms.outbound.updated") == []
+
+
+def test_the_magic_error_number_still_needs_the_credit(api: Any, client: Any) -> None:
+    set_balance(client, "0.0100")
+    assert send(api, to=MAGIC_ERROR).status_code == 403
+    assert api.get("/sms").get_json()["total"] == 0
+
+
+def test_credit_warning_then_shutdown_then_refusal(api: Any, client: Any) -> None:
+    set_balance(client, "5.1000")
+    sent(api)  # 5.0350: still above the 5.0000 warning level
+    assert events(client, "v2.billing.credit.warning") == []
+    sent(api)  # 4.9700: crosses it
+    warnings = events(client, "v2.billing.credit.warning")
+    assert len(warnings) == 1
+    assert warnings[0]["payload"]["balance"] == "4.9700"
+    sent(api)
+    assert len(events(client, "v2.billing.credit.warning")) == 1  # fires once per crossing
+    set_balance(client, "0.1300")
+    sent(api)
+    sent(api)  # exactly 0.0000: the shutdown level
+    shutdowns = events(client, "v2.billing.credit.shutdown")
+    assert [e["payload"]["balance"] for e in shutdowns] == ["0.0000"]
+    assert send(api).status_code == 403
+    topped = client.post(f"/_mock/accounts/{SANDBOX}/credit", json={"amount": "10"})
+    assert topped.get_json()["balance"] == "10.0000"
+    assert [e["payload"]["balance"] for e in events(client, "v2.billing.credit.topup")] == [
+        "10.0000"
+    ]
+    assert send(api).status_code == 201
+
+
+# ------------------------------------------------------------------ inbound (control API)
+
+
+def test_control_inbound_sms_is_recorded_and_fires_received(api: Any, client: Any) -> None:
+    response = client.post(
+        f"/_mock/accounts/{SANDBOX}/sms/inbound",
+        json={"from": "+33639980042", "to": "+33199001234", "text": "Hi there"},
+    )
+    assert response.status_code == 201
+    sms = response.get_json()
+    assert (sms["direction"], sms["status"], sms["bodyText"]) == (
+        "inbound",
+        "delivered",
+        "Hi there",
+    )
+    assert sms["sentAt"] is None and sms["deliveredAt"] == sms["createdAt"]
+    assert api.get(f"/sms/{sms['sid']}").get_json() == sms
+    assert [e["payload"] for e in events(client, "v2.sms.inbound.received")] == [sms]
+
+
+def test_control_inbound_sms_rejects_bad_input(client: Any) -> None:
+    bad = client.post(
+        f"/_mock/accounts/{SANDBOX}/sms/inbound", json={"from": "+33639980042", "text": "x"}
+    )
+    assert bad.status_code == 400
+    bad = client.post(
+        f"/_mock/accounts/{SANDBOX}/sms/inbound",
+        json={"from": "+33639980042", "to": "123", "text": "x"},
+    )
+    assert bad.status_code == 400
+    assert bad.get_json()["code"] == "invalid-number"
+    assert client.post("/_mock/accounts/nobody00/sms/inbound", json={}).status_code in (400, 404)
+
+
+# ------------------------------------------------------------------ search
+
+
+def inbound(client: Any, text: str, sender_number: str = "+33639980042") -> dict[str, Any]:
+    body: dict[str, Any] = client.post(
+        f"/_mock/accounts/{SANDBOX}/sms/inbound",
+        json={"from": sender_number, "to": "+33199001234", "text": text},
+    ).get_json()
+    return body
+
+
+def sids(result: dict[str, Any]) -> list[str]:
+    return [hit["sid"] for hit in result["hits"]]
+
+
+def test_search_filters(api: Any, client: Any) -> None:
+    a = sent(api, text="Your code is 1234", trafficType="alerting", **{"from": "BANK"})
+    api.advance(10)
+    b = sent(api, to="+4915112345678", text="Big SALE today", **{"from": "SHOP"})
+    api.advance(1)
+    c = inbound(client, "stop the sale")
+    everything = api.get("/sms").get_json()
+    assert everything["total"] == 3
+    assert sids(everything) == [c["sid"], b["sid"], a["sid"]]  # newest first by default
+
+    def found(query: str) -> list[str]:
+        response = api.get(f"/sms?{query}")
+        assert response.status_code == 200, response.get_json()
+        return sids(response.get_json())
+
+    assert found("direction=outbound") == [b["sid"], a["sid"]]
+    assert found("direction=inbound") == [c["sid"]]
+    assert found(f"sid={a['sid']}") == [a["sid"]]
+    assert found("from=SH") == [b["sid"]]
+    assert found("from=%2B336") == [c["sid"]]
+    assert found("to=%2B49") == [b["sid"]]
+    assert found("text=sale") == [c["sid"], b["sid"]]  # case-insensitive, contains
+    assert found("trafficType=alerting") == [a["sid"]]
+    assert found("status=delivered") == [c["sid"], a["sid"]]  # a delivered after 5 s
+    assert found("status=pending") == [b["sid"]]
+    assert found("createdAfter=2026-01-01T12:00:10Z") == [c["sid"], b["sid"]]
+    assert found("createdBefore=2026-01-01T12:00:10.000Z") == [b["sid"], a["sid"]]  # inclusive
+    assert found("createdAfter=2026-01-01T13:00:05%2B01:00&createdBefore=2026-01-01T12:00:10Z") == [
+        b["sid"]
+    ]
+    assert found("direction=outbound&text=code") == [a["sid"]]
+    assert found("order=asc") == [a["sid"], b["sid"], c["sid"]]
+    assert found("sort=updated&order=asc") == [a["sid"], b["sid"], c["sid"]]
+    assert found("sort=status&order=asc") == [b["sid"], a["sid"], c["sid"]]  # lifecycle order
+    bad = api.get("/sms?createdAfter=2026-01-02T00:00:00Z&createdBefore=2026-01-01T00:00:00Z")
+    assert bad.status_code == 400
+    assert api.get("/sms?status=lost").status_code == 400
+
+
+def test_pagination_is_stable_and_asc_pages_never_move(api: Any) -> None:
+    first = [sent(api, text=f"m{i}")["sid"] for i in range(25)]  # all at the same instant
+    page1 = api.get("/sms?order=asc&limit=10").get_json()
+    assert page1 == api.get("/sms?order=asc&limit=10").get_json()  # same query, same page
+    assert (page1["total"], page1["hasMore"], sids(page1)) == (25, True, first[:10])
+    page3 = api.get("/sms?order=asc&limit=10&offset=20").get_json()
+    assert (page3["hasMore"], sids(page3)) == (False, first[20:])
+
+    newer = [sent(api, text=f"n{i}")["sid"] for i in range(3)]
+    assert sids(api.get("/sms?order=asc&limit=10").get_json()) == first[:10]
+    assert sids(api.get("/sms?order=asc&limit=10&offset=20").get_json()) == first[20:] + newer
+
+    desc = api.get("/sms?limit=5").get_json()
+    assert sids(desc) == list(reversed(newer)) + list(reversed(first))[:2]  # new ones first
+    assert desc == api.get("/sms?limit=5").get_json()
+    walked = []
+    for offset in range(0, 28, 7):
+        walked += sids(api.get(f"/sms?limit=7&offset={offset}").get_json())
+    assert walked == list(reversed(first + newer))  # no duplicate, no gap
+
+
+def test_search_sorts_by_status_with_the_creation_tie_breaker(api: Any) -> None:
+    older = sent(api)["sid"]
+    api.advance(1)
+    newer = sent(api)["sid"]  # created, while older is pending
+    assert sids(api.get("/sms?sort=status&order=asc").get_json()) == [newer, older]
+    api.advance(1)  # older is now sent, newer pending
+    assert sids(api.get("/sms?sort=status&order=desc").get_json()) == [older, newer]
