@@ -213,6 +213,10 @@ class Contract:
                     if op.id in self.operations:
                         raise ValueError(f"duplicate operationId {op.id!r} in the spec")
                     self.operations[op.id] = op
+        self.literal_paths: dict[str, list[str]] = {}
+        for op in self.operations.values():
+            if "{" not in op.path:
+                self.literal_paths.setdefault(op.path, []).append(op.method)
         self.webhook_validators: dict[str, Any] = {}
         for name, item in (document.get("webhooks") or {}).items():
             post = item.get("post", {})

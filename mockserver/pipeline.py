@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("callr_mock")
 JSON = "application/json"
+API_PREFIX = "/v2.0"
 EMPTY_BODIES = (b"", b"{}", b"null")
 
 
@@ -42,6 +43,10 @@ class PayloadTooLarge(ApiError):
 class MethodNotAllowedError(ApiError):
     status = 405
     code = "method-not-allowed"
+
+    def __init__(self, message: str, *, allowed: list[str]) -> None:
+        super().__init__(message)
+        self.allowed = allowed
 
 
 def _reject_constant(name: str) -> Any:
@@ -120,7 +125,18 @@ def _path(rt: Runtime, op: Operation, raw: dict[str, str]) -> dict[str, Any]:
         name: params[name].coerce(value) if name in params else value for name, value in raw.items()
     }
     if rt.settings.validate_requests:
-        rt.contract.validate_params(op, "path", values)
+        try:
+            rt.contract.validate_params(op, "path", values)
+        except InvalidInput:
+            # PATCH /webhooks/search matched /webhooks/{sid}; but 'search' is a path of
+            # its own, so the truth is that PATCH is not allowed there.
+            literal = rt.contract.literal_paths.get(request.path.removeprefix(API_PREFIX))
+            if literal:
+                raise MethodNotAllowedError(
+                    f"{request.method} is not allowed on {request.path}; allowed: {', '.join(sorted(literal))}",
+                    allowed=literal,
+                ) from None
+            raise
     return values
 
 
@@ -192,7 +208,9 @@ def handle_operation(rt: Runtime, op: Operation, path_values: dict[str, str]) ->
     refused_before_handler = True  # auth, validation: the spec may simply not list that status
     try:
         if request.method == "HEAD":
-            raise MethodNotAllowedError(f"HEAD is not allowed on {op.path}; use {op.method}")
+            raise MethodNotAllowedError(
+                f"HEAD is not allowed on {op.path}; use {op.method}", allowed=[op.method]
+            )
         account = authenticate(rt.store, request.headers)
         account_sid = account.sid
         path = _path(rt, op, path_values)
@@ -221,7 +239,7 @@ def handle_operation(rt: Runtime, op: Operation, path_values: dict[str, str]) ->
     except ApiError as error:
         reply = Reply(error.status, error.body())
         if isinstance(error, MethodNotAllowedError):
-            reply.headers["Allow"] = op.method
+            reply.headers["Allow"] = ", ".join(sorted(error.allowed))
     except HTTPException as error:
         reply = Reply(
             error.code or 500, {"code": "http-error", "message": error.description or str(error)}
