@@ -1,5 +1,48 @@
-"""Control routes for webhooks."""
+"""Control routes for webhook deliveries.
+
+- ``GET /_mock/deliveries`` lists deliveries, oldest first: ``id``, ``account``,
+  ``eventId``, ``type``, ``subscription``, ``target``, ``state``
+  (``pending`` | ``delivered`` | ``failed``), ``attempts``, ``lastStatus`` (HTTP status,
+  null when there was no answer), ``lastError``, ``created``, ``lastAttemptAt``,
+  ``nextAttemptAt``, ``finishedAt``. Filters: ``account``, ``subscription``, ``state``,
+  ``type``.
+- ``POST /_mock/deliveries/flush`` waits (``{"timeout": seconds}``, default 10, at most
+  60) until no delivery is ready to send or in flight. Deliveries waiting for a retry on
+  the sandbox clock do not count: advance the clock to let them go. Answers
+  ``{"idle": bool, "pending": n}``.
+"""
 
 from __future__ import annotations
 
-from callr_mock.control import blueprint  # noqa: F401
+from callr_mock.control import account_param, blueprint, body, reply, runtime
+from callr_mock.delivery import delivery_service
+from callr_mock.state.errors import InvalidInput
+from flask import Response, request
+
+
+@blueprint.get("/deliveries")
+def deliveries() -> Response:
+    store = runtime().store
+    args = request.args
+    with store.lock:
+        accounts = [store.account(account_param())] if account_param() else store.accounts()
+        found = [
+            item
+            for account in accounts
+            for item in account.webhooks.list_deliveries(
+                subscription=args.get("subscription") or None,
+                state=args.get("state") or None,
+                type=args.get("type") or None,
+            )
+        ]
+    return reply(found)
+
+
+@blueprint.post("/deliveries/flush")
+def flush() -> Response:
+    timeout = body().get("timeout", 10)
+    if not isinstance(timeout, int | float) or isinstance(timeout, bool) or not 0 <= timeout <= 60:
+        raise InvalidInput("'timeout' must be a number of seconds from 0 to 60")
+    service = delivery_service(runtime())
+    idle = service.drain(float(timeout))
+    return reply({"idle": idle, "pending": service.pending()})

@@ -1,9 +1,258 @@
-"""Call recordings."""
+"""Call recordings.
+
+The sandbox makes no real calls, so recordings are created by the control API
+(``POST /_mock/accounts/<sid>/recordings``), as if a call had been recorded. A new
+recording is ``processing`` and becomes ``ready`` 1 s later on the sandbox clock (or is
+created ``ready`` / ``error`` at once when asked). Its audio is a silent WAV of the
+recording's duration, served by the mock at ``<base url>/_mock/media/<sid>``.
+
+Creation, each status change and each read/unread change fire ``v2.recording.updated``.
+Bulk deletion runs as a ``recordings-delete`` task: the recordings matching the filters
+when the request is made are deleted when the task completes (``result.deleted``).
+"""
 
 from __future__ import annotations
 
-from callr_mock.state.repo import Repo
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from callr_mock.state.errors import InvalidInput, NotFound
+from callr_mock.state.pagination import page, sort_items
+from callr_mock.state.repo import Repo, next_seq
+from callr_mock.state.timefmt import iso, parse
+
+RECORDING_STATUSES = ("processing", "ready", "error")
+READY_AFTER = timedelta(seconds=1)
+MEDIA_RATE = 8000  # mono, 8-bit PCM: 8000 bytes per second
+MEDIA_HEADER = 44
+MEDIA_TYPE = "audio/wav"
+MAX_DURATION = 4 * 3600
+DEFAULT_BASE_URL = "http://127.0.0.1:4010"
+DEFAULT_NUMBER = "+33199001234"
+E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
+
+
+def media_path(sid: str) -> str:
+    return f"/_mock/media/{sid}"
+
+
+def media_size(duration: int) -> int:
+    return MEDIA_HEADER + duration * MEDIA_RATE
+
+
+def media_chunks(duration: int, chunk: int = 64 * 1024) -> Iterator[bytes]:
+    """The WAV bytes of a silent recording, streamed (a long one is megabytes)."""
+    data_size = duration * MEDIA_RATE
+    yield (
+        b"RIFF"
+        + (36 + data_size).to_bytes(4, "little")
+        + b"WAVEfmt "
+        + (16).to_bytes(4, "little")
+        + (1).to_bytes(2, "little")  # PCM
+        + (1).to_bytes(2, "little")  # mono
+        + MEDIA_RATE.to_bytes(4, "little")
+        + MEDIA_RATE.to_bytes(4, "little")  # byte rate
+        + (1).to_bytes(2, "little")  # block align
+        + (8).to_bytes(2, "little")  # bits per sample
+        + b"data"
+        + data_size.to_bytes(4, "little")
+    )
+    remaining = data_size
+    while remaining > 0:
+        size = min(chunk, remaining)
+        yield b"\x80" * size
+        remaining -= size
+
+
+@dataclass
+class Recording:
+    sid: str
+    callid: int
+    number: str
+    caller_number: str
+    duration: int
+    created: datetime
+    url: str
+    status: str = "processing"
+    read: bool = False
+    read_at: datetime | None = None
+    size: int = 0
+    mime_type: str = MEDIA_TYPE
+    seq: int = field(default_factory=next_seq)
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "sid": self.sid,
+            "callid": self.callid,
+            "number": self.number,
+            "callerNumber": self.caller_number,
+            "duration": self.duration,
+            "read": self.read,
+            "readAt": iso(self.read_at),
+            "status": self.status,
+            "url": self.url,
+            "size": self.size,
+            "mimeType": self.mime_type,
+            "created": iso(self.created),
+        }
+
+
+def _int(value: Any, name: str, low: int, high: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise InvalidInput(f"'{name}' must be an integer from {low} to {high}, not {value!r}")
+    return value
 
 
 class RecordingRepo(Repo):
-    """Placeholder until the resource is built."""
+    def __init__(self, account: Any) -> None:
+        super().__init__(account)
+        self.items: dict[str, Recording] = {}
+
+    def _emit(self, recording: Recording, at: datetime) -> None:
+        self.account.emit("v2.recording.updated", recording.to_api(), at=at)
+
+    def create(
+        self,
+        *,
+        duration: int = 10,
+        number: str | None = None,
+        caller_number: str = "",
+        callid: int | None = None,
+        status: str = "processing",
+        base_url: str = DEFAULT_BASE_URL,
+    ) -> Recording:
+        """A recording of a call that just ended (control API).
+
+        ``status`` ``processing`` (the default) becomes ``ready`` after 1 s on the clock;
+        ``ready`` or ``error`` are set at once.
+        """
+        duration = _int(duration, "duration", 0, MAX_DURATION)
+        number = number or DEFAULT_NUMBER
+        if not E164.match(number):
+            raise InvalidInput(f"'number' must be an E.164 number, not {number!r}")
+        if not isinstance(caller_number, str):
+            raise InvalidInput("'callerNumber' must be a string (empty when restricted)")
+        if status not in RECORDING_STATUSES:
+            raise InvalidInput(
+                f"'status' must be one of {', '.join(RECORDING_STATUSES)}, not {status!r}"
+            )
+        if callid is None:
+            callid = int("1" + self.store.ids.digits(11))
+        callid = _int(callid, "callid", 0, 2**53 - 1)
+        now = self.store.clock.now()
+        sid = self.store.ids.sid()
+        recording = Recording(
+            sid=sid,
+            callid=callid,
+            number=number,
+            caller_number=caller_number,
+            duration=duration,
+            created=now,
+            url=base_url.rstrip("/") + media_path(sid),
+            status=status,
+            size=media_size(duration),
+        )
+        self.items[sid] = recording
+        self._emit(recording, now)
+        if status == "processing":
+            self.store.scheduler.schedule(
+                now + READY_AFTER, lambda at: self._ready(recording, at), owner=self.account.sid
+            )
+        return recording
+
+    def _ready(self, recording: Recording, at: datetime) -> None:
+        if self.items.get(recording.sid) is recording and recording.status == "processing":
+            recording.status = "ready"
+            self._emit(recording, at)
+
+    def get(self, sid: str) -> Recording:
+        recording = self.items.get(sid)
+        if recording is None:
+            raise NotFound(f"no recording with sid {sid!r} on this account")
+        return recording
+
+    def mark(self, sid: str, read: bool) -> Recording:
+        """Mark read (``readAt`` = now) or unread (``readAt`` = null). Fires only on a change."""
+        recording = self.get(sid)
+        if recording.read != read:
+            now = self.store.clock.now()
+            recording.read = read
+            recording.read_at = now if read else None
+            self._emit(recording, now)
+        return recording
+
+    def delete(self, sid: str) -> None:
+        self.get(sid)
+        del self.items[sid]
+
+    def _matching(
+        self, read: bool | None, created_after: str | None, created_before: str | None
+    ) -> list[Recording]:
+        after = parse(created_after) if created_after else None
+        before = parse(created_before) if created_before else None
+        return [
+            r
+            for r in self.items.values()
+            if (read is None or r.read == read)
+            and (after is None or r.created >= after)
+            and (before is None or r.created <= before)
+        ]
+
+    def search(
+        self,
+        *,
+        read: bool | None = None,
+        created_after: str | None = None,
+        created_before: str | None = None,
+        order: str = "desc",
+        offset: int = 0,
+        limit: int = 10,
+    ) -> dict[str, Any]:
+        found = self._matching(read, created_after, created_before)
+        ordered = sort_items(found, key=lambda r: r.created, order=order, tiebreak=lambda r: r.seq)
+        return page(ordered, offset=offset, limit=limit, render=Recording.to_api)
+
+    def delete_matching(
+        self,
+        *,
+        read: bool | None = None,
+        created_after: str | None = None,
+        created_before: str | None = None,
+    ) -> Any:
+        """Start a ``recordings-delete`` task for the recordings matching now."""
+        chosen = [r.sid for r in self._matching(read, created_after, created_before)]
+
+        def complete(at: datetime) -> dict[str, Any]:
+            deleted = 0
+            for sid in chosen:
+                if self.items.pop(sid, None) is not None:
+                    deleted += 1
+            return {"deleted": deleted}
+
+        return self.account.tasks.start("recordings-delete", complete=complete)
+
+    def find_media(self, sid: str) -> Recording | None:
+        return self.items.get(sid)
+
+    def snapshot(self) -> list[dict[str, Any]]:
+        return [r.to_api() for r in sorted(self.items.values(), key=lambda r: r.seq)]
+
+    def load(self, obj: dict[str, Any]) -> None:
+        recording = Recording(
+            sid=obj["sid"],
+            callid=obj["callid"],
+            number=obj["number"],
+            caller_number=obj["callerNumber"],
+            duration=obj["duration"],
+            created=parse(obj["created"]),
+            url=obj["url"],
+            status=obj["status"],
+            read=obj["read"],
+            read_at=parse(obj["readAt"]) if obj.get("readAt") else None,
+            size=obj["size"],
+            mime_type=obj["mimeType"],
+        )
+        self.items[recording.sid] = recording

@@ -95,7 +95,9 @@ def check_endpoint(url: str) -> str:
             code="invalid-endpoint",
         )
     if parts.username or parts.password:
-        raise InvalidInput("endpoint must not carry credentials (user:password@)", code="invalid-endpoint")
+        raise InvalidInput(
+            "endpoint must not carry credentials (user:password@)", code="invalid-endpoint"
+        )
     return url
 
 
