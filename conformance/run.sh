@@ -29,7 +29,7 @@ schemathesis --no-color --config-file conformance/schemathesis.toml run spec/cal
   --max-time "$max_time" \
   --seed 20261127 \
   --generation-deterministic \
-  --workers 2 \
+  --workers 1 \
   --warnings off \
   --report junit --report-dir conformance/report || status=$?
 violations="$(curl -fsS "$url/_mock/violations")"
