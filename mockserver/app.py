@@ -134,8 +134,10 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         )
 
     from callr_mock.control import blueprint as control_blueprint
+    from callr_mock.legacy.endpoint import blueprint as legacy_blueprint
 
     app.register_blueprint(control_blueprint)
+    app.register_blueprint(legacy_blueprint)
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Any:

@@ -1,0 +1,189 @@
+"""``media/library.*`` (audio files, ``account.audio_files``) and ``media/recording.*``
+(recordings, ``account.recordings``).
+
+Media library items are addressed by their legacy integer ``id`` (``int(sid, 36)``, see
+``mapping.media_id``) or by their hash. Tags no longer exist in REST v2: they are
+accepted (``media/library.set_tags``, search filters ``tags``/``category``/``language``)
+and ignored, and items always show ``tags: {}``.
+
+``media/library.set_content_from_file(id, filename)``: the legacy ``filename`` came from
+``media.import_file_from_base64_async``, which has no REST v2 equivalent; the sandbox
+takes the file content itself instead, base64-encoded (or a ``data:`` URL), and runs the
+same upload rules as ``PUT /audio-files/{sid}/file``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from callr_mock.legacy.core import Ctx, P, Registry, filters_of, invalid_params, paging
+from callr_mock.legacy.mapping import (
+    BadValue,
+    enum_in,
+    legacy_media,
+    legacy_recording,
+    media_id,
+    media_sid,
+    rest_date,
+    search_envelope,
+    to_hash,
+    to_sid,
+)
+from callr_mock.state.audio_files import AUDIO_STATUSES
+
+METHODS = Registry()
+MEDIA = P("media_id", "integer|string")
+
+
+# -- media/library: audio files -------------------------------------------------------------
+@METHODS.method("media/library.create", P("name"))
+def create(ctx: Ctx, name: str) -> int:
+    """A new, empty item (``pending-content``); returns its integer id."""
+    ctx.rest_input("createAudioFile", body={"name": name})
+    return media_id(ctx.account.audio_files.create(name).sid)
+
+
+@METHODS.method("media/library.get", MEDIA)
+def get(ctx: Ctx, item: Any) -> dict[str, Any]:
+    """The item (``GET /audio-files/{sid}``)."""
+    return legacy_media(ctx.account.audio_files.get(media_sid(item)).to_api())
+
+
+@METHODS.method("media/library.delete", MEDIA)
+def delete(ctx: Ctx, item: Any) -> bool:
+    ctx.account.audio_files.delete(media_sid(item))
+    return True
+
+
+@METHODS.method("media/library.set_name", MEDIA, P("name"))
+def set_name(ctx: Ctx, item: Any, name: str) -> bool:
+    sid = media_sid(item)
+    ctx.rest_input("updateAudioFile", path={"sid": sid}, body={"name": name})
+    ctx.account.audio_files.rename(sid, name)
+    return True
+
+
+@METHODS.method("media/library.set_tags", MEDIA, P("tags", "object|null"))
+def set_tags(ctx: Ctx, item: Any, tags: Any) -> bool:
+    """Accepted and ignored: REST v2 audio files have no tags (not in the migration table)."""
+    ctx.account.audio_files.get(media_sid(item))
+    return True
+
+
+@METHODS.method("media/library.set_content_from_file", MEDIA, P("filename"))
+def set_content_from_file(ctx: Ctx, item: Any, content: str) -> bool:
+    """Set the audio: ``content`` is the file, base64-encoded (sandbox; see the module)."""
+    sid = media_sid(item)
+    ctx.account.audio_files.get(sid)
+    ctx.account.audio_files.set_content(sid, _decode(content))
+    return True
+
+
+def _decode(content: str) -> bytes:
+    text = content.strip()
+    if text.startswith("data:"):
+        _, _, text = text.partition(",")
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise BadValue(
+            "filename: the sandbox takes the audio file itself, base64-encoded "
+            "(media.import_file_from_base64_async has no REST v2 equivalent)"
+        ) from None
+
+
+@METHODS.method(
+    "media/library.get_phone_id", MEDIA, P("country_code", "string|null", optional=True)
+)
+def get_phone_id(ctx: Ctx, item: Any, country: str | None) -> dict[str, Any]:
+    """A number to call and a code to type, to record the item by phone."""
+    sid = media_sid(item)
+    query = ctx.rest_input("getAudioFilePhoneId", path={"sid": sid}, query={"country": country})
+    grant = ctx.account.audio_files.phone_id(sid, query.get("country", "FR"))
+    return {"code": grant.code, "number": grant.number}
+
+
+LIBRARY_FILTERS = ("name", "status", "tags", "category", "language")
+
+
+@METHODS.method(
+    "media/library.search",
+    P("filters", "object|null", optional=True),
+    P("options", "object|null", optional=True),
+)
+def search(ctx: Ctx, filters: dict[str, Any] | None, options: dict[str, Any] | None) -> Any:
+    """Items, last updated first. ``filters``: ``name`` (part of it), ``status`` (legacy);
+    ``tags``, ``category`` and ``language`` are accepted and ignored."""
+    found = filters_of(ctx, filters, LIBRARY_FILTERS)
+    offset, limit, order = paging(ctx, options)
+    status = found.get("status")
+    if status is not None:
+        status = enum_in(status, AUDIO_STATUSES, "filters.status")
+    ctx.rest_input("searchAudioFiles", query={"name": found.get("name")})
+    result = ctx.account.audio_files.search(
+        name=found.get("name"), status=status, order=order, offset=offset, limit=limit
+    )
+    return search_envelope(result, [legacy_media(hit) for hit in result["hits"]])
+
+
+# -- media/recording: recordings ----------------------------------------------------------------
+RECORDING_FILTERS = ("read", "date_from", "date_to")
+
+
+def _recording_filters(ctx: Ctx, filters: dict[str, Any] | None) -> dict[str, Any]:
+    found = filters_of(ctx, filters, RECORDING_FILTERS)
+    if "read" in found and not isinstance(found["read"], bool):
+        raise invalid_params(f"{ctx.method}: filters.read must be true or false")
+    return {
+        "read": found.get("read"),
+        "created_after": rest_date(found["date_from"], "filters.date_from")
+        if "date_from" in found
+        else None,
+        "created_before": rest_date(found["date_to"], "filters.date_to")
+        if "date_to" in found
+        else None,
+    }
+
+
+@METHODS.method(
+    "media/recording.search",
+    P("filters", "object|null", optional=True),
+    P("options", "object|null", optional=True),
+)
+def search_recordings(ctx: Ctx, filters: Any, options: Any) -> Any:
+    """Recordings, newest first. ``filters``: ``read``, ``date_from``, ``date_to``."""
+    found = _recording_filters(ctx, filters)
+    offset, limit, order = paging(ctx, options)
+    result = ctx.account.recordings.search(**found, order=order, offset=offset, limit=limit)
+    return search_envelope(result, [legacy_recording(hit) for hit in result["hits"]])
+
+
+@METHODS.method("media/recording.delete_async", P("target", "string|array|object|null"))
+def delete_async(ctx: Ctx, target: Any) -> Any:
+    """A hash or a list of hashes: deleted at once, ``true``. Filters (``read``,
+    ``date_from``, ``date_to``) or ``null`` (all): a background job deletes the matching
+    recordings (``DELETE /recordings``); returns its hash."""
+    if isinstance(target, str | list):
+        hashes = [target] if isinstance(target, str) else target
+        sids = [to_sid(h, "recording hash") for h in hashes]
+        for sid in sids:
+            ctx.account.recordings.get(sid)  # all exist, or nothing is deleted
+        for sid in sids:
+            ctx.account.recordings.delete(sid)
+        return True
+    task = ctx.account.recordings.delete_matching(**_recording_filters(ctx, target))
+    return to_hash(task.sid)
+
+
+@METHODS.method("media/recording.mark_as_read_async", P("hash"))
+def mark_as_read(ctx: Ctx, recording_hash: str) -> bool:
+    ctx.account.recordings.mark(to_sid(recording_hash, "recording hash"), True)
+    return True
+
+
+@METHODS.method("media/recording.mark_as_unread_async", P("hash"))
+def mark_as_unread(ctx: Ctx, recording_hash: str) -> bool:
+    ctx.account.recordings.mark(to_sid(recording_hash, "recording hash"), False)
+    return True

@@ -1,0 +1,118 @@
+"""What only the legacy API knows: apps of the packages REST v2 dropped, and their numbers.
+
+The migration guide says REST v2 supports Callr Actions only; ``CALLTRACKING10``,
+``CLICKTOCALL10`` and ``REALTIME10`` apps must be migrated. The sandbox still accepts
+them over JSON-RPC (so an old client keeps working) but keeps them here, outside the
+REST repositories: REST never lists them, and a number linked to one shows
+``scenario: null`` in REST while its legacy DID shows ``app: <hash>``.
+
+A number has one app at a time. Linking a number to a legacy-only app unassigns its REST
+scenario first (``v2.number.unassigned``); assigning it to a scenario through REST later
+wins, and the stale legacy link is dropped the next time it is read. A link whose number
+has left the account is dropped the same way.
+
+This state is per account, kept in ``store.shared_resource`` and rebuilt whenever the
+account is cleared (``Store.reset``, ``/_mock/reset``) or deleted. It is not part of
+``/_mock/state`` snapshots or seed data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from callr_mock.legacy.mapping import legacy_date, legacy_did, to_hash
+from callr_mock.state.errors import NotFound
+from callr_mock.state.repo import next_seq
+
+SHARED_NAME = "legacy_json_rpc"
+
+
+@dataclass
+class LegacyApp:
+    sid: str
+    package: str
+    name: str
+    params: dict[str, Any]
+    created: datetime
+    updated: datetime
+    seq: int = field(default_factory=next_seq)
+
+
+class LegacyAccount:
+    """Legacy-only apps and number links of one account."""
+
+    def __init__(self, account: Any) -> None:
+        self.account = account
+        self.marker = account.scenarios  # a new repo object means the account was cleared
+        self.apps: dict[str, LegacyApp] = {}
+        self.links: dict[str, str] = {}  # e164 -> legacy app sid
+
+    # -- apps -------------------------------------------------------------------------------
+    def create(self, package: str, name: str, params: dict[str, Any]) -> LegacyApp:
+        store = self.account.store
+        now = store.clock.now()
+        app = LegacyApp(store.ids.sid(), package, name, params, now, now)
+        self.apps[app.sid] = app
+        return app
+
+    def get(self, sid: str) -> LegacyApp:
+        app = self.apps.get(sid)
+        if app is None:
+            raise NotFound(f"no app with hash {sid.upper()} on this account")
+        return app
+
+    def delete(self, sid: str) -> None:
+        self.get(sid)
+        del self.apps[sid]
+        self.links = {e164: app for e164, app in self.links.items() if app != sid}
+
+    # -- number links -------------------------------------------------------------------------
+    def link_of(self, e164: str) -> str | None:
+        """The legacy app of a number, if the link still holds (REST did not reassign it)."""
+        sid = self.links.get(e164)
+        if sid is None:
+            return None
+        number = self.account.numbers.find(e164)
+        if number is None or number.scenario is not None or sid not in self.apps:
+            del self.links[e164]
+            return None
+        return sid
+
+    def numbers_of(self, sid: str) -> list[Any]:
+        linked = [e164 for e164 in list(self.links) if self.link_of(e164) == sid]
+        numbers = [self.account.numbers.get(e164) for e164 in linked]
+        return sorted(numbers, key=lambda n: (n.created, n.seq))
+
+    def link(self, e164: str, sid: str) -> None:
+        self.get(sid)
+        if self.account.numbers.get(e164).scenario is not None:
+            self.account.numbers.unassign(e164)
+        self.links[e164] = sid
+
+    def unlink(self, e164: str) -> bool:
+        return self.links.pop(e164, None) is not None
+
+    # -- rendering ------------------------------------------------------------------------------
+    def render(self, app: LegacyApp) -> dict[str, Any]:
+        app_hash = to_hash(app.sid)
+        return {
+            "hash": app_hash,
+            "name": app.name,
+            "package": {"name": app.package, "has_did": True},
+            "p": app.params,
+            "did": [legacy_did(n.to_api(), app_hash) for n in self.numbers_of(app.sid)],
+            "date_creation": legacy_date(app.created),
+            "date_update": legacy_date(app.updated),
+        }
+
+
+def legacy_state(account: Any) -> LegacyAccount:
+    """The legacy-only state of ``account`` (created on first use)."""
+    table: dict[str, LegacyAccount] = account.store.shared_resource(SHARED_NAME, dict)
+    state = table.get(account.sid)
+    if state is None or state.account is not account or state.marker is not account.scenarios:
+        state = LegacyAccount(account)
+        table[account.sid] = state
+    return state

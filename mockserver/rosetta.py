@@ -1,0 +1,258 @@
+"""The migration guide's Rosetta Stone: each legacy JSON-RPC method and its REST v2 operations.
+
+``callr-mock rosetta METHOD`` prints the REST equivalent(s) of a legacy method (and how
+the sandbox's legacy endpoint calls it); ``callr-mock rosetta`` prints the whole table;
+``callr-mock rosetta "POST /sms"`` (a REST path, with or without the method) goes the
+other way. The table is the guide's, row for row: 39 legacy methods, 41 distinct REST
+operations (``ROWS``); the notes are the guide's migration notes plus the sandbox's
+choices.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+API_PREFIX = "/v2.0"
+
+
+@dataclass(frozen=True)
+class Rest:
+    method: str
+    path: str
+    operation_id: str
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+@dataclass(frozen=True)
+class Row:
+    legacy: str
+    rest: tuple[Rest, ...]
+    note: str = ""
+
+
+def _row(legacy: str, *rest: tuple[str, str, str], note: str = "") -> Row:
+    return Row(legacy, tuple(Rest(*r) for r in rest), note)
+
+
+APPS_NOTE = "Only Callr Actions (ACTIONS10) apps exist in REST v2 (scenarios)."
+NUMBER_NOTE = "Numbers have no hash in REST v2: the E.164 number is the id."
+MEDIA_NOTE = "Media library items are audio files; tags are no longer supported."
+
+ROWS: tuple[Row, ...] = (
+    _row(
+        "actions.start",
+        ("POST", "/actions/{sid}/runs", "runScenario"),
+        note="Starts the api-initiated branch; the run is a task (202).",
+    ),
+    _row(
+        "apps.assign_did",
+        ("PUT", "/actions/{sid}/numbers/{number}", "assignScenarioNumber"),
+        ("PUT", "/numbers/{number}/scenario/{sid}", "assignNumberScenario"),
+        ("PATCH", "/numbers/{number}", "updateNumber"),
+        note=NUMBER_NOTE,
+    ),
+    _row("apps.create", ("POST", "/actions", "createScenario"), note=APPS_NOTE),
+    _row("apps.delete", ("DELETE", "/actions/{sid}", "deleteScenario"), note=APPS_NOTE),
+    _row("apps.edit", ("PATCH", "/actions/{sid}", "updateScenario"), note=APPS_NOTE),
+    _row(
+        "apps.remove_did",
+        ("DELETE", "/actions/{sid}/numbers/{number}", "unassignScenarioNumber"),
+        ("DELETE", "/numbers/{number}/scenario/{sid}", "unassignNumberScenario"),
+        ("PATCH", "/numbers/{number}", "updateNumber"),
+        note=NUMBER_NOTE,
+    ),
+    _row("apps.search", ("GET", "/actions", "searchScenarios"), note=APPS_NOTE),
+    _row("billing.get_prepaid_credit", ("GET", "/billing/credit", "getCredit")),
+    _row(
+        "cdr.export_async",
+        ("POST", "/calls/export", "exportCalls"),
+        note="Jobs are now called tasks: the export is a task.",
+    ),
+    _row("did/areacode.countries", ("GET", "/numbers/store/countries", "listStoreCountries")),
+    _row(
+        "did/areacode.get_list",
+        ("GET", "/numbers/store/prefixes", "listStorePrefixes"),
+        note="No more area code ids: order by prefix (e.g. +33) and area (e.g. paris, lyon).",
+    ),
+    _row("did/areacode.types", ("GET", "/numbers/store/types", "listStoreTypes")),
+    _row("did.search", ("GET", "/numbers", "searchNumbers"), note=NUMBER_NOTE),
+    _row("did/store.buy_order", ("POST", "/numbers/store/{token}", "buyReservation")),
+    _row("did/store.cancel_order", ("DELETE", "/numbers/store/{token}", "cancelReservation")),
+    _row(
+        "did/store.cancel_subscription",
+        ("DELETE", "/numbers/{number}", "releaseNumber"),
+        note=NUMBER_NOTE,
+    ),
+    _row(
+        "did/store.reserve",
+        ("POST", "/numbers/store", "reserveNumbers"),
+        note="No more area code ids: give country, type, prefix and/or area in the body.",
+    ),
+    _row(
+        "jobs.cancel",
+        ("DELETE", "/tasks/{taskid}", "cancelTask"),
+        note="Jobs are now called tasks.",
+    ),
+    _row(
+        "jobs.get",
+        ("POST", "/tasks/{taskid}", "getTaskPost"),
+        note="Jobs are now called tasks. The table prints POST; GET /tasks/{taskid} works too.",
+    ),
+    _row("list.destinations", ("GET", "/billing/destinations", "listDestinations")),
+    _row("media/library.create", ("POST", "/audio-files", "createAudioFile"), note=MEDIA_NOTE),
+    _row("media/library.delete", ("DELETE", "/audio-files/{sid}", "deleteAudioFile")),
+    _row("media/library.get", ("GET", "/audio-files/{sid}", "getAudioFile"), note=MEDIA_NOTE),
+    _row(
+        "media/library.get_phone_id",
+        ("PUT", "/audio-files/{sid}/phone-id", "getAudioFilePhoneId"),
+    ),
+    _row("media/library.search", ("GET", "/audio-files", "searchAudioFiles"), note=MEDIA_NOTE),
+    _row(
+        "media/library.set_content_from_file",
+        ("PUT", "/audio-files/{sid}/file", "setAudioFileContent"),
+        note="Upload the file itself (multipart/form-data).",
+    ),
+    _row("media/library.set_name", ("PATCH", "/audio-files/{sid}", "updateAudioFile")),
+    _row(
+        "media/recording.delete_async",
+        ("DELETE", "/recordings/{sid}", "deleteRecording"),
+        ("DELETE", "/recordings", "deleteRecordings"),
+        note="One recording at once (204), or in bulk as a task (202).",
+    ),
+    _row(
+        "media/recording.mark_as_read_async",
+        ("PATCH", "/recordings/{sid}", "updateRecording"),
+        note='Body {"read": true}.',
+    ),
+    _row(
+        "media/recording.mark_as_unread_async",
+        ("PATCH", "/recordings/{sid}", "updateRecording"),
+        note='Body {"read": false}.',
+    ),
+    _row("media/recording.search", ("GET", "/recordings", "searchRecordings")),
+    _row("sms.search", ("GET", "/sms", "searchSms")),
+    _row(
+        "sms.get",
+        ("GET", "/sms/{sid}", "getSms"),
+        note="The sid is the legacy hash in lower case (ABCDEF12 → abcdef12).",
+    ),
+    _row(
+        "sms.send",
+        ("POST", "/sms", "sendSms"),
+        note="to/from/encoding/trafficType in the query, the text in the JSON body.",
+    ),
+    _row(
+        "webhooks.disable", ("PATCH", "/webhooks/{sid}", "updateWebhook"), note='{"enabled": false}'
+    ),
+    _row(
+        "webhooks.enable", ("PATCH", "/webhooks/{sid}", "updateWebhook"), note='{"enabled": true}'
+    ),
+    _row("webhooks.get_list", ("GET", "/webhooks/search", "searchWebhooks")),
+    _row(
+        "webhooks.subscribe",
+        ("POST", "/webhooks", "createWebhook"),
+        note="Event types are the v2.* names (e.g. sms.mt.status_update → v2.sms.outbound.updated).",
+    ),
+    _row("webhooks.unsubscribe", ("DELETE", "/webhooks/{sid}", "deleteWebhook")),
+)
+
+TABLE: dict[str, Row] = {row.legacy: row for row in ROWS}
+
+GENERAL_NOTES = (
+    "hash is now sid: the same value in lower case (ABCDEF12 → abcdef12).",
+    "DID is now phone number, addressed by E.164 (PATCH /numbers/+33199001020).",
+    "Constants are lower case: SENT → sent, REMOTE_QUEUED → remote-queued.",
+    "Dates are RFC 3339 (2024-04-24T12:00:42.000Z), not 'YYYY-MM-DD HH:MM:SS'.",
+    "Only Callr Actions scenarios exist (no CALLTRACKING10, CLICKTOCALL10, REALTIME10).",
+    "Jobs are now tasks; media library items are now audio files (no tags).",
+)
+
+
+def rest_operations() -> set[Rest]:
+    """The distinct REST operations of the table (41)."""
+    return {rest for row in ROWS for rest in row.rest}
+
+
+def lookup(legacy: str) -> Row | None:
+    return TABLE.get(legacy.strip())
+
+
+def reverse(query: str) -> list[Row]:
+    """Rows whose REST side matches ``"POST /sms"``, ``"/sms"`` or ``"/v2.0/sms"``."""
+    method, _, path = query.strip().rpartition(" ")
+    path = path.removeprefix(API_PREFIX) or "/"
+    return [
+        row
+        for row in ROWS
+        if any(r.path == path and (not method or r.method == method.upper()) for r in row.rest)
+    ]
+
+
+def _signature(legacy: str) -> str | None:
+    try:
+        from callr_mock.legacy import methods
+    except ImportError:  # pragma: no cover - the legacy package ships with the mock
+        return None
+    method = methods().get(legacy)
+    return method.signature if method else None
+
+
+def describe(row: Row) -> str:
+    lines = [f"{row.legacy}  (JSON-RPC)"]
+    for rest in row.rest:
+        lines.append(f"  → {rest.method} {API_PREFIX}{rest.path}    [{rest.operation_id}]")
+    if row.note:
+        lines.append(f"  note: {row.note}")
+    signature = _signature(row.legacy)
+    if signature:
+        lines.append(f"  sandbox legacy call: POST /json-rpc/v1.1/ {signature}")
+    return "\n".join(lines)
+
+
+def table() -> str:
+    width = max(len(row.legacy) for row in ROWS)
+    lines = [f"{'JSON-RPC'.ljust(width)}  REST API v2 ({API_PREFIX})", f"{'-' * width}  {'-' * 40}"]
+    for row in ROWS:
+        for index, rest in enumerate(row.rest):
+            name = row.legacy if index == 0 else ""
+            lines.append(f"{name.ljust(width)}  {rest.method} {rest.path}")
+    lines.append("")
+    lines.append(f"{len(ROWS)} legacy methods, {len(rest_operations())} REST operations.")
+    lines.extend(f"- {note}" for note in GENERAL_NOTES)
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Print the REST equivalent(s) of a legacy method, or the whole table; 1 if unknown."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args:
+        print(table())
+        return 0
+    query = " ".join(args).strip()
+    row = lookup(query)
+    if row is not None:
+        print(describe(row))
+        return 0
+    if query.startswith("/") or " /" in query:
+        rows = reverse(query)
+        if rows:
+            print("\n\n".join(describe(r) for r in rows))
+            return 0
+        print(f"no legacy method maps to {query!r}", file=sys.stderr)
+        return 1
+    close = difflib.get_close_matches(query, list(TABLE), n=3, cutoff=0.5)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    print(
+        f"{query!r} is not in the migration table{hint} (callr-mock rosetta lists all)",
+        file=sys.stderr,
+    )
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
