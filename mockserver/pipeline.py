@@ -157,7 +157,8 @@ def _body(rt: Runtime, op: Operation) -> tuple[Any, str | None, dict[str, Any]]:
             )
         return None, mimetype, {}
     declared = list(op.body.schemas)
-    if not raw and mimetype is None:
+    if not raw.strip() and (mimetype is None or not op.body.required):
+        # An optional body may be left out, even by clients that still send a Content-Type.
         if op.body.required:
             raise InvalidInput(
                 f"{method_path} needs a request body ({', '.join(declared)})", code="missing-body"
