@@ -486,3 +486,20 @@ def test_search_sorts_by_status_with_the_creation_tie_breaker(api: Any) -> None:
     assert sids(api.get("/sms?sort=status&order=asc").get_json()) == [newer, older]
     api.advance(1)  # older is now sent, newer pending
     assert sids(api.get("/sms?sort=status&order=desc").get_json()) == [older, newer]
+
+
+def test_snapshot_seeds_another_account_unchanged(api: Any, client: Any, other_api: Any) -> None:
+    sent(api, text="«Salut»")
+    sent(api, to=MAGIC_INSTANT)
+    api.advance(2)
+    inbound(client, "hello")
+    mine = client.get(f"/_mock/state?account={SANDBOX}").get_json()["accounts"][0]["sms"]
+    assert len(mine) == 3
+    other_sid = client.get("/_mock/accounts").get_json()[-1]["sid"]
+    response = client.post(
+        "/_mock/seed", json={"data": {"accounts": [{"sms": mine}]}, "account": other_sid}
+    )
+    assert response.status_code == 200, response.get_json()
+    assert other_api.get("/sms?order=asc").get_json()["hits"] == mine
+    api.advance(60)  # seeded messages have no lifecycle of their own
+    assert other_api.get(f"/sms/{mine[0]['sid']}").get_json()["status"] == "sent"

@@ -1,14 +1,11 @@
 """Tasks: the one model for background work (exports, scenario runs, bulk deletes).
 
 Lifecycle on the sandbox clock, counted from creation: ``pending`` (progress 0) →
-(1 s) ``running`` (progress 10) → one progress step every further whole second →
-(``duration`` s, default 3) ``done`` (progress 100, ``result`` set) or ``failed``
-(``error`` set, progress kept). ``cancelled`` from ``pending`` or ``running`` only
-(``DELETE /tasks/{taskid}``; a finished task answers 400 ``task-finished``); a cancelled
-task never moves again. Each change (status or progress) fires ``v2.task.updated``.
-
-With the default duration of 3 s: 0 s pending 0 %, 1 s running 10 %, 2 s running 55 %,
-3 s done 100 %.
+(1 s) ``running`` (progress 10) → (``duration`` s, default 3) ``done`` (progress 100,
+``result`` set) or ``failed`` (``error`` set, progress kept). ``cancelled`` from
+``pending`` or ``running`` only (``DELETE /tasks/{taskid}``; a finished task answers 400
+``task-finished``); a cancelled task never moves again. Each change fires
+``v2.task.updated``.
 """
 
 from __future__ import annotations
@@ -58,20 +55,6 @@ class Task:
         }
 
 
-def progress_steps(created: datetime, finish_at: datetime) -> list[tuple[datetime, int]]:
-    """(time, progress) of each whole second strictly between running and finishing."""
-    running_at = created + RUNNING_AFTER
-    span = (finish_at - running_at).total_seconds()
-    steps = []
-    second = 1
-    while second < span:
-        steps.append(
-            (running_at + timedelta(seconds=second), RUNNING_PROGRESS + int(90 * second / span))
-        )
-        second += 1
-    return steps
-
-
 class TaskRepo(Repo):
     def __init__(self, account: Any) -> None:
         super().__init__(account)
@@ -103,8 +86,6 @@ class TaskRepo(Repo):
         scheduler, owner = self.store.scheduler, self.account.sid
         scheduler.schedule(now + RUNNING_AFTER, lambda at: self._run(task, at), owner=owner)
         finish_at = now + max(RUNNING_AFTER, timedelta(seconds=duration))
-        for due, progress in progress_steps(now, finish_at):
-            scheduler.schedule(due, self._progress_job(task, progress), owner=owner)
         scheduler.schedule(
             finish_at, lambda at: self._finish(task, at, complete, fail), owner=owner
         )
@@ -119,13 +100,6 @@ class TaskRepo(Repo):
     def _run(self, task: Task, at: datetime) -> None:
         if task.status == "pending":
             self._change(task, at, status="running", progress=RUNNING_PROGRESS)
-
-    def _progress_job(self, task: Task, progress: int) -> Callable[[datetime], None]:
-        def job(at: datetime) -> None:
-            if task.status == "running" and progress > task.progress:
-                self._change(task, at, progress=progress)
-
-        return job
 
     def _finish(
         self, task: Task, at: datetime, complete: Completion | None, fail: tuple[str, str] | None
