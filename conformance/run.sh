@@ -16,8 +16,11 @@ for _ in $(seq 100); do
 done
 [ -n "${url:-}" ] || { cat "$log"; echo "callr-mock did not start"; exit 1; }
 # Plenty of credit so long runs never hit the (correct) 403 insufficient-credit.
-curl -fsS -X POST -H 'Content-Type: application/json' -d '{"balance": "100000000"}' \
-  "$url/_mock/accounts/sandbox1/credit" >/dev/null
+python - "$url" <<'PY'
+import json, sys, urllib.request
+request = urllib.request.Request(sys.argv[1] + "/_mock/accounts/sandbox1/credit", data=json.dumps({"balance": "100000000"}).encode(), headers={"Content-Type": "application/json"})
+urllib.request.urlopen(request, timeout=10).read()
+PY
 
 status=0
 schemathesis --no-color --config-file conformance/schemathesis.toml run spec/callr-v2.yaml \
@@ -32,7 +35,7 @@ schemathesis --no-color --config-file conformance/schemathesis.toml run spec/cal
   --workers 1 \
   --warnings off \
   --report junit --report-dir conformance/report || status=$?
-violations="$(curl -fsS "$url/_mock/violations")"
+violations="$(python -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1] + "/_mock/violations", timeout=10).read().decode())' "$url")"
 if [ "$violations" != "[]" ]; then
   echo "callr-mock recorded contract violations during the run:"
   echo "$violations" | head -c 4000
