@@ -260,6 +260,7 @@ def test_from_after_to_is_400(api: Any) -> None:
     assert api.get("/tasks").get_json()["total"] == 0
     assert api.post("/calls/export?format=xml").status_code == 400
     assert api.post("/calls/export?direction=both").status_code == 400
+    assert api.post("/calls/export?to=2026-06-30T23:59:60Z").status_code == 400
 
 
 def test_magic_number_in_the_range_makes_the_export_fail(api: Any, client: Any) -> None:

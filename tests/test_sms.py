@@ -90,9 +90,15 @@ def test_detected_encoding_and_parts(text: str, encoding: str, parts: int) -> No
 
 
 def test_forced_gsm_transliterates_or_replaces() -> None:
-    assert to_gsm("«Bonjour» “ça” – ‘ok’…") == '"Bonjour" "ca" - \'ok\'...'
+    assert to_gsm("«Bonjour» “ça” – ‘ok’…") == '"Bonjour" "ca" - \'ok\'.'
     assert to_gsm("€ stays, 😀 does not") == "€ stays, ? does not"
     assert encode("naïve ê 😀", "gsm") == ("gsm", "naive e ?", 1)
+
+
+def test_forced_gsm_never_makes_the_text_longer(api: Any) -> None:
+    assert to_gsm("ﬃ…😀") == "?.?"
+    sms = sent(api, text="…" * 3200, encoding="gsm")
+    assert (sms["bodyText"], sms["parts"]) == ("." * 3200, 21)
 
 
 def test_forced_unicode_counts_utf16_units() -> None:
@@ -456,6 +462,7 @@ def test_search_filters(api: Any, client: Any) -> None:
     bad = api.get("/sms?createdAfter=2026-01-02T00:00:00Z&createdBefore=2026-01-01T00:00:00Z")
     assert bad.status_code == 400
     assert api.get("/sms?status=lost").status_code == 400
+    assert api.get("/sms?createdAfter=2026-01-01T23:59:60Z").status_code == 400
 
 
 def test_pagination_is_stable_and_asc_pages_never_move(api: Any) -> None:

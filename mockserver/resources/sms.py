@@ -2,8 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from callr_mock.resources import Call, Reply, handles
+from callr_mock.state.errors import InvalidInput
 from callr_mock.state.timefmt import parse
+
+
+def query_date(query: dict[str, Any], name: str) -> datetime | None:
+    """An RFC 3339 query parameter (already format-checked), or None when absent."""
+    if name not in query:
+        return None
+    try:
+        return parse(query[name])
+    except ValueError as error:
+        raise InvalidInput(f"{name}: not a valid RFC 3339 date-time ({error})") from None
 
 
 @handles("sendSms")
@@ -30,8 +44,8 @@ def search_sms(call: Call) -> Reply:
         text=q.get("text"),
         traffic_type=q.get("trafficType"),
         status=q.get("status"),
-        created_after=parse(q["createdAfter"]) if "createdAfter" in q else None,
-        created_before=parse(q["createdBefore"]) if "createdBefore" in q else None,
+        created_after=query_date(q, "createdAfter"),
+        created_before=query_date(q, "createdBefore"),
         sort=q.get("sort", "created"),
         order=q.get("order", "desc"),
         offset=q.get("offset", 0),

@@ -5,9 +5,10 @@ basic character set or its extension table (``^ { } \\ [ ~ ] | €`` and form fe
 cost 2 septets each); otherwise ``unicode``, counted in UTF-16 code units (an emoji
 counts 2). Parts: GSM ≤ 160 septets → 1, else ceil(septets / 153); unicode ≤ 70 units → 1,
 else ceil(units / 67). Forcing ``encoding=gsm`` on a text with other characters
-transliterates it (« » “ ” → ``"``, ‘ ’ → ``'``, – — → ``-``, … → ``...``, accented
-letters lose their accent, e.g. ê → e) and replaces whatever is left with ``?``;
-``bodyText`` then holds the converted text. Forcing ``unicode`` counts in UTF-16 units.
+transliterates it character by character (« » “ ” → ``"``, ‘ ’ → ``'``, – — → ``-``,
+… → ``.``, accented letters lose their accent, e.g. ê → e) and replaces whatever is left
+with ``?`` (an emoji becomes one ``?``); ``bodyText`` then holds the converted text, never
+longer than the original. Forcing ``unicode`` counts in UTF-16 units.
 
 Cost: parts × the SMS price of the recipient's country (``fixtures/prices.yaml``, as
 listed by ``GET /billing/destinations``; countries not listed pay the default price).
@@ -82,7 +83,7 @@ TRANSLITERATION = {
     "«": '"', "»": '"', "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"',
     "‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "`": "'", "´": "'",
     "–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-", "•": "-",
-    "…": "...", "\t": " ", "\u00a0": " ", "\u2009": " ", "\u202f": " ",
+    "…": ".", "\t": " ", "\u00a0": " ", "\u2009": " ", "\u202f": " ",
 }  # fmt: skip
 
 
@@ -96,11 +97,14 @@ def gsm_septets(text: str) -> int:
 
 
 def utf16_units(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def to_gsm(text: str) -> str:
-    """The text as GSM 03.38 can carry it: transliterated, else ``?``."""
+    """The text as GSM 03.38 can carry it: each character kept, transliterated, else ``?``.
+
+    One character in, one character out, so the text never grows past its limit.
+    """
     out = []
     for char in text:
         if char in GSM_BASIC or char in GSM_EXTENSION:
@@ -111,7 +115,7 @@ def to_gsm(text: str) -> str:
             base = "".join(
                 c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)
             )
-            out.append(base if base and is_gsm(base) else "?")
+            out.append(base if len(base) == 1 and is_gsm(base) else "?")
     return "".join(out)
 
 
