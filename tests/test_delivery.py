@@ -203,20 +203,53 @@ def test_events_from_each_resource_reach_their_subscribers(
     assert all(d["state"] == "delivered" for d in deliveries(api))
 
 
-def test_sms_send_is_delivered_when_the_sms_resource_exists(
+def test_events_of_sms_numbers_and_calls_reach_their_subscribers(
     api: Any, runtime: Any, receiver: Receiver
 ) -> None:
-    if "sendSms" not in runtime.handlers:
-        pytest.skip("POST /sms has no stateful handler yet")
-    subscribe(api, "v2.sms.outbound.updated", receiver.url)
-    response = api.post("/sms", query_string={"to": "+33639980000"}, json={"text": "Hello"})
-    assert response.status_code in (200, 201), response.get_json()
-    api.advance(60)
+    wanted = (
+        "v2.sms.outbound.updated",
+        "v2.sms.inbound.received",
+        "v2.number.assigned",
+        "v2.number.unassigned",
+        "v2.call.inbound.started",
+        "v2.call.inbound.ended",
+    )
+    for event_type in wanted:
+        subscribe(api, event_type, receiver.url)
+    sent = api.post("/sms", query_string={"to": "+33639980000"}, json={"text": "Hello"})
+    assert sent.status_code in (200, 201), sent.get_json()
+    reservation = api.post("/numbers/store", json={"country": "FR", "area": "paris"}).get_json()
+    [number] = api.post(f"/numbers/store/{reservation['token']}").get_json()["numbers"]
+    script = "branches:\n  inbound-call:\n    actions: []\n"
+    scenario = api.post("/actions", json={"name": "Forward", "script": script}).get_json()
+    path = f"/numbers/{number['e164']}"
+    assert api.patch(path, json={"scenario": scenario["sid"]}).status_code == 200
+    assert api.patch(path, json={"scenario": None}).status_code == 200
+    inbound = {"from": "+33639980000", "to": number["e164"], "text": "Hi"}
+    assert (
+        api.client.post(f"/_mock/accounts/{DEMO_ACCOUNT_SID}/sms/inbound", json=inbound).status_code
+        == 201
+    )
+    call = {
+        "direction": "inbound",
+        "callerNumber": "+33639980000",
+        "callee": number["e164"],
+        "durationTotal": 20,
+        "durationAnswered": 15,
+    }
+    assert (
+        api.client.post(f"/_mock/accounts/{DEMO_ACCOUNT_SID}/calls", json=call).status_code == 201
+    )
+    api.advance(120)
     drain(runtime)
+
     bodies = receiver.bodies()
-    assert bodies and all(b["type"] == "v2.sms.outbound.updated" for b in bodies)
+    assert {b["type"] for b in bodies} == set(wanted)
     for body in bodies:
-        assert runtime.contract.check_webhook(body["type"], body) is None
+        assert runtime.contract.check_webhook(body["type"], body) is None, body
+    assert all(d["state"] == "delivered" for d in deliveries(api))
+    assigned = [b["payload"] for b in bodies if b["type"] == "v2.number.assigned"]
+    assert assigned[0]["e164"] == number["e164"]
 
 
 def test_every_event_type_is_delivered_with_a_valid_envelope(
@@ -468,11 +501,8 @@ def test_drain_refuses_to_run_under_the_store_lock(runtime: Any) -> None:
 
 
 def test_an_envelope_that_breaks_the_spec_is_recorded_as_a_violation(
-    client: Any, runtime: Any, receiver: Receiver
+    api: Any, runtime: Any, receiver: Receiver
 ) -> None:
-    from conftest import Api
-
-    api = Api(client)
     subscribe(api, "v2.task.updated", receiver.url)
     emit(runtime, "v2.task.updated", {"not": "a task"})
     drain(runtime)
@@ -481,6 +511,7 @@ def test_an_envelope_that_breaks_the_spec_is_recorded_as_a_violation(
     assert violation["operation"] == "onTaskUpdated"
     assert violation["path"] == receiver.url
     assert "webhook v2.task.updated" in violation["message"]
+    assert api.client.delete("/_mock/journal").status_code == 204  # expected: clear it
 
 
 # -- over a real server --------------------------------------------------------------
