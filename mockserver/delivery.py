@@ -159,7 +159,9 @@ class WebhookDelivery:
     def pending(self) -> int:
         """Deliveries queued (ready, in flight or waiting for a retry)."""
         with self._cond:
-            return sum(len(lane.queue) for lane in self._lanes.values())
+            return sum(
+                1 for lane in self._lanes.values() for d in lane.queue if d.state == "pending"
+            )
 
     # -- enqueue (under the store lock) ---------------------------------------
     def _on_event(self, event: Event) -> None:
