@@ -27,6 +27,7 @@ class MockServer:
         self.runtime: Runtime = runtime_of(self.app)
         self._server: Any = None
         self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
 
     @property
     def port(self) -> int:
@@ -48,21 +49,34 @@ class MockServer:
             ident="callr-mock",
             max_request_body_size=max(self.settings.max_body_bytes * 4, 1 << 22),
             clear_untrusted_proxy_headers=True,
+            asyncore_loop_timeout=0.2,  # how soon the loop notices stop(); idle cost is tiny
         )
 
     def start(self) -> MockServer:
         """Serve on a daemon thread and return at once (the plugin's way)."""
         self._create()
         self.runtime.start_background()
-        self._thread = threading.Thread(
-            target=self._server.run, name="callr-mock-http", daemon=True
-        )
+        self._stopping.clear()
+        self._thread = threading.Thread(target=self._run, name="callr-mock-http", daemon=True)
         self._thread.start()
         return self
 
+    def _run(self) -> None:
+        try:
+            self._server.run()
+        except (OSError, ValueError):
+            # stop() closed the sockets under the select() loop: that is how it ends
+            if not self._stopping.is_set():
+                raise
+
     def stop(self) -> None:
+        self._stopping.set()
         if self._server is not None:
+            # close() stops listening; keep-alive channels would keep waitress' loop
+            # alive until their clients hang up, so close them as well.
             self._server.close()
+            for channel in list(self._server._map.values()):
+                channel.close()
         self.runtime.stop_background()
         if self._thread is not None:
             self._thread.join(timeout=5)
