@@ -109,7 +109,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
             into=settings.initial_accounts()[0][0] if not settings.accounts else None,
         )
 
-    app = Flask("callr_mock")
+    app = Flask("callr_mock", static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION] = runtime
