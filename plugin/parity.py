@@ -142,28 +142,52 @@ class LegacyClient:
 
 
 # -- the documented mapping, legacy → REST ----------------------------------------------------
-def _lower(value: Any) -> Any:
+def _hash(value: Any) -> Any:
+    """Legacy hash → REST sid: the same value in lower case; a hash must be upper case."""
+    if isinstance(value, str) and value != value.upper():
+        return f"{value} (a legacy hash is upper case)"
     return value.lower() if isinstance(value, str) else value
 
 
 def _enum(value: Any) -> Any:
-    """Legacy enum → REST enum (``REMOTE_QUEUED`` → ``remote-queued``)."""
+    """Legacy enum → REST enum (``REMOTE_QUEUED`` → ``remote-queued``); legacy enums are
+    upper case."""
+    if isinstance(value, str) and value != value.upper():
+        return f"{value} (a legacy constant is upper case)"
     return value.lower().replace("_", "-") if isinstance(value, str) else value
 
 
 def _date(value: Any) -> Any:
-    """``YYYY-MM-DD HH:MM:SS`` (UTC) → RFC 3339 (``…T…Z``); other values unchanged."""
+    """``YYYY-MM-DD HH:MM:SS`` (UTC) → RFC 3339 (``…T…Z``)."""
     if not isinstance(value, str):
         return value
     try:
         moment = datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
     except ValueError:
-        return value  # not a legacy date: the comparison will show it
+        return f"{value} (not a legacy date YYYY-MM-DD HH:MM:SS)"
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-SMS_STATUS = {"RECEIVED": "delivered"}
+SMS_STATUS = {
+    "CREATED": "created",
+    "PENDING": "pending",
+    "SENT": "sent",
+    "REMOTE_QUEUED": "remote-queued",
+    "RECEIVED": "delivered",
+    "ERROR": "error",
+    "FAILED": "failed",
+    "EXPIRED": "expired",
+}
 SMS_DIRECTION = {"IN": "inbound", "OUT": "outbound"}
+
+
+def _closed(table: dict[str, str], value: Any, what: str) -> Any:
+    """A value of a closed legacy enum, or a marker that never equals a REST value."""
+    if value is MISSING or value is None:
+        return value
+    return table.get(value, f"{value} (not a legacy {what})")
+
+
 WEBHOOK_TYPES = {
     "billing.credit": "v2.billing.credit.topup",
     "billing.credit_warning": "v2.billing.credit.warning",
@@ -193,14 +217,13 @@ def _get(obj: dict[str, Any], *path: str) -> Any:
 
 
 def _sms(legacy: dict[str, Any]) -> dict[str, Any]:
-    status = _get(legacy, "status")
     return {
-        "sid": _lower(_get(legacy, "hash")),
-        "direction": SMS_DIRECTION.get(_get(legacy, "type"), _get(legacy, "type")),
+        "sid": _hash(_get(legacy, "hash")),
+        "direction": _closed(SMS_DIRECTION, _get(legacy, "type"), "SMS type (IN, OUT)"),
         "fromNumber": _get(legacy, "from"),
         "toNumber": _get(legacy, "to"),
         "bodyText": _get(legacy, "text"),
-        "status": SMS_STATUS.get(status, _enum(status)),
+        "status": _closed(SMS_STATUS, _get(legacy, "status"), "SMS status"),
         "error": _get(legacy, "status_error"),
         "parts": _get(legacy, "parts"),
         "encoding": _enum(_get(legacy, "options", "force_encoding")),
@@ -225,7 +248,7 @@ def _assigned(did: dict[str, Any]) -> dict[str, Any]:
 
 
 def _did(legacy: dict[str, Any]) -> dict[str, Any]:
-    mapped = {**_assigned(legacy), "scenario": _lower(_get(legacy, "app"))}
+    mapped = {**_assigned(legacy), "scenario": _hash(_get(legacy, "app"))}
     if "contract_auto_renew" in legacy:
         mapped["autoRenew"] = legacy["contract_auto_renew"]
     return mapped
@@ -239,10 +262,10 @@ def _app(legacy: dict[str, Any]) -> dict[str, Any]:
         )
     dids = _get(legacy, "did")
     return {
-        "sid": _lower(_get(legacy, "hash")),
+        "sid": _hash(_get(legacy, "hash")),
         "name": _get(legacy, "name"),
         "script": _get(legacy, "p", "script"),
-        "format": _lower(_get(legacy, "p", "format")),
+        "format": _enum(_get(legacy, "p", "format")),
         "numbers": [_assigned(d) for d in dids] if isinstance(dids, list) else dids,
         "created": _date(_get(legacy, "date_creation")),
         "updated": _date(_get(legacy, "date_update")),
@@ -251,7 +274,7 @@ def _app(legacy: dict[str, Any]) -> dict[str, Any]:
 
 def _job(legacy: dict[str, Any]) -> dict[str, Any]:
     return {
-        "sid": _lower(_get(legacy, "hash")),
+        "sid": _hash(_get(legacy, "hash")),
         "type": _enum(_get(legacy, "type")),
         "status": _enum(_get(legacy, "status")),
         "progress": _get(legacy, "progress"),
@@ -264,7 +287,7 @@ def _job(legacy: dict[str, Any]) -> dict[str, Any]:
 
 def _media(legacy: dict[str, Any]) -> dict[str, Any]:
     return {
-        "sid": _lower(_get(legacy, "hash")),
+        "sid": _hash(_get(legacy, "hash")),
         "name": _get(legacy, "name"),
         "status": _enum(_get(legacy, "status")),
         "duration": _get(legacy, "duration"),
@@ -275,7 +298,7 @@ def _media(legacy: dict[str, Any]) -> dict[str, Any]:
 
 def _recording(legacy: dict[str, Any]) -> dict[str, Any]:
     return {
-        "sid": _lower(_get(legacy, "hash")),
+        "sid": _hash(_get(legacy, "hash")),
         "callid": _get(legacy, "callid"),
         "number": _get(legacy, "did_intl_number"),
         "callerNumber": _get(legacy, "cli_number"),
@@ -293,7 +316,7 @@ def _webhook(legacy: dict[str, Any]) -> dict[str, Any]:
     kind = _get(legacy, "type")
     algo = _get(legacy, "options", "hmac_algo")
     return {
-        "sid": _lower(_get(legacy, "hash")),
+        "sid": _hash(_get(legacy, "hash")),
         "type": WEBHOOK_TYPES.get(kind, kind),
         "endpoint": _get(legacy, "endpoint"),
         "enabled": _get(legacy, "active"),
