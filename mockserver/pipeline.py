@@ -16,7 +16,13 @@ from callr_mock.contract import Operation, Parameter
 from callr_mock.journal import JournalEntry, Violation
 from callr_mock.resources import Call, Reply
 from callr_mock.sample import generated_reply
-from callr_mock.state.errors import ApiError, InvalidInput
+from callr_mock.state.errors import (
+    ApiError,
+    InvalidInput,
+    MethodNotAllowedError,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+)
 from callr_mock.state.timefmt import iso
 from flask import Response, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
@@ -28,25 +34,6 @@ log = logging.getLogger("callr_mock")
 JSON = "application/json"
 API_PREFIX = "/v2.0"
 EMPTY_BODIES = (b"", b"{}", b"null")
-
-
-class UnsupportedMediaType(ApiError):
-    status = 415
-    code = "unsupported-media-type"
-
-
-class PayloadTooLarge(ApiError):
-    status = 413
-    code = "payload-too-large"
-
-
-class MethodNotAllowedError(ApiError):
-    status = 405
-    code = "method-not-allowed"
-
-    def __init__(self, message: str, *, allowed: list[str]) -> None:
-        super().__init__(message)
-        self.allowed = allowed
 
 
 def _reject_constant(name: str) -> Any:

@@ -10,9 +10,12 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+from callr_mock.state.errors import InvalidInput
 from callr_mock.state.store import AccountState, Store
+from callr_mock.state.timefmt import parse
 
 RESOURCE_MODULES = (
     "system",
@@ -42,6 +45,15 @@ class Call:
     content_type: str | None
     files: dict[str, Any] = field(default_factory=dict)
     base_url: str = ""
+
+    def date(self, name: str) -> datetime | None:
+        """An RFC 3339 query parameter (already format-checked) as UTC, or None when absent."""
+        if name not in self.query:
+            return None
+        try:
+            return parse(self.query[name])
+        except ValueError as error:
+            raise InvalidInput(f"{name}: not a valid RFC 3339 date-time ({error})") from None
 
 
 @dataclass

@@ -2,22 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
 from callr_mock.resources import Call, Reply, handles
-from callr_mock.state.errors import InvalidInput
-from callr_mock.state.timefmt import parse
-
-
-def query_date(query: dict[str, Any], name: str) -> datetime | None:
-    """An RFC 3339 query parameter (already format-checked), or None when absent."""
-    if name not in query:
-        return None
-    try:
-        return parse(query[name])
-    except ValueError as error:
-        raise InvalidInput(f"{name}: not a valid RFC 3339 date-time ({error})") from None
 
 
 @handles("sendSms")
@@ -44,8 +29,8 @@ def search_sms(call: Call) -> Reply:
         text=q.get("text"),
         traffic_type=q.get("trafficType"),
         status=q.get("status"),
-        created_after=query_date(q, "createdAfter"),
-        created_before=query_date(q, "createdBefore"),
+        created_after=call.date("createdAfter"),
+        created_before=call.date("createdBefore"),
         sort=q.get("sort", "created"),
         order=q.get("order", "desc"),
         offset=q.get("offset", 0),

@@ -47,3 +47,22 @@ class NotFound(ApiError):
 
 class InsufficientCredit(Forbidden):
     code = "insufficient-credit"
+
+
+class UnsupportedMediaType(ApiError):
+    status = 415
+    code = "unsupported-media-type"
+
+
+class PayloadTooLarge(ApiError):
+    status = 413
+    code = "payload-too-large"
+
+
+class MethodNotAllowedError(ApiError):
+    status = 405
+    code = "method-not-allowed"
+
+    def __init__(self, message: str, *, allowed: list[str]) -> None:
+        super().__init__(message)
+        self.allowed = allowed
