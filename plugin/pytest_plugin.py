@@ -1,1 +1,319 @@
-"""pytest plugin (placeholder until built)."""
+"""pytest plugin of callr-mock (entry point ``pytest11``: installing callr-mock is enough).
+
+Fixtures
+    ``callr_mock_server`` (session)  the mock on 127.0.0.1 and a free port (one per xdist
+                                     worker), or the server of ``--callr-mock-url``
+    ``callr_mock``                   a fresh isolated account per test + clock, seeding,
+                                     journal, events, deliveries, ``check()``; a contract
+                                     violation recorded during the test fails that test
+    ``callr_client``                 ``requests.Session`` with ``x-api-key`` and the base URL
+    ``callr_webhook_receiver``       a local HTTP endpoint collecting webhook deliveries
+
+Options (ini key in brackets): ``--callr-mock-spec`` [callr_mock_spec],
+``--callr-mock-seed`` [callr_mock_seed], ``--callr-mock-url`` [callr_mock_url],
+``--callr-mock-strict`` / ``--callr-mock-lenient`` [callr_mock_strict],
+``--callr-mock-clock real|frozen`` [callr_mock_clock]. Marker:
+``@pytest.mark.callr_mock(seed="demo", clock="frozen", now="2024-04-24T12:00:00Z", credit="5.0000")``.
+
+This module imports nothing heavy: Flask, waitress and requests load when a fixture is used.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from callr_mock.plugin.handle import CallrMock, PluginOptions, SessionServer
+    from callr_mock.plugin.receiver import WebhookReceiver
+
+CLOCK_MODES = ("frozen", "real")
+MARKER_KEYS = ("seed", "clock", "now", "credit")
+OPTIONS_KEY = pytest.StashKey["PluginOptions"]()
+SERVER_KEY = pytest.StashKey["SessionServer"]()
+HANDLE_KEY = pytest.StashKey["CallrMock"]()
+_UNSET = object()
+
+
+# -- options, marker, header -------------------------------------------------------------------
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("callr-mock", "callr-mock: Callr REST API v2 sandbox")
+    group.addoption(
+        "--callr-mock-spec",
+        dest="callr_mock_spec",
+        metavar="PATH",
+        help="OpenAPI file the in-process mock serves (default: the packaged Callr v2 spec)",
+    )
+    group.addoption(
+        "--callr-mock-seed",
+        dest="callr_mock_seed",
+        metavar="NAME|PATH",
+        help="seed set loaded into every test's account (demo, empty, or a seed file)",
+    )
+    group.addoption(
+        "--callr-mock-url",
+        dest="callr_mock_url",
+        metavar="URL",
+        help="run against an external callr-mock (e.g. http://127.0.0.1:4010) instead of an in-process one",
+    )
+    group.addoption(
+        "--callr-mock-strict",
+        dest="callr_mock_strict",
+        action="store_true",
+        default=None,
+        help="a response breaking the spec is a 500 and fails the test (default)",
+    )
+    group.addoption(
+        "--callr-mock-lenient",
+        dest="callr_mock_strict",
+        action="store_false",
+        help="responses breaking the spec go through; violations are warnings, not failures",
+    )
+    group.addoption(
+        "--callr-mock-clock",
+        dest="callr_mock_clock",
+        choices=CLOCK_MODES,
+        help="sandbox clock of each test: frozen (default; starts at 2026-01-01T12:00:00Z) or real",
+    )
+    parser.addini("callr_mock_spec", "OpenAPI file for the in-process callr-mock", default=None)
+    parser.addini(
+        "callr_mock_seed", "seed set loaded into every test's callr-mock account", default=None
+    )
+    parser.addini("callr_mock_url", "external callr-mock server to test against", default=None)
+    parser.addini(
+        "callr_mock_strict", "callr-mock strict contract checking", type="bool", default=True
+    )
+    parser.addini("callr_mock_clock", "callr-mock sandbox clock: frozen or real", default="frozen")
+
+
+def _ini_path(config: pytest.Config, value: str) -> str:
+    """A path from the ini file is relative to the ini file's folder."""
+    base = config.inipath.parent if config.inipath else config.rootpath
+    path = Path(value)
+    return str(path if path.is_absolute() else base / path)
+
+
+def _resolve_options(config: pytest.Config) -> PluginOptions:
+    from callr_mock.plugin.handle import PluginOptions
+
+    def pick(name: str) -> tuple[Any, bool]:
+        value = config.getoption(f"callr_mock_{name}")
+        if value is not None:
+            return value, False
+        return config.getini(f"callr_mock_{name}") or None, True
+
+    spec, spec_from_ini = pick("spec")
+    seed, seed_from_ini = pick("seed")
+    url, _ = pick("url")
+    clock, _ = pick("clock")
+    strict = config.getoption("callr_mock_strict")
+    if strict is None:
+        strict = bool(config.getini("callr_mock_strict"))
+    if spec and spec_from_ini:
+        spec = _ini_path(config, spec)
+    if spec and not Path(spec).is_file():
+        raise pytest.UsageError(f"--callr-mock-spec: no such file {spec}")
+    if seed and seed_from_ini and ("/" in seed or "." in seed):
+        seed = _ini_path(config, seed)
+    clock = clock or "frozen"
+    if clock not in CLOCK_MODES:
+        raise pytest.UsageError(
+            f"callr_mock_clock must be one of {', '.join(CLOCK_MODES)}, not {clock!r}"
+        )
+    if url and not re.match(r"^https?://", url):
+        raise pytest.UsageError(f"--callr-mock-url must be an http(s) URL, not {url!r}")
+    return PluginOptions(spec=spec, seed=seed, url=url, strict=strict, clock=clock)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "callr_mock(seed=None, clock=None, now=None, credit=None): per-test callr-mock account: "
+        "seed set (name, path or dict; None = empty), clock 'frozen' or 'real', frozen start "
+        "time (datetime or RFC 3339), initial prepaid credit",
+    )
+    config.stash[OPTIONS_KEY] = _resolve_options(config)
+    import sys
+
+    if "schemathesis" in sys.modules:  # register our formats only if the user loads it anyway
+        from callr_mock.plugin.strategies import register_schemathesis_formats
+
+        register_schemathesis_formats()
+
+
+def _spec_title(path: str | None) -> str:
+    """Title and version of a spec without parsing all of it (the header must stay cheap)."""
+    try:
+        if path is None:
+            from importlib import resources
+
+            text = (
+                resources.files("callr_mock.spec")
+                .joinpath("callr-v2.yaml")
+                .read_text(encoding="utf-8")
+            )
+        else:
+            text = Path(path).read_text(encoding="utf-8")
+        if text.lstrip().startswith("{"):
+            info = json.loads(text).get("info", {})
+            return f"{info.get('title', '?')} {info.get('version', '')}".strip()
+        block = re.search(r"^info:\s*\n((?:[ \t]+.*\n|\s*\n)*)", text, re.MULTILINE)
+        fields = (
+            dict(
+                re.findall(
+                    r"^  (title|version):\s*['\"]?(.*?)['\"]?\s*$", block.group(1), re.MULTILINE
+                )
+            )
+            if block
+            else {}
+        )
+        return f"{fields.get('title', '?')} {fields.get('version', '')}".strip()
+    except (OSError, ValueError):
+        return "?"
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    options = config.stash[OPTIONS_KEY]
+    where = options.url or "in-process, 127.0.0.1 on a free port per worker"
+    spec = _spec_title(options.spec) if not options.url else "served by the external server"
+    if options.spec and not options.url:
+        spec += f" ({options.spec})"
+    mode = "strict" if options.strict else "lenient"
+    return f"callr-mock: {spec} | url: {where} | seed: {options.seed or 'none'} | clock: {options.clock} | {mode}"
+
+
+# -- fixtures --------------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def callr_mock_server(request: pytest.FixtureRequest) -> Iterator[SessionServer]:
+    """The session's callr-mock: ``.url``, ``.api_url``, ``.runtime`` (in-process), ``.control``."""
+    from callr_mock.plugin.handle import CallrMockError, SessionServer
+
+    config = request.config
+    try:
+        server = SessionServer(config.stash[OPTIONS_KEY])
+    except CallrMockError as error:
+        pytest.fail(str(error), pytrace=False)
+    config.stash[SERVER_KEY] = server
+    yield server
+    server.stop()
+
+
+def _test_settings(node: pytest.Item, options: PluginOptions) -> Any:
+    from callr_mock.plugin.handle import TestSettings
+    from callr_mock.state.timefmt import parse
+
+    settings = TestSettings(seed=options.seed, clock=options.clock)
+    marker = node.get_closest_marker("callr_mock")
+    if marker is None:
+        return settings
+    if marker.args:
+        raise pytest.UsageError(
+            f"{node.nodeid}: @pytest.mark.callr_mock takes keyword arguments only"
+        )
+    unknown = sorted(set(marker.kwargs) - set(MARKER_KEYS))
+    if unknown:
+        raise pytest.UsageError(
+            f"{node.nodeid}: @pytest.mark.callr_mock got {', '.join(unknown)}; it takes {', '.join(MARKER_KEYS)}"
+        )
+    if "seed" in marker.kwargs:
+        settings.seed = marker.kwargs["seed"]
+    clock = marker.kwargs.get("clock")
+    if clock is not None:
+        if clock not in CLOCK_MODES:
+            raise pytest.UsageError(
+                f"{node.nodeid}: callr_mock clock must be 'frozen' or 'real', not {clock!r}"
+            )
+        settings.clock = clock
+    now = marker.kwargs.get("now")
+    if now is not None:
+        try:
+            settings.now = parse(now) if isinstance(now, str) else now
+        except ValueError:
+            raise pytest.UsageError(
+                f"{node.nodeid}: callr_mock now={now!r} is not an RFC 3339 date-time"
+            ) from None
+        if not isinstance(settings.now, datetime) or settings.now.tzinfo is None:
+            raise pytest.UsageError(
+                f"{node.nodeid}: callr_mock now= needs an aware datetime or RFC 3339 text"
+            )
+    credit = marker.kwargs.get("credit")
+    settings.credit = None if credit is None else str(credit)
+    return settings
+
+
+@pytest.fixture
+def callr_mock(
+    request: pytest.FixtureRequest, callr_mock_server: SessionServer
+) -> Iterator[CallrMock]:
+    """A fresh, isolated account on the mock for this test (deleted afterwards)."""
+    import time
+
+    from callr_mock.plugin.handle import CallrMock
+
+    started = time.perf_counter()
+    settings = _test_settings(request.node, callr_mock_server.options)
+    handle = CallrMock(callr_mock_server, settings, strict=callr_mock_server.options.strict)
+    stats = callr_mock_server.stats
+    stats.accounts += 1
+    stats.setup_seconds += time.perf_counter() - started
+    request.node.stash[HANDLE_KEY] = handle
+    yield handle
+    started = time.perf_counter()
+    late = handle.close()
+    stats.teardown_seconds += time.perf_counter() - started
+    if late:
+        handle.report(late)
+
+
+@pytest.fixture
+def callr_client(callr_mock: CallrMock) -> Any:
+    """A ``requests.Session`` authenticated as the test's account; relative paths go to ``base_url``."""
+    return callr_mock.client()
+
+
+@pytest.fixture
+def callr_webhook_receiver() -> Iterator[WebhookReceiver]:
+    """A real HTTP endpoint on 127.0.0.1 collecting webhook deliveries (``.url``, ``.wait_for``)."""
+    from callr_mock.plugin.receiver import WebhookReceiver
+
+    receiver = WebhookReceiver()
+    yield receiver
+    receiver.close()
+
+
+# -- violations fail the test that caused them ---------------------------------------------------
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Any:
+    handle = item.stash.get(HANDLE_KEY, None)
+    if handle is None:
+        return (yield)
+    try:
+        result = yield
+    except Exception as error:  # the test failed on its own: attach the violations to its report
+        report = handle.unreported()
+        if report:
+            error.add_note(report)
+        raise
+    report = handle.unreported()
+    if report:
+        handle.report(report)
+    return result
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    server = config.stash.get(SERVER_KEY, None)
+    if server is None or config.get_verbosity() < 1:
+        return
+    stats = server.stats
+    where = server.url if server.external else f"in-process at {server.url}"
+    line = f"callr-mock ({where}): ready in {stats.startup_seconds or 0:.3f} s"
+    if stats.accounts:
+        per_test = (stats.setup_seconds + stats.teardown_seconds) / stats.accounts * 1000
+        line += f"; {stats.accounts} test account(s), {per_test:.1f} ms each to create and delete"
+    terminalreporter.write_line(line)

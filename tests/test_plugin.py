@@ -1,0 +1,468 @@
+"""The pytest plugin, tested the way users run it (pytester: inner pytest sessions)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import re
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from importlib import metadata
+from pathlib import Path
+
+import callr_mock.control
+import callr_mock.plugin.handle
+import callr_mock.plugin.strategies
+import pytest
+import requests
+from callr_mock.plugin.receiver import WebhookReceiver
+from callr_mock.resources import load_handlers
+
+# pytester's in-process runs drop the modules they import once they end; import what the
+# plugin loads now, so that every inner session shares these modules (and HANDLERS).
+load_handlers()
+assert callr_mock.control and callr_mock.plugin.handle and callr_mock.plugin.strategies
+
+INNER_TIMEOUT = 120
+
+
+def _entry_point() -> metadata.EntryPoint:
+    [entry] = [e for e in metadata.entry_points(group="pytest11") if e.name == "callr_mock"]
+    return entry
+
+
+# -- loading ------------------------------------------------------------------------------
+def test_the_plugin_is_declared_as_a_pytest11_entry_point() -> None:
+    entry = _entry_point()
+    assert entry.value == "callr_mock.plugin.pytest_plugin"
+    assert entry.dist is not None and entry.dist.name == "callr-mock"
+
+
+def test_without_the_plugin_the_fixtures_do_not_exist(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_ping="def test_ping(callr_mock):\n    pass\n")
+    disabled = pytester.runpytest("-p", "no:callr_mock")
+    disabled.assert_outcomes(errors=1)
+    disabled.stdout.fnmatch_lines(["*fixture 'callr_mock' not found*"])
+
+
+def test_the_registered_plugin_is_our_module_from_the_distribution(
+    pytester: pytest.Pytester,
+) -> None:
+    config = pytester.parseconfigure()
+    plugin = config.pluginmanager.get_plugin("callr_mock")
+    assert plugin is not None and plugin.__name__ == "callr_mock.plugin.pytest_plugin"
+    dists = {dist.project_name for _, dist in config.pluginmanager.list_plugin_distinfo()}
+    assert "callr-mock" in dists
+    assert "callr_mock" in config.getini("markers")[0] or any(
+        line.startswith("callr_mock(") for line in config.getini("markers")
+    )
+
+
+def test_the_plugin_module_stays_import_light() -> None:
+    # callr_mock/__init__ itself imports the app; the plugin must add nothing on top of it
+    # (no hypothesis, faker, requests, ...): fixtures import what they need when used.
+    code = (
+        "import sys, pytest, callr_mock; before = set(sys.modules); "
+        "import callr_mock.plugin.pytest_plugin; "
+        "print(sorted(set(sys.modules) - before))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    added = eval(out.stdout)  # a printed list of module names
+    assert set(added) <= {"callr_mock.plugin", "callr_mock.plugin.pytest_plugin"}, added
+
+
+# -- isolation ----------------------------------------------------------------------------------
+ISOLATION_TESTS = """
+import pytest
+
+SEEN = {}
+TASK = {
+    "sid": "tsk0a1b2", "type": "calls-export", "status": "done", "progress": 100,
+    "result": None, "error": None,
+    "created": "2026-01-01T11:00:00.000Z", "updated": "2026-01-01T11:00:03.000Z",
+}
+
+
+def test_first_creates_data(callr_mock, callr_client):
+    callr_mock.seed({"accounts": [{"tasks": [TASK]}]})
+    assert callr_client.get("/tasks").json()["total"] == 1
+    script = "branches:\\n  api-initiated:\\n    actions: []\\n"
+    created = callr_client.post("/actions", json={"name": "Mine", "script": script})
+    assert created.status_code == 201, created.text
+    SEEN.update(sid=callr_mock.account_sid, key=callr_mock.api_key, scenario=created.json()["sid"])
+    assert callr_mock.store.account(callr_mock.account_sid).tasks.items
+
+
+def test_second_sees_none_of_it(callr_mock, callr_client):
+    assert callr_mock.journal() == [] and callr_mock.events() == []
+    assert callr_mock.account_sid != SEEN["sid"]
+    assert callr_client.get("/tasks").json()["total"] == 0
+    assert callr_client.get("/tasks/tsk0a1b2").status_code == 404
+    assert callr_client.get("/actions").json()["total"] == 0
+    assert callr_client.get("/actions/" + SEEN["scenario"]).status_code == 404
+    # the first test's account is gone: its key no longer opens anything
+    stale = callr_client.get("/ping", headers={"x-api-key": SEEN["key"]})
+    assert stale.status_code == 401
+    assert callr_mock.store.find_account(SEEN["sid"]) is None
+"""
+
+
+def test_two_tests_cannot_see_each_others_data(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_isolation=ISOLATION_TESTS)
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=2)
+
+
+# -- violations ---------------------------------------------------------------------------------
+VIOLATION_TESTS = """
+from callr_mock.resources import HANDLERS, Reply
+
+
+def test_broken_ping(callr_mock, callr_client, monkeypatch):
+    monkeypatch.setitem(HANDLERS, "ping", lambda call: Reply(200, {"pong": "nope", "time": "now"}))
+    response = callr_client.get("/ping")
+    assert response.status_code in (200, 500)
+
+
+def test_healthy_ping(callr_mock, callr_client):
+    assert callr_client.get("/ping").status_code == 200
+
+
+def test_failing_on_its_own(callr_mock, callr_client, monkeypatch):
+    monkeypatch.setitem(HANDLERS, "ping", lambda call: Reply(200, {"pong": "pong"}))
+    assert callr_client.get("/ping").status_code == 200
+"""
+
+
+def test_a_response_violation_fails_the_test_that_caused_it(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_violations=VIOLATION_TESTS)
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=1, failed=2)
+    outcomes = {
+        r.nodeid.split("::")[-1]: r.outcome
+        for r in result.reprec.getreports("pytest_runtest_logreport")
+        if r.when == "call"
+    }
+    assert outcomes == {
+        "test_broken_ping": "failed",
+        "test_healthy_ping": "passed",
+        "test_failing_on_its_own": "failed",
+    }
+    text = result.stdout.str()
+    assert "callr-mock recorded 1 contract violation(s)" in text
+    assert "GET /v2.0/ping -> 500 (operation ping)" in text
+    assert re.search(r"ping 200 response body at '/pong'", text)
+    # the test that failed by itself carries the violation report as a note
+    assert "ping 200 response body at '/'" in text
+
+
+def test_lenient_mode_turns_violations_into_warnings(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_violations=VIOLATION_TESTS.split("def test_failing_on_its_own")[0])
+    result = pytester.runpytest("--callr-mock-lenient", "-W", "default")
+    result.assert_outcomes(passed=2, warnings=1)
+    result.stdout.fnmatch_lines(
+        ["*| lenient", "*CallrMockViolationWarning*", "*GET /v2.0/ping -> 200 (operation ping)*"]
+    )
+
+
+def test_check_raises_a_readable_report(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_check="""
+        import pytest
+        from callr_mock.resources import HANDLERS, Reply
+
+        def test_check(callr_mock, callr_client, monkeypatch):
+            callr_mock.check()  # nothing yet
+            monkeypatch.setitem(HANDLERS, "ping", lambda call: Reply(418, None))
+            assert callr_client.get("/ping").status_code == 500
+            with pytest.raises(AssertionError, match="ping answered status 418"):
+                callr_mock.check()
+            assert len(callr_mock.violations()) == 1
+        """
+    )
+    # check() marked the violation reported: the test itself passes
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_a_spec_variant_makes_the_mock_violate(pytester: pytest.Pytester) -> None:
+    from callr_mock.spec_loader import packaged_spec_text
+
+    text = packaged_spec_text()
+    assert "pong: {type: string, const: pong}" in text
+    variant = pytester.path / "variant.yaml"
+    variant.write_text(
+        text.replace("pong: {type: string, const: pong}", "pong: {type: string, const: PONG}")
+    )
+    pytester.makepyfile(
+        test_variant="""
+        def test_ping(callr_client):
+            callr_client.get("/ping")
+        """
+    )
+    result = pytester.runpytest(f"--callr-mock-spec={variant}")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*ping 200 response body at '/pong'*"])
+    missing = pytester.runpytest("--callr-mock-spec=nope.yaml")
+    assert missing.ret == pytest.ExitCode.USAGE_ERROR
+    missing.stderr.fnmatch_lines(["*--callr-mock-spec: no such file*"])
+
+
+# -- marker, options, clock ----------------------------------------------------------------------
+def test_marker_picks_clock_start_and_credit(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_marker="""
+        import time
+        import pytest
+        from datetime import datetime, timezone
+
+        def test_default_is_frozen_at_the_fixed_start(callr_mock, callr_client):
+            assert callr_mock.clock.mode == "frozen"
+            assert callr_client.get("/ping").json()["time"] == "2026-01-01T12:00:00.000Z"
+            assert callr_mock.clock.advance(90).isoformat() == "2026-01-01T12:01:30+00:00"
+            assert callr_client.get("/ping").json()["time"] == "2026-01-01T12:01:30.000Z"
+
+        def test_each_test_starts_again_at_the_same_instant(callr_client):
+            assert callr_client.get("/ping").json()["time"] == "2026-01-01T12:00:00.000Z"
+
+        @pytest.mark.callr_mock(now="2024-04-24T12:00:42Z", credit="5.0000")
+        def test_start_and_credit(callr_mock, callr_client):
+            assert callr_client.get("/ping").json()["time"] == "2024-04-24T12:00:42.000Z"
+            assert callr_mock.state()["credit"]["balance"] == "5.0000"
+
+        @pytest.mark.callr_mock(clock="real", now=datetime(2030, 5, 1, tzinfo=timezone.utc))
+        def test_real_clock(callr_mock):
+            assert callr_mock.clock.mode == "real"
+            first = callr_mock.clock.now()
+            assert first.year == 2030
+            time.sleep(0.01)
+            assert callr_mock.clock.now() > first
+
+        def test_back_to_frozen(callr_mock):
+            assert callr_mock.clock.mode == "frozen"
+        """
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=5)
+
+
+def test_marker_arguments_are_checked(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_bad_marker="""
+        import pytest
+
+        @pytest.mark.callr_mock(clok="real")
+        def test_typo(callr_mock):
+            pass
+
+        @pytest.mark.callr_mock(clock="slow")
+        def test_mode(callr_mock):
+            pass
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=2)
+    result.stdout.fnmatch_lines(
+        ["*got clok; it takes seed, clock, now, credit*", "*'frozen' or 'real', not 'slow'*"]
+    )
+
+
+def test_ini_keys_configure_the_plugin(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\ncallr_mock_clock = real\ncallr_mock_strict = false\n")
+    pytester.makepyfile(
+        test_ini="""
+        def test_clock(callr_mock):
+            assert callr_mock.clock.mode == "real"
+            assert callr_mock.server.runtime.settings.strict is False
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["callr-mock: * | clock: real | lenient"])
+    pytester.makeini("[pytest]\ncallr_mock_clock = sometimes\n")
+    assert pytester.runpytest().ret == pytest.ExitCode.USAGE_ERROR
+
+
+def test_sub_accounts_and_extra_accounts_are_isolated_and_cleaned_up(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        test_accounts="""
+        SEEN = []
+
+        def test_accounts(callr_mock, callr_client):
+            other = callr_mock.new_account()
+            sub = callr_mock.new_account(sub_account=True)
+            assert callr_mock.client(other).get("/ping").status_code == 200
+            assert callr_mock.client(sub).get("/ping").status_code == 200
+            journal = callr_mock.server.control.journal()
+            assert {e["account"] for e in journal[-2:]} == {other.sid, sub.sid}
+            SEEN.extend([other.sid, sub.sid, callr_mock.account_sid])
+
+        def test_gone(callr_mock):
+            assert all(callr_mock.store.find_account(sid) is None for sid in SEEN)
+        """
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=2)
+
+
+# -- xdist --------------------------------------------------------------------------------------------
+def test_installed_plugin_runs_under_xdist_with_a_server_per_worker(
+    pytester: pytest.Pytester,
+) -> None:
+    """A fresh interpreter, no conftest, no -p: the pytest11 entry point loads the plugin;
+    with -n 2 each worker starts its own server on its own free port."""
+    pytester.makepyfile(
+        test_xdist="""
+        import os, pytest
+
+        @pytest.mark.parametrize("n", range(3))
+        def test_ping(callr_mock, callr_client, n):
+            response = callr_client.get("/ping")
+            assert response.status_code == 200 and response.json()["pong"] == "pong"
+            callr_mock.clock.advance(5)
+            worker = os.environ.get("PYTEST_XDIST_WORKER", "none")
+            with open(f"port-{worker}-{n}.txt", "w") as out:
+                out.write(callr_mock.base_url)
+        """
+    )
+    assert not list(pytester.path.glob("conftest.py"))
+    result = pytester.runpytest_subprocess(
+        "-n", "2", "--dist", "each", "-p", "no:cacheprovider", timeout=INNER_TIMEOUT
+    )
+    result.assert_outcomes(passed=6)
+    result.stdout.fnmatch_lines(
+        ["callr-mock: Callr REST API v2.0 * | url: in-process* | clock: frozen | strict"]
+    )
+    urls = {path.read_text() for path in pytester.path.glob("port-gw*.txt")}
+    assert len(urls) == 2, urls  # two workers, two servers, two free ports
+    assert all(re.fullmatch(r"http://127\.0\.0\.1:\d+/v2\.0", url) for url in urls)
+
+
+# -- external server -------------------------------------------------------------------------------------
+@pytest.fixture
+def serve_process() -> Iterator[str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "callr_mock", "serve", "--port", "0", "--clock", "frozen"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    lines: list[str] = []
+    reader = threading.Thread(
+        target=lambda: lines.append(process.stdout.readline() if process.stdout else "")
+    )
+    reader.start()
+    reader.join(timeout=60)
+    try:
+        match = re.search(r" on (http://\S+?)/v2\.0", lines[0] if lines else "")
+        assert match, f"callr-mock serve did not announce its URL: {lines}"
+        yield match.group(1)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+EXTERNAL_TESTS = """
+import pytest
+from callr_mock.plugin.handle import CallrMockError
+
+def test_against_the_external_server(callr_mock, callr_client):
+    assert callr_mock.external
+    assert callr_mock.base_url == "{url}/v2.0"
+    assert callr_client.get("/ping").status_code == 200
+    before = callr_mock.clock.now()
+    assert (callr_mock.clock.advance(30) - before).total_seconds() == 30
+    assert [e["operation"] for e in callr_mock.journal()] == ["ping"]
+    assert callr_mock.violations() == []
+    with pytest.raises(CallrMockError, match="only reachable in-process"):
+        callr_mock.store
+
+def test_accounts_are_separate(callr_mock, callr_client):
+    assert callr_mock.journal() == []
+    assert callr_client.get("/tasks").json()["total"] == 0
+    assert [e["operation"] for e in callr_mock.journal()] == ["searchTasks"]
+"""
+
+
+def test_the_external_url_option_runs_against_a_serve_process(
+    pytester: pytest.Pytester, serve_process: str
+) -> None:
+    url = serve_process
+    pytester.makepyfile(test_external=EXTERNAL_TESTS.replace("{url}", url))
+    result = pytester.runpytest(f"--callr-mock-url={url}/v2.0", "-p", "no:randomly")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines([f"callr-mock: * | url: {url}/v2.0 | *"])
+    accounts = requests.get(f"{url}/_mock/accounts", timeout=10).json()
+    assert [a["sid"] for a in accounts] == ["sandbox1"]  # the test accounts were deleted
+
+
+def test_an_unreachable_external_url_fails_clearly(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_x="def test_x(callr_mock):\n    pass\n")
+    result = pytester.runpytest("--callr-mock-url=http://127.0.0.1:9")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*cannot reach the callr-mock control API at http://127.0.0.1:9*"])
+
+
+# -- the webhook receiver -------------------------------------------------------------------------------------
+def test_the_receiver_collects_posts_and_can_fail_on_demand() -> None:
+    with WebhookReceiver() as receiver:
+        assert receiver.url.startswith("http://127.0.0.1:")
+        receiver.fail_next(1, status=503)
+        body = json.dumps({"type": "v2.task.updated", "payload": {}}).encode()
+        secret = "s3cret"
+        signature = base64.b64encode(
+            hmac.new(secret.encode(), body, hashlib.sha256).digest()
+        ).decode()
+        headers = {"Content-Type": "application/json", "X-CALLR-HmacSignature": signature}
+        first = requests.post(receiver.url, data=body, headers=headers, timeout=5)
+        second = requests.post(receiver.url, data=body, headers=headers, timeout=5)
+        assert (first.status_code, second.status_code) == (503, 200)
+        got = receiver.wait_for(2, timeout=2)
+        assert [r.status for r in got] == [503, 200]
+        assert got[1].json == {"type": "v2.task.updated", "payload": {}}
+        assert got[1].signature_valid(secret) and not got[1].signature_valid("other")
+        assert receiver.events("v2.task.updated") == [{"type": "v2.task.updated", "payload": {}}]
+        assert receiver.wait_for(1, type="v2.task.updated")
+        started = time.monotonic()
+        with pytest.raises(AssertionError, match="got 2 of 3 expected deliveries"):
+            receiver.wait_for(3, timeout=0.2)
+        assert time.monotonic() - started < 2
+
+
+def test_the_receiver_fixture_is_available(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_receiver="""
+        import requests
+
+        def test_receiver(callr_webhook_receiver):
+            requests.post(callr_webhook_receiver.url, json={"type": "v2.sms.outbound.updated"}, timeout=5)
+            [delivery] = callr_webhook_receiver.wait_for(1)
+            assert delivery.event_type == "v2.sms.outbound.updated"
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_session_fixture_timing_is_reported_in_verbose_mode(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_t="def test_t(callr_mock):\n    pass\n")
+    result = pytester.runpytest("-v")
+    result.stdout.fnmatch_lines(
+        [
+            "callr-mock (in-process at http://127.0.0.1:*): ready in * s; 1 test account(s), * ms each*"
+        ]
+    )
+
+
+def test_paths_are_under_the_test_folder(pytester: pytest.Pytester) -> None:
+    # guards the assumption of the tests above: pytester runs in its own folder
+    assert Path.cwd() == pytester.path
