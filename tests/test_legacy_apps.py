@@ -253,3 +253,10 @@ def test_task_started_by_rest_is_a_job(rpc: LegacyClient, api: Any) -> None:
     assert_parity("job", rpc.call("jobs.get", task["sid"].upper()), task)
     assert api.delete(f"/tasks/{task['sid']}").status_code == 204
     assert rpc.call("jobs.get", task["sid"].upper())["status"] == "CANCELLED"
+
+
+def test_reset_forgets_legacy_only_apps(rpc: LegacyClient, client: Any) -> None:
+    rpc.call("apps.create", "REALTIME10", "Old", {"url": "https://example.com/rt"})
+    assert rpc.call("apps.search", {}, {})["total"] == 1
+    assert client.post("/_mock/reset").status_code == 204
+    assert rpc.call("apps.search", {}, {})["total"] == 0

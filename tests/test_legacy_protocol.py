@@ -100,7 +100,7 @@ def test_protocol_errors(client: Any, raw: str, code: int, words: str) -> None:
     assert set(body) == {"jsonrpc", "id", "error"} and body["jsonrpc"] == "2.0"
     assert body["error"]["code"] == code
     assert words.lower() in body["error"]["message"].lower(), body["error"]["message"]
-    expected_id = 1 if raw.startswith("{") and "\"id\":1" in raw else None
+    expected_id = 1 if raw.startswith("{") and '"id":1' in raw else None
     assert body["id"] == expected_id
 
 
@@ -283,3 +283,16 @@ def test_positional_parameter_rules() -> None:
             method.bind(bad)
     with pytest.raises(ValueError, match="twice"):
         registry.method("x.y")(target)
+
+
+def test_a_body_over_the_limit_is_413(client: Any, runtime: Any) -> None:
+    text = "x" * (runtime.settings.max_body_bytes + 10)
+    status, body = post(
+        client,
+        {"jsonrpc": "2.0", "id": 3, "method": "sms.send", "params": ["SMS", "+33612345678", text]},
+    )
+    assert (
+        status == 413
+        and body["error"]["code"] == -32600
+        and "larger than" in body["error"]["message"]
+    )

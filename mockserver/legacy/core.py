@@ -168,7 +168,7 @@ class LegacyMethod:
                 f"{self.name}: takes at most {len(self.params)} parameter(s), {len(raw)} given: "
                 f"{self.signature}"
             )
-        values = []
+        values: list[Any] = []
         for index, param in enumerate(self.params):
             if index >= len(raw):
                 if not param.optional:
