@@ -40,6 +40,14 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+def _parse_float(literal: str) -> int | float:
+    """``5.0`` is an integer to JSON Schema, so it becomes ``5`` for the handlers too."""
+    value = float(literal)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"the number {literal[:40]} is too large")
+    return int(value) if value.is_integer() and abs(value) < 2**53 else value
+
+
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     seen: dict[str, Any] = {}
     for key, value in pairs:
@@ -57,7 +65,12 @@ def parse_json(raw: bytes) -> Any:
             f"request body is not UTF-8 (byte {error.start})", code="malformed-json"
         ) from None
     try:
-        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_reject_constant)
+        return json.loads(
+            text,
+            object_pairs_hook=_unique_keys,
+            parse_constant=_reject_constant,
+            parse_float=_parse_float,
+        )
     except json.JSONDecodeError as error:
         raise InvalidInput(
             f"request body is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}",
@@ -288,18 +301,21 @@ def http_error(rt: Runtime, error: HTTPException) -> Response:
     }
     if code == 404:
         message = f"no such path: {request.path}"
-    elif code == 405 and isinstance(error, MethodNotAllowed):
-        allowed = ", ".join(
-            sorted(m for m in (error.valid_methods or []) if m not in ("HEAD", "OPTIONS"))
+    allowed: list[str] = []
+    if code == 405 and isinstance(error, MethodNotAllowed):
+        # /numbers/store is a path of its own even though /numbers/{number} also matches it
+        allowed = rt.contract.literal_paths.get(request.path.removeprefix(API_PREFIX)) or [
+            m for m in (error.valid_methods or []) if m not in ("HEAD", "OPTIONS")
+        ]
+        allowed = sorted(allowed)
+        message = (
+            f"{request.method} is not allowed on {request.path}; allowed: {', '.join(allowed)}"
         )
-        message = f"{request.method} is not allowed on {request.path}; allowed: {allowed}"
-    else:
+    elif code != 404:
         message = error.description or error.name
     reply = Reply(code, {"code": names.get(code, "http-error"), "message": message})
-    if isinstance(error, MethodNotAllowed) and error.valid_methods:
-        reply.headers["Allow"] = ", ".join(
-            m for m in error.valid_methods if m not in ("HEAD", "OPTIONS")
-        )
+    if allowed:
+        reply.headers["Allow"] = ", ".join(allowed)
     rt.journal.record(
         JournalEntry(
             seq=rt.journal.next_seq(),

@@ -27,6 +27,9 @@ def test_a_literal_path_answers_405_for_other_methods(api: Any) -> None:
         ("PATCH", "/webhooks/search", "GET"),
         ("PATCH", "/numbers/store", "POST"),
         ("POST", "/numbers/store/countries", "GET"),
+        ("OPTIONS", "/numbers/store", "POST"),
+        ("OPTIONS", "/webhooks/search", "GET"),
+        ("PUT", "/numbers/store/types", "GET"),
     ]:
         response = api.request(method, path)
         assert response.status_code == 405, (method, path, response.get_json())

@@ -267,6 +267,26 @@ def test_bad_input_gets_a_callr_error(
     assert runtime_of(mini).journal.list_violations() == []
 
 
+def test_an_integral_float_is_an_integer(
+    c: Any, mini: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """JSON Schema calls 5.0 an integer; the handler must get the int 5, not 5.0."""
+    seen: list[Any] = []
+    monkeypatch.setitem(
+        HANDLERS,
+        "makeThing",
+        lambda call: seen.append(call.body["size"]) or Reply(201, {"id": "abc"}),
+    )
+    response = c.post(
+        "/v2.0/things",
+        data='{"name": "a", "size": 5.0}',
+        content_type="application/json",
+        headers=KEY,
+    )
+    assert response.status_code == 201
+    assert seen == [5] and type(seen[0]) is int
+
+
 def test_a_spec_without_400s_is_incomplete_not_broken(c: Any, mini: Any) -> None:
     """getThing declares no 400: refusing bad input is still not a violation of ours."""
     response = c.get("/v2.0/things/NOTASID", headers=KEY)
