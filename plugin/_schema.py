@@ -14,6 +14,7 @@ import functools
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -399,18 +400,22 @@ def _from_pattern(pattern: str) -> SearchStrategy[str]:
     )
 
 
+def _has_letter(text: str) -> bool:
+    """``\\pL`` as the server checks it: a character of a Unicode letter category."""
+    return any(unicodedata.category(character).startswith("L") for character in text)
+
+
 def _with_x_pattern(
     strategy: SearchStrategy[str], pattern: str, min_size: int, max_size: int | None
 ) -> SearchStrategy[str]:
     """Add a server-enforced ``x-pattern`` (e.g. ``\\pL``: at least one letter) to the strategy."""
-    compiled = _compiled(pattern)
     if pattern in (r"\pL", r"\p{L}"):
         letters = st.characters(categories=("Lu", "Ll", "Lt", "Lm", "Lo"))
         high = max_size if max_size is not None else min_size + STRING_SLACK
 
         def ensure_letter(pair: tuple[str, str, int]) -> str:
             text, letter, where = pair
-            if compiled.search(text):
+            if _has_letter(text):
                 return text
             if len(text) < high:
                 position = where % (len(text) + 1)
@@ -423,4 +428,5 @@ def _with_x_pattern(
             .map(ensure_letter)
             .filter(lambda text: len(text) >= min_size)
         )
+    compiled = _compiled(pattern)
     return strategy.filter(lambda text: compiled.search(text) is not None)

@@ -1,14 +1,14 @@
-"""GSM 03.38: the characters an SMS can carry without switching to Unicode (UCS-2)."""
+"""GSM 03.38: the characters an SMS carries without switching to Unicode (UCS-2).
+
+One source of truth: the SMS rules of the mock (``callr_mock.state.sms``), so that a
+text the strategies call ``gsm`` is one the mock encodes as ``gsm``.
+"""
 
 from __future__ import annotations
 
-# The basic set (without ESC) and the extension table (sent as ESC + char, 2 septets).
-GSM_BASIC = (
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-GSM_EXTENSION = "^{}\\[~]|€"
-GSM_CHARACTERS = frozenset(GSM_BASIC + GSM_EXTENSION)
+from callr_mock.state.sms import GSM_BASIC, GSM_EXTENSION
+
+GSM_CHARACTERS = frozenset(GSM_BASIC | GSM_EXTENSION)
 
 
 def is_gsm(text: str) -> bool:

@@ -192,8 +192,11 @@ class ControlClient:
     def events(self, account: str | None = None, type: str | None = None) -> list[dict[str, Any]]:
         return list(self.call("GET", "/events", params={"account": account, "type": type}))
 
-    def deliveries(self, account: str | None = None) -> list[dict[str, Any]]:
-        return list(self.call("GET", "/deliveries", params={"account": account}))
+    def deliveries(self, account: str | None = None, **filters: str | None) -> list[dict[str, Any]]:
+        return list(self.call("GET", "/deliveries", params={"account": account, **filters}))
+
+    def flush_deliveries(self, timeout: float = 10.0) -> dict[str, Any]:
+        return dict(self.call("POST", "/deliveries/flush", json={"timeout": timeout}))
 
     def state(self, account: str | None = None) -> dict[str, Any]:
         return dict(self.call("GET", "/state", params={"account": account}))
@@ -557,9 +560,21 @@ class CallrMock:
         """The ``v2.*`` events recorded for this account (webhook envelopes, attempts 0)."""
         return self.control.events(self.account_sid, type)
 
-    def deliveries(self) -> list[dict[str, Any]]:
-        """Webhook delivery attempts of this account (``GET /_mock/deliveries``)."""
-        return self.control.deliveries(self.account_sid)
+    def deliveries(
+        self, *, type: str | None = None, state: str | None = None, subscription: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Webhook deliveries of this account (``GET /_mock/deliveries``), oldest first.
+
+        Each: ``id``, ``eventId``, ``type``, ``subscription``, ``target``, ``state``
+        (pending | delivered | failed), ``attempts``, ``lastStatus``, ``lastError``...
+        """
+        return self.control.deliveries(
+            self.account_sid, type=type, state=state, subscription=subscription
+        )
+
+    def flush_deliveries(self, timeout: float = 10.0) -> bool:
+        """Wait until no delivery is being sent (retries waiting on the clock do not count)."""
+        return bool(self.control.flush_deliveries(timeout)["idle"])
 
     def violations(self) -> list[dict[str, Any]]:
         """Contract violations recorded for this account's requests since the test began."""
