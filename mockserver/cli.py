@@ -54,6 +54,7 @@ def _print_ready(server: object) -> None:
     rt = server.runtime
     print(f"callr-mock {rt.contract.title} on {server.url}/v2.0", flush=True)
     print(f"  control API: {server.url}/_mock/health   clock: {rt.store.clock.mode}", flush=True)
+    print(f"  legacy JSON-RPC: {server.url}/json-rpc/v1.1/", flush=True)
     for sid, key in server.settings.initial_accounts():
         print(f"  account {sid}  x-api-key: {key}   (Basic {sid}:{key})", flush=True)
     print(
