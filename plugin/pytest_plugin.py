@@ -121,6 +121,8 @@ def _resolve_options(config: pytest.Config) -> PluginOptions:
         raise pytest.UsageError(f"--callr-mock-spec: no such file {spec}")
     if seed and seed_from_ini and ("/" in seed or "." in seed):
         seed = _ini_path(config, seed)
+    elif seed and Path(seed).is_file():  # a file named on the command line: fix it now
+        seed = str(Path(seed).resolve())
     clock = clock or "frozen"
     if clock not in CLOCK_MODES:
         raise pytest.UsageError(

@@ -288,6 +288,42 @@ def test_ini_keys_configure_the_plugin(pytester: pytest.Pytester) -> None:
     assert pytester.runpytest().ret == pytest.ExitCode.USAGE_ERROR
 
 
+def test_the_seed_option_and_ini_key_seed_every_test(pytester: pytest.Pytester) -> None:
+    from callr_mock.fixtures.factories import SeedFactory
+    from callr_mock.seeding import read_seed
+
+    demo_numbers = len(read_seed("demo")["accounts"][0]["numbers"])
+    pytester.makepyfile(
+        test_seeded=f"""
+        import pytest
+
+        def test_seeded(callr_client):
+            assert callr_client.get("/numbers").json()["total"] == {demo_numbers}
+
+        @pytest.mark.callr_mock(seed=None)
+        def test_opt_out(callr_client):
+            assert callr_client.get("/numbers").json()["total"] == 0
+        """
+    )
+    result = pytester.runpytest("--callr-mock-seed=demo")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["callr-mock: * | seed: demo | *"])
+
+    make = SeedFactory(seed=9)
+    (pytester.path / "seeds").mkdir()
+    (pytester.path / "seeds" / "mine.json").write_text(
+        json.dumps(make.document(numbers=[make.number()]))
+    )
+    pytester.makeini("[pytest]\ncallr_mock_seed = seeds/mine.json\n")
+    pytester.makepyfile(
+        test_seeded="""
+        def test_seeded(callr_client):
+            assert callr_client.get("/numbers").json()["total"] == 1
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
 def test_sub_accounts_and_extra_accounts_are_isolated_and_cleaned_up(
     pytester: pytest.Pytester,
 ) -> None:

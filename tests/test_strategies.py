@@ -220,6 +220,15 @@ def test_formats_register_with_schemathesis_when_installed(monkeypatch: pytest.M
     assert set(registered) == {"sid", "e164"}
 
 
+def test_formats_really_register_with_the_installed_schemathesis() -> None:
+    schemathesis = pytest.importorskip("schemathesis")
+    assert cst.register_schemathesis_formats() is True
+    import inspect
+
+    formats = inspect.getmodule(schemathesis.openapi.format)
+    assert {"sid", "e164"} <= set(formats.STRING_FORMATS)  # type: ignore[union-attr]
+
+
 def test_schemathesis_registration_is_skipped_when_absent(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "schemathesis", None)  # makes the import fail
     assert cst.register_schemathesis_formats() is False
