@@ -112,7 +112,7 @@ def _region_examples(region: str) -> tuple[Example, ...]:
             Example(
                 region,
                 type_name,
-                number.country_code,
+                int(number.country_code or 0),
                 phonenumbers.national_significant_number(number),
             )
         )

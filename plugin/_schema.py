@@ -226,9 +226,9 @@ class SchemaStrategies:
         fmt = schema.get("format")
         strategy: SearchStrategy[str]
         needs_length_check = False
-        if pattern in self.patterns:
+        if isinstance(pattern, str) and pattern in self.patterns:
             strategy, needs_length_check = self.patterns[pattern], True
-        elif fmt in self.formats:
+        elif isinstance(fmt, str) and fmt in self.formats:
             strategy, needs_length_check = self.formats[fmt], True
             if pattern is not None:
                 strategy = strategy.filter(_compiled(pattern).search)

@@ -259,6 +259,13 @@ class SessionServer:
         return self._contract
 
     def stop(self) -> None:
+        if self.mock is None:  # leave an external server's clock in the mode we found it in
+            with contextlib.suppress(CallrMockError):
+                found = self.health.get("clock", {}).get("mode")
+                if found == "real" and self.control.clock()["mode"] == "frozen":
+                    self.control.unfreeze()
+                elif found == "frozen" and self.control.clock()["mode"] == "real":
+                    self.control.freeze()
         self.control.transport.close()
         if self.mock is not None:
             _close_waitress_loop(self.mock)

@@ -119,7 +119,8 @@ class WebhookReceiver:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/webhook"
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        return f"http://{name}:{port}/webhook"
 
     @property
     def requests(self) -> list[ReceivedRequest]:

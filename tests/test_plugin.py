@@ -172,6 +172,30 @@ def test_lenient_mode_turns_violations_into_warnings(pytester: pytest.Pytester) 
     )
 
 
+def test_a_violation_in_a_fixture_teardown_errors_that_test(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_late="""
+        import pytest
+        from callr_mock.resources import HANDLERS, Reply
+
+        @pytest.fixture
+        def noisy(callr_client, monkeypatch):
+            yield
+            monkeypatch.setitem(HANDLERS, "ping", lambda call: Reply(200, {}))
+            callr_client.get("/ping")
+
+        def test_passes_then_its_fixture_breaks_the_contract(noisy):
+            pass
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        ["*ERROR at teardown of test_passes_then_its_fixture_breaks_the_contract*"]
+    )
+    result.stdout.fnmatch_lines(["*ping 200 response body at '/'*"])
+
+
 def test_check_raises_a_readable_report(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         test_check="""
@@ -440,6 +464,10 @@ def test_the_external_url_option_runs_against_a_serve_process(
     result.stdout.fnmatch_lines([f"callr-mock: * | url: {url}/v2.0 | *"])
     accounts = requests.get(f"{url}/_mock/accounts", timeout=10).json()
     assert [a["sid"] for a in accounts] == ["sandbox1"]  # the test accounts were deleted
+    # a real-clock server is left with a real clock after a (frozen-clock) test run
+    requests.post(f"{url}/_mock/clock/unfreeze", timeout=10)
+    pytester.runpytest(f"--callr-mock-url={url}", "-k", "separate").assert_outcomes(passed=1)
+    assert requests.get(f"{url}/_mock/clock", timeout=10).json()["mode"] == "real"
 
 
 def test_an_unreachable_external_url_fails_clearly(pytester: pytest.Pytester) -> None:
