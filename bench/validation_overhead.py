@@ -27,7 +27,11 @@ def request_mix(client: Any) -> list[Callable[[], Any]]:
     calls: list[Callable[[], Any]] = [
         lambda: client.get("/v2.0/ping", headers=KEY),
         lambda: client.get("/v2.0/tasks?limit=10&order=asc", headers=KEY),
-        lambda: client.post("/v2.0/sms?to=%2B33612345678&trafficType=alerting", json={"text": "Your code is 1234"}, headers=KEY),
+        lambda: client.post(
+            "/v2.0/sms?to=%2B33612345678&trafficType=alerting",
+            json={"text": "Your code is 1234"},
+            headers=KEY,
+        ),
         lambda: client.get("/v2.0/sms?limit=10", headers=KEY),
         lambda: client.get("/v2.0/actions?limit=10", headers=KEY),
         lambda: client.get("/v2.0/numbers/store/prefixes?country=FR&limit=10", headers=KEY),
@@ -36,7 +40,9 @@ def request_mix(client: Any) -> list[Callable[[], Any]]:
 
 
 def prepare(validate: bool) -> Any:
-    settings = Settings(clock="frozen", id_seed=1, validate_requests=validate, validate_responses=validate)
+    settings = Settings(
+        clock="frozen", id_seed=1, validate_requests=validate, validate_responses=validate
+    )
     app = create_app(settings)
     runtime = runtime_of(app)
     runtime.store.account("sandbox1").credit.set("1000000")
@@ -89,20 +95,28 @@ def main() -> None:
 
     apps = {"validated": prepare(True), "unvalidated": prepare(False)}
     clients = {name: app.test_client() for name, app in apps.items()}
-    print(f"request mix: {len(request_mix(clients['validated']))} operations, {args.requests} requests per app")
+    print(
+        f"request mix: {len(request_mix(clients['validated']))} operations, {args.requests} requests per app"
+    )
     result = measure(clients, args.requests, args.rounds)
     for name, seconds in result.items():
         print(f"in-process  {name:12s} {seconds * 1e6:8.1f} us/request")
-    print(f"in-process  ratio validated/unvalidated = {result['validated'] / result['unvalidated']:.3f}")
+    print(
+        f"in-process  ratio validated/unvalidated = {result['validated'] / result['unvalidated']:.3f}"
+    )
 
     if args.http:
-        servers = {name: MockServer(Settings(port=0), app=app).start() for name, app in apps.items()}
+        servers = {
+            name: MockServer(Settings(port=0), app=app).start() for name, app in apps.items()
+        }
         try:
             http = {name: HttpClient(server.url) for name, server in servers.items()}
             result = measure(http, args.requests // 2, args.rounds)
             for name, seconds in result.items():
                 print(f"http        {name:12s} {seconds * 1e6:8.1f} us/request")
-            print(f"http        ratio validated/unvalidated = {result['validated'] / result['unvalidated']:.3f}")
+            print(
+                f"http        ratio validated/unvalidated = {result['validated'] / result['unvalidated']:.3f}"
+            )
         finally:
             for server in servers.values():
                 server.stop()

@@ -1,22 +1,41 @@
 """callr-mock: a contract-testing mock of the Callr REST API v2.
 
 Public surface: :func:`create_app`, :class:`MockServer`, :class:`Settings`,
-:class:`Store`.
+:class:`Store`. Imported lazily, so the pytest plugin that every test run of an
+installing project loads stays cheap until a fixture is used.
 """
 
-from callr_mock.app import create_app, runtime_of
-from callr_mock.server import MockServer
-from callr_mock.settings import DEMO_ACCOUNT_SID, DEMO_API_KEY, Settings
-from callr_mock.state.store import Store
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = [
-    "DEMO_ACCOUNT_SID",
-    "DEMO_API_KEY",
-    "MockServer",
-    "Settings",
-    "Store",
-    "__version__",
-    "create_app",
-    "runtime_of",
-]
+
+_EXPORTS = {
+    "DEMO_ACCOUNT_SID": "callr_mock.settings",
+    "DEMO_API_KEY": "callr_mock.settings",
+    "Settings": "callr_mock.settings",
+    "MockServer": "callr_mock.server",
+    "Store": "callr_mock.state.store",
+    "create_app": "callr_mock.app",
+    "runtime_of": "callr_mock.app",
+}
+__all__ = [*sorted(_EXPORTS), "__version__"]
+
+if TYPE_CHECKING:
+    from callr_mock.app import create_app as create_app
+    from callr_mock.app import runtime_of as runtime_of
+    from callr_mock.server import MockServer as MockServer
+    from callr_mock.settings import DEMO_ACCOUNT_SID as DEMO_ACCOUNT_SID
+    from callr_mock.settings import DEMO_API_KEY as DEMO_API_KEY
+    from callr_mock.settings import Settings as Settings
+    from callr_mock.state.store import Store as Store
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'callr_mock' has no attribute {name!r}")

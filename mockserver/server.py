@@ -70,17 +70,28 @@ class MockServer:
                 raise
 
     def stop(self) -> None:
+        """Close every socket from inside waitress' own loop (keep-alive ones too), so the
+        loop ends at once and cleanly; fall back to closing from outside."""
         self._stopping.set()
-        if self._server is not None:
-            # close() stops listening; keep-alive channels would keep waitress' loop
-            # alive until their clients hang up, so close them as well.
-            self._server.close()
-            for channel in list(self._server._map.values()):
+        thread, server = self._thread, self._server
+        if server is not None and thread is not None and thread.is_alive():
+            from waitress import wasyncore
+
+            socket_map = server._map
+            try:
+                server.trigger.pull_trigger(
+                    lambda: wasyncore.close_all(socket_map, ignore_all=True)
+                )
+                thread.join(timeout=5)
+            except OSError:  # the wake-up pipe is already gone
+                pass
+        if server is not None and thread is not None and thread.is_alive():
+            server.close()
+            for channel in list(server._map.values()):
                 channel.close()
+            thread.join(timeout=5)
+        self._thread = None
         self.runtime.stop_background()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
 
     def serve_forever(self, on_ready: Any = None) -> None:
         """Serve in the foreground until Ctrl-C or SIGTERM, then stop cleanly."""

@@ -268,29 +268,7 @@ class SessionServer:
                     self.control.freeze()
         self.control.transport.close()
         if self.mock is not None:
-            _close_waitress_loop(self.mock)
             self.mock.stop()
-
-
-def _close_waitress_loop(mock: MockServer) -> None:
-    """Close waitress's sockets from inside its own loop thread, so the loop ends cleanly.
-
-    Closing them from another thread (``MockServer.stop``) makes the loop's ``select`` fail
-    with EBADF, which pytest reports as an unhandled thread exception.
-    """
-    waitress_server = getattr(mock, "_server", None)
-    thread = getattr(mock, "_thread", None)
-    trigger = getattr(waitress_server, "trigger", None)
-    if waitress_server is None or thread is None or trigger is None:
-        return
-    from waitress import wasyncore
-
-    socket_map = waitress_server._map
-    try:
-        trigger.pull_trigger(lambda: wasyncore.close_all(socket_map, ignore_all=True))
-    except OSError:  # the wake-up pipe is gone: let MockServer.stop close from outside
-        return
-    thread.join(timeout=5)
 
 
 # -- the client ---------------------------------------------------------------------------

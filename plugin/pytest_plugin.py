@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from callr_mock.plugin.parity import callr_legacy_client, callr_parity  # noqa: F401  (fixtures)
 
 if TYPE_CHECKING:
     from callr_mock.plugin.handle import CallrMock, PluginOptions, SessionServer

@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 import requests
-
 from callr_mock import MockServer
 
 THREADS = 8
@@ -19,7 +18,9 @@ SCRIPT = "branches:\n  api-initiated:\n    actions:\n      - action: log@v1\n   
 def test_concurrent_mixed_traffic_keeps_state_exact(live: MockServer) -> None:
     base = live.url + "/v2.0"
     headers = {"x-api-key": "callr-mock-demo-key"}
-    requests.post(live.url + "/_mock/accounts/sandbox1/credit", json={"balance": "100000"}, timeout=10).raise_for_status()
+    requests.post(
+        live.url + "/_mock/accounts/sandbox1/credit", json={"balance": "100000"}, timeout=10
+    ).raise_for_status()
     sent: list[list[dict[str, Any]]] = [[] for _ in range(THREADS)]
     last_name: dict[str, str] = {}
     statuses: list[Counter[int]] = [Counter() for _ in range(THREADS)]
@@ -29,14 +30,21 @@ def test_concurrent_mixed_traffic_keeps_state_exact(live: MockServer) -> None:
     def worker(index: int) -> None:
         session = requests.Session()
         session.headers.update(headers)
-        created = session.post(base + "/actions", json={"name": f"worker {index}", "script": SCRIPT}, timeout=10)
+        created = session.post(
+            base + "/actions", json={"name": f"worker {index}", "script": SCRIPT}, timeout=10
+        )
         assert created.status_code == 201, created.text
         sid = created.json()["sid"]
         start.wait()
         for i in range(REQUESTS_PER_THREAD - 1):
             kind = i % 5
             if kind in (0, 1):
-                response = session.post(base + "/sms", params={"to": "+33612345678"}, json={"text": f"t{index}-{i}"}, timeout=10)
+                response = session.post(
+                    base + "/sms",
+                    params={"to": "+33612345678"},
+                    json={"text": f"t{index}-{i}"},
+                    timeout=10,
+                )
                 if response.status_code == 201:
                     sent[index].append(response.json())
             elif kind == 2:

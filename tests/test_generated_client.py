@@ -17,7 +17,6 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-
 from callr_mock import MockServer
 
 SPEC = Path(__file__).resolve().parents[1] / "spec" / "callr-v2.yaml"

@@ -7,7 +7,12 @@ from importlib import resources
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-FOLDERS = {"callr_mock": "mockserver", "callr_mock.plugin": "plugin", "callr_mock.spec": "spec", "callr_mock.fixtures": "fixtures"}
+FOLDERS = {
+    "callr_mock": "mockserver",
+    "callr_mock.plugin": "plugin",
+    "callr_mock.spec": "spec",
+    "callr_mock.fixtures": "fixtures",
+}
 
 
 def test_every_package_folder_is_listed_in_pyproject() -> None:
@@ -22,7 +27,9 @@ def test_every_package_folder_is_listed_in_pyproject() -> None:
 
 
 def test_spec_and_fixtures_load_through_importlib_resources() -> None:
-    assert "openapi: 3.1" in resources.files("callr_mock.spec").joinpath("callr-v2.yaml").read_text()
+    assert (
+        "openapi: 3.1" in resources.files("callr_mock.spec").joinpath("callr-v2.yaml").read_text()
+    )
     fixtures = resources.files("callr_mock.fixtures")
     for name in ("catalogue.yaml", "prices.yaml", "magic.yaml"):
         assert fixtures.joinpath(name).read_text()

@@ -7,7 +7,9 @@ from typing import Any
 
 def test_reserve_with_an_integral_float_quantity(api: Any) -> None:
     # schemathesis: {"country": "US", "quantity": 5.0} crashed reserveNumbers (TypeError)
-    response = api.post("/numbers/store", data='{"country": "US", "quantity": 5.0}', content_type="application/json")
+    response = api.post(
+        "/numbers/store", data='{"country": "US", "quantity": 5.0}', content_type="application/json"
+    )
     assert response.status_code == 201, response.get_json()
     assert response.get_json()["quantity"] == 5
     assert len(response.get_json()["numbers"]) == 5

@@ -67,7 +67,7 @@ from callr_mock.state.pagination import page, sort_items
 from callr_mock.state.pricing import magic_inputs, sms_price
 from callr_mock.state.repo import Repo, next_seq
 from callr_mock.state.timefmt import iso, parse
-from phonenumbers import PhoneNumberType, geocoder
+from phonenumbers import PhoneNumberType
 
 # ---------------------------------------------------------------- encoding
 
@@ -163,6 +163,8 @@ def describe(value: str) -> Party:
     region = phonenumbers.region_code_for_number(parsed)
     region = region or phonenumbers.region_code_for_country_code(parsed.country_code)
     country = region if len(region) == 2 and region.isalpha() and region != "ZZ" else ""
+    from phonenumbers import geocoder  # heavy (~0.6 s): loaded on the first SMS, not at start-up
+
     location = geocoder.description_for_number(parsed, "en")
     if not location and country:
         location = geocoder.country_name_for_number(parsed, "en") or _country_name(country)
@@ -171,6 +173,8 @@ def describe(value: str) -> Party:
 
 
 def _country_name(region: str) -> str:
+    from phonenumbers import geocoder
+
     example = phonenumbers.example_number(region)
     return geocoder.country_name_for_number(example, "en") if example else ""
 
