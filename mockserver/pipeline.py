@@ -65,7 +65,7 @@ def parse_json(raw: bytes) -> Any:
             f"request body is not UTF-8 (byte {error.start})", code="malformed-json"
         ) from None
     try:
-        return json.loads(
+        parsed = json.loads(
             text,
             object_pairs_hook=_unique_keys,
             parse_constant=_reject_constant,
@@ -84,6 +84,21 @@ def parse_json(raw: bytes) -> Any:
         raise InvalidInput(
             f"request body is not valid JSON: {error}", code="malformed-json"
         ) from None
+    if "\\u" in text.lower() and _has_lone_surrogate(parsed):
+        raise InvalidInput(
+            "request body has a lone UTF-16 surrogate escape (e.g. \\ud800): not valid Unicode",
+            code="malformed-json",
+        )
+    return parsed
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    """JSON may escape half a surrogate pair; such a string can never be sent back as UTF-8."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _query(rt: Runtime, op: Operation) -> dict[str, Any]:
@@ -195,7 +210,11 @@ def _respond(reply: Reply) -> Response:
         response = Response(status=reply.status)
     else:
         payload = json.dumps(reply.body, ensure_ascii=False, separators=(",", ":"))
-        response = Response(payload, status=reply.status, mimetype=JSON)
+        try:
+            data = payload.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate from seed data: escape it instead
+            data = json.dumps(reply.body, separators=(",", ":")).encode("ascii")
+        response = Response(data, status=reply.status, mimetype=JSON)
     for name, value in reply.headers.items():
         response.headers[name] = value
     return response
