@@ -7,7 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from callr_mock.state.sms import encode, gsm_septets, is_gsm, sender, to_gsm, utf16_units
+from callr_mock.state.phone import sender
+from callr_mock.state.sms_text import encode, gsm_septets, is_gsm, to_gsm, utf16_units
 
 FR_MOBILE = "+33612345678"
 FR_PRICE = Decimal("0.0650")

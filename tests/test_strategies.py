@@ -16,7 +16,7 @@ from callr_mock.plugin import strategies as cst
 from callr_mock.plugin._text import GSM_CHARACTERS, is_gsm
 from callr_mock.plugin.handle import wire_value
 from callr_mock.spec_loader import inline_refs
-from callr_mock.state.sms import encode as sms_encode
+from callr_mock.state.sms_text import encode as sms_encode
 from callr_mock.state.timefmt import iso, parse
 from callr_mock.types import E164Number, Rfc3339, Sid
 from hypothesis import HealthCheck, given, settings

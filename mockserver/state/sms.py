@@ -1,6 +1,6 @@
 """SMS messages: encoding and parts, cost, the outbound lifecycle, magic numbers, inbound SMS.
 
-Encoding (``POST /sms`` without ``encoding``): GSM 03.38 when every character is in the
+Encoding (``POST /sms`` without ``encoding``; the code is in ``sms_text.py``): GSM 03.38 when every character is in the
 basic character set or its extension table (``^ { } \\ [ ~ ] | €`` and form feed, which
 cost 2 septets each); otherwise ``unicode``, counted in UTF-16 code units (an emoji
 counts 2). Parts: GSM ≤ 160 septets → 1, else ceil(septets / 153); unicode ≤ 70 units → 1,
@@ -42,7 +42,7 @@ Magic recipients (``fixtures/magic.yaml``, section ``sms``):
   that number to the sender arrives (``v2.sms.inbound.received``). The sender is the
   ``from`` number when it is a phone number, else the sandbox sender ``+33199000000``.
 
-Senders: an empty ``from`` means the automatic sender, the sandbox number
+Senders (``phone.py``): an empty ``from`` means the automatic sender, the sandbox number
 ``+33199000000``. A ``from`` that is a possible phone number (with ``+``, or digits with
 the country code) is stored in E.164; anything else is an alphanumeric sender
 (``fromType`` UNKNOWN, empty country and location).
@@ -52,143 +52,20 @@ Seeded SMS (``load``) are taken as they are: no lifecycle is scheduled for them.
 
 from __future__ import annotations
 
-import math
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-import phonenumbers
 from callr_mock.formats import is_possible_number
 from callr_mock.state.errors import InvalidInput, NotFound
 from callr_mock.state.money import fmt, to_money
 from callr_mock.state.pagination import page, sort_items
+from callr_mock.state.phone import AUTO_SENDER, Party, describe, sender
 from callr_mock.state.pricing import magic_inputs, sms_price
 from callr_mock.state.repo import Repo, next_seq
+from callr_mock.state.sms_text import encode
 from callr_mock.state.timefmt import iso, parse
-from phonenumbers import PhoneNumberType
-
-# ---------------------------------------------------------------- encoding
-
-GSM_BASIC = frozenset(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-GSM_EXTENSION = frozenset("\f^{}\\[~]|€")
-GSM_SINGLE_PART, GSM_PART = 160, 153
-UNICODE_SINGLE_PART, UNICODE_PART = 70, 67
-
-TRANSLITERATION = {
-    "«": '"', "»": '"', "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"',
-    "‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "`": "'", "´": "'",
-    "–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-", "•": "-",
-    "…": ".", "\t": " ", "\u00a0": " ", "\u2009": " ", "\u202f": " ",
-}  # fmt: skip
-
-
-def is_gsm(text: str) -> bool:
-    return all(char in GSM_BASIC or char in GSM_EXTENSION for char in text)
-
-
-def gsm_septets(text: str) -> int:
-    """Septets of a GSM text: extension characters take an escape plus the character."""
-    return sum(2 if char in GSM_EXTENSION else 1 for char in text)
-
-
-def utf16_units(text: str) -> int:
-    return len(text.encode("utf-16-le", "surrogatepass")) // 2
-
-
-def to_gsm(text: str) -> str:
-    """The text as GSM 03.38 can carry it: each character kept, transliterated, else ``?``.
-
-    One character in, one character out, so the text never grows past its limit.
-    """
-    out = []
-    for char in text:
-        if char in GSM_BASIC or char in GSM_EXTENSION:
-            out.append(char)
-        elif char in TRANSLITERATION:
-            out.append(TRANSLITERATION[char])
-        else:
-            base = "".join(
-                c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)
-            )
-            out.append(base if len(base) == 1 and is_gsm(base) else "?")
-    return "".join(out)
-
-
-def encode(text: str, forced: str | None = None) -> tuple[str, str, int]:
-    """(encoding, text as sent, parts) of ``text``, optionally with a forced encoding."""
-    encoding = forced or ("gsm" if is_gsm(text) else "unicode")
-    if encoding == "gsm":
-        body = text if is_gsm(text) else to_gsm(text)
-        septets = gsm_septets(body)
-        parts = 1 if septets <= GSM_SINGLE_PART else math.ceil(septets / GSM_PART)
-        return encoding, body, parts
-    units = utf16_units(text)
-    parts = 1 if units <= UNICODE_SINGLE_PART else math.ceil(units / UNICODE_PART)
-    return encoding, text, parts
-
-
-# ---------------------------------------------------------------- numbers
-
-_TYPE_NAMES = {
-    value: name for name, value in vars(PhoneNumberType).items() if isinstance(value, int)
-}
-AUTO_SENDER = "+33199000000"
-
-
-@dataclass(frozen=True)
-class Party:
-    """A sender or recipient as the Sms object describes it."""
-
-    number: str
-    type: str = "UNKNOWN"
-    country: str = ""
-    location: str = ""
-
-
-def describe(value: str) -> Party:
-    """libphonenumber type, country and location of a number; UNKNOWN for the rest.
-
-    The country is the number's region, else the main region of its country code
-    (``+44 7700 900xxx`` → GB); the location is libphonenumber's English description,
-    else the country name.
-    """
-    if not is_possible_number(value):
-        return Party(value)
-    parsed = phonenumbers.parse(value)
-    region = phonenumbers.region_code_for_number(parsed)
-    region = region or phonenumbers.region_code_for_country_code(parsed.country_code)
-    country = region if len(region) == 2 and region.isalpha() and region != "ZZ" else ""
-    from phonenumbers import geocoder  # heavy (~0.6 s): loaded on the first SMS, not at start-up
-
-    location = geocoder.description_for_number(parsed, "en")
-    if not location and country:
-        location = geocoder.country_name_for_number(parsed, "en") or _country_name(country)
-    number_type = _TYPE_NAMES.get(phonenumbers.number_type(parsed), "UNKNOWN")
-    return Party(value, number_type, country, location)
-
-
-def _country_name(region: str) -> str:
-    from phonenumbers import geocoder
-
-    example = phonenumbers.example_number(region)
-    return geocoder.country_name_for_number(example, "en") if example else ""
-
-
-def sender(value: str | None) -> Party:
-    """The sender of an outbound SMS: automatic, a phone number (E.164) or alphanumeric."""
-    value = (value or "").strip()
-    if not value:
-        return describe(AUTO_SENDER)
-    for candidate in (value, "+" + value):
-        if is_possible_number(candidate):
-            return describe(candidate)
-    return Party(value)
-
 
 # ---------------------------------------------------------------- lifecycle
 

@@ -1,0 +1,70 @@
+"""Phone numbers as an Sms object describes them: a ``Party`` (number, type, country, location).
+
+``describe`` asks libphonenumber for the type, country and English location of a number
+(anything that is not a possible number stays UNKNOWN); ``sender`` reads the ``from`` of an
+outbound SMS: empty is the automatic sandbox sender ``AUTO_SENDER``, a possible phone number
+is kept in E.164, anything else is an alphanumeric sender.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import phonenumbers
+from callr_mock.formats import is_possible_number
+from phonenumbers import PhoneNumberType
+
+_TYPE_NAMES = {
+    value: name for name, value in vars(PhoneNumberType).items() if isinstance(value, int)
+}
+AUTO_SENDER = "+33199000000"
+
+
+@dataclass(frozen=True)
+class Party:
+    """A sender or recipient as the Sms object describes it."""
+
+    number: str
+    type: str = "UNKNOWN"
+    country: str = ""
+    location: str = ""
+
+
+def describe(value: str) -> Party:
+    """libphonenumber type, country and location of a number; UNKNOWN for the rest.
+
+    The country is the number's region, else the main region of its country code
+    (``+44 7700 900xxx`` → GB); the location is libphonenumber's English description,
+    else the country name.
+    """
+    if not is_possible_number(value):
+        return Party(value)
+    parsed = phonenumbers.parse(value)
+    region = phonenumbers.region_code_for_number(parsed)
+    region = region or phonenumbers.region_code_for_country_code(parsed.country_code)
+    country = region if len(region) == 2 and region.isalpha() and region != "ZZ" else ""
+    from phonenumbers import geocoder  # heavy (~0.6 s): loaded on the first SMS, not at start-up
+
+    location = geocoder.description_for_number(parsed, "en")
+    if not location and country:
+        location = geocoder.country_name_for_number(parsed, "en") or _country_name(country)
+    number_type = _TYPE_NAMES.get(phonenumbers.number_type(parsed), "UNKNOWN")
+    return Party(value, number_type, country, location)
+
+
+def _country_name(region: str) -> str:
+    from phonenumbers import geocoder
+
+    example = phonenumbers.example_number(region)
+    return geocoder.country_name_for_number(example, "en") if example else ""
+
+
+def sender(value: str | None) -> Party:
+    """The sender of an outbound SMS: automatic, a phone number (E.164) or alphanumeric."""
+    value = (value or "").strip()
+    if not value:
+        return describe(AUTO_SENDER)
+    for candidate in (value, "+" + value):
+        if is_possible_number(candidate):
+            return describe(candidate)
+    return Party(value)
