@@ -15,7 +15,7 @@ import pytest
 from callr_mock.contract import compile_schema, first_error
 from callr_mock.spec_loader import inline_refs, load_spec
 from callr_mock.state import number_store
-from callr_mock.state.number_store import (
+from callr_mock.state.catalogue import (
     PHONENUMBER_TYPES,
     catalogue,
     generate_leaf,

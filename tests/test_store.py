@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 from callr_mock import DEMO_ACCOUNT_SID
-from callr_mock.state.number_store import is_memorable, pool_of
+from callr_mock.state.catalogue import is_memorable
+from callr_mock.state.number_store import pool_of
 
 TOKEN = re.compile(r"^[A-Za-z0-9]{40}$")
 

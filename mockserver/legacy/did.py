@@ -1,5 +1,5 @@
 """``did.search`` and ``did/areacode.*``: the account's numbers (``account.numbers``) and the
-store catalogue (``state.number_store``) seen the legacy way.
+store catalogue (``state.catalogue``) seen the legacy way.
 
 A legacy DID is addressed by its hash (see ``mapping.number_hash``); the sandbox also
 takes the E.164 number itself wherever a DID hash is expected.
@@ -23,8 +23,9 @@ from callr_mock.legacy.mapping import (
     to_sid,
 )
 from callr_mock.legacy.state import legacy_state
+from callr_mock.state.catalogue import CLASSES, PHONENUMBER_TYPES
 from callr_mock.state.errors import NotFound
-from callr_mock.state.number_store import CLASSES, PHONENUMBER_TYPES, pool_of
+from callr_mock.state.number_store import pool_of
 
 METHODS = Registry()
 NUMBER_TYPES = tuple(PHONENUMBER_TYPES)

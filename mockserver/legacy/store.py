@@ -21,7 +21,8 @@ from callr_mock.legacy.mapping import (
     legacy_reservation,
 )
 from callr_mock.legacy.state import legacy_state
-from callr_mock.state.number_store import CLASSES, catalogue, pool_of
+from callr_mock.state.catalogue import CLASSES, catalogue
+from callr_mock.state.number_store import pool_of
 
 METHODS = Registry()
 SEARCH_TYPES = ("RANDOM",)
