@@ -7,7 +7,7 @@ from typing import Any
 
 from callr_mock import DEMO_ACCOUNT_SID, DEMO_API_KEY
 from callr_mock.plugin.parity import LegacyClient, LegacyError
-from callr_mock.state.audio_files import silent_wav
+from callr_mock.state.audio_formats import silent_wav
 
 URL = "/json-rpc/v1.1/"
 SCRIPT = """defaults:

@@ -12,7 +12,7 @@ from typing import Any
 import phonenumbers
 import pytest
 from callr_mock import DEMO_ACCOUNT_SID
-from callr_mock.state.audio_files import DamagedAudio, flac_duration, sniff, wav_duration
+from callr_mock.state.audio_formats import DamagedAudio, flac_duration, sniff, wav_duration
 
 SID = re.compile(r"^[a-z0-9]{8}$")
 
