@@ -1,9 +1,10 @@
 """The objects behind the pytest fixtures: the session server, the per-test handle, the client.
 
-Everything the handle does goes through the control API (``/_mock/...``): over HTTP
-when the tests run against an external server (``--callr-mock-url``), through Flask's
-in-process test client otherwise (no sockets, same code path). In-process runs also
-expose the live ``store`` and ``runtime`` for white-box checks.
+Everything the handle does goes through the control API (``/_mock/...``; its client is
+in ``_control.py``): over HTTP when the tests run against an external server
+(``--callr-mock-url``), through Flask's in-process test client otherwise (no sockets, same
+code path). In-process runs also expose the live ``store`` and ``runtime`` for white-box
+checks.
 """
 
 from __future__ import annotations
@@ -20,6 +21,13 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import requests
+from callr_mock.plugin._control import (  # CallrMockError: users import it from here too
+    DEFAULT_TIMEOUT,
+    CallrMockError,
+    ControlClient,
+    _FlaskTransport,
+    _HttpTransport,
+)
 from callr_mock.state.timefmt import iso, parse
 
 if TYPE_CHECKING:
@@ -29,12 +37,7 @@ if TYPE_CHECKING:
     from callr_mock.state.store import AccountState, Store
 
 API_PREFIX = "/v2.0"
-DEFAULT_TIMEOUT = 10.0
 DEFAULT_FROZEN_START = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
-
-
-class CallrMockError(RuntimeError):
-    """The mock's control API refused something, or the mode does not allow it."""
 
 
 class CallrMockViolationWarning(UserWarning):
@@ -70,136 +73,6 @@ class Stats:
     setup_seconds: float = 0.0
     teardown_seconds: float = 0.0
     durations: list[float] = field(default_factory=list)
-
-
-# -- the control API -----------------------------------------------------------------------
-class _FlaskTransport:
-    """Control API calls through Flask's test client: in-process, no socket."""
-
-    def __init__(self, app: Any) -> None:
-        self._client = app.test_client()
-
-    def request(
-        self, method: str, path: str, *, json: Any = None, params: Mapping[str, Any] | None = None
-    ) -> tuple[int, Any]:
-        response = self._client.open(
-            path, method=method, json=json, query_string=dict(params or {})
-        )
-        return response.status_code, response.get_json(silent=True)
-
-    def close(self) -> None:
-        return None
-
-
-class _HttpTransport:
-    def __init__(self, root_url: str, timeout: float = DEFAULT_TIMEOUT) -> None:
-        self._root = root_url.rstrip("/")
-        self._session = requests.Session()
-        self._timeout = timeout
-
-    def request(
-        self, method: str, path: str, *, json: Any = None, params: Mapping[str, Any] | None = None
-    ) -> tuple[int, Any]:
-        try:
-            response = self._session.request(
-                method, self._root + path, json=json, params=params, timeout=self._timeout
-            )
-        except requests.RequestException as error:
-            raise CallrMockError(
-                f"cannot reach the callr-mock control API at {self._root}: {error}"
-            ) from None
-        try:
-            body = response.json() if response.content else None
-        except ValueError:
-            body = response.text
-        return response.status_code, body
-
-    def close(self) -> None:
-        self._session.close()
-
-
-class ControlClient:
-    """The ``/_mock`` control API (spec/control.yaml), one method per route."""
-
-    def __init__(self, transport: _FlaskTransport | _HttpTransport) -> None:
-        self.transport = transport
-
-    def call(
-        self, method: str, path: str, *, json: Any = None, params: Mapping[str, Any] | None = None
-    ) -> Any:
-        clean = {k: v for k, v in (params or {}).items() if v is not None}
-        status, body = self.transport.request(method, "/_mock" + path, json=json, params=clean)
-        if status >= 400:
-            message = body.get("message") if isinstance(body, dict) else body
-            if status == 404 and path.startswith("/deliveries"):
-                message = (
-                    "this callr-mock server has no webhook deliveries route (GET /_mock/deliveries)"
-                )
-            raise CallrMockError(f"control API {method} /_mock{path} answered {status}: {message}")
-        return body
-
-    def health(self) -> dict[str, Any]:
-        return dict(self.call("GET", "/health"))
-
-    def create_account(
-        self,
-        *,
-        sid: str | None = None,
-        key: str | None = None,
-        parent: str | None = None,
-        credit: str | None = None,
-    ) -> dict[str, Any]:
-        payload = {
-            k: v
-            for k, v in {"sid": sid, "key": key, "parent": parent, "credit": credit}.items()
-            if v
-        }
-        return dict(self.call("POST", "/accounts", json=payload))
-
-    def delete_account(self, sid: str) -> None:
-        self.call("DELETE", f"/accounts/{quote(sid, safe='')}")
-
-    def credit(
-        self, sid: str, *, amount: str | None = None, balance: str | None = None
-    ) -> dict[str, Any]:
-        payload = {"amount": amount} if amount is not None else {"balance": balance}
-        return dict(self.call("POST", f"/accounts/{quote(sid, safe='')}/credit", json=payload))
-
-    def seed(self, source: str | dict[str, Any], *, into: str | None = None) -> list[str]:
-        payload: dict[str, Any] = {"data": source} if isinstance(source, dict) else {"name": source}
-        if into is not None:
-            payload["account"] = into
-        return list(self.call("POST", "/seed", json=payload)["accounts"])
-
-    def clock(self) -> dict[str, Any]:
-        return dict(self.call("GET", "/clock"))
-
-    def freeze(self, at: datetime | None = None) -> dict[str, Any]:
-        return dict(self.call("POST", "/clock/freeze", json={"at": iso(at)} if at else {}))
-
-    def unfreeze(self) -> dict[str, Any]:
-        return dict(self.call("POST", "/clock/unfreeze"))
-
-    def advance(self, seconds: float) -> dict[str, Any]:
-        return dict(self.call("POST", "/clock/advance", json={"seconds": seconds}))
-
-    def journal(self, account: str | None = None, since: int = 0) -> list[dict[str, Any]]:
-        return list(self.call("GET", "/journal", params={"account": account, "since": since}))
-
-    def violations(self, account: str | None = None, since: int = 0) -> list[dict[str, Any]]:
-        return list(self.call("GET", "/violations", params={"account": account, "since": since}))
-
-    def events(self, account: str | None = None, type: str | None = None) -> list[dict[str, Any]]:
-        return list(self.call("GET", "/events", params={"account": account, "type": type}))
-
-    def deliveries(self, account: str | None = None, **filters: str | None) -> list[dict[str, Any]]:
-        return list(self.call("GET", "/deliveries", params={"account": account, **filters}))
-
-    def flush_deliveries(self, timeout: float = 10.0) -> dict[str, Any]:
-        return dict(self.call("POST", "/deliveries/flush", json={"timeout": timeout}))
-
-    def state(self, account: str | None = None) -> dict[str, Any]:
-        return dict(self.call("GET", "/state", params={"account": account}))
 
 
 # -- the session server ---------------------------------------------------------------------

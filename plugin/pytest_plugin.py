@@ -195,7 +195,8 @@ def pytest_report_header(config: pytest.Config) -> str:
 @pytest.fixture(scope="session")
 def callr_mock_server(request: pytest.FixtureRequest) -> Iterator[SessionServer]:
     """The session's callr-mock: ``.url``, ``.api_url``, ``.runtime`` (in-process), ``.control``."""
-    from callr_mock.plugin.handle import CallrMockError, SessionServer
+    from callr_mock.plugin._control import CallrMockError
+    from callr_mock.plugin.handle import SessionServer
 
     config = request.config
     try:
