@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Mapping
+from typing import Protocol
 
 from callr_mock.state.errors import Unauthorized
 from callr_mock.state.store import AccountState, Store
 
+
+class Headers(Protocol):
+    """What auth needs of request headers (werkzeug's ``Headers``, a plain dict, ...)."""
+
+    def get(self, key: str) -> str | None: ...
+
+
 HOW = "send 'x-api-key: KEY' or 'Authorization: Basic base64(ACCOUNT_SID:KEY)'"
 
 
-def authenticate(store: Store, headers: Mapping[str, str]) -> AccountState:
+def authenticate(store: Store, headers: Headers) -> AccountState:
     api_key = headers.get("x-api-key")
     if api_key is not None:
         if not api_key.strip():

@@ -194,7 +194,7 @@ def _body(rt: Runtime, op: Operation) -> tuple[Any, str | None, dict[str, Any]]:
         for name in request.files:
             files[name] = request.files[name]
             body[name] = "<binary>"
-    elif mimetype.endswith("json"):
+    elif mimetype and mimetype.endswith("json"):
         if not raw.strip():
             raise InvalidInput(f"{method_path} needs a JSON body", code="missing-body")
         body = parse_json(raw)

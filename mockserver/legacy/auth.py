@@ -12,16 +12,14 @@ refused with HTTP 401 and a JSON-RPC error.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-from callr_mock.auth import authenticate
+from callr_mock.auth import Headers, authenticate
 from callr_mock.state.errors import Unauthorized
 from callr_mock.state.store import AccountState, Store
 
 HOW = "send 'Authorization: Basic base64(ACCOUNT_SID:API_KEY)' or 'Authorization: Api-Key API_KEY'"
 
 
-def authenticate_legacy(store: Store, headers: Mapping[str, str]) -> AccountState:
+def authenticate_legacy(store: Store, headers: Headers) -> AccountState:
     authorization = (headers.get("Authorization") or "").strip()
     if not authorization:
         raise Unauthorized(f"no credentials; {HOW}", code="missing-credentials")

@@ -62,10 +62,10 @@ class Credit:
             self.account.emit("v2.billing.credit.shutdown", self.to_api(), at=at)
 
     def topup(self, amount: Decimal | str, at: datetime | None = None) -> None:
-        amount = to_money(amount)
-        if amount <= 0:
+        credit = to_money(amount)
+        if credit <= 0:
             raise InvalidInput("a top-up must be a positive amount", code="invalid-amount")
-        self.balance += amount
+        self.balance += credit
         self.updated = at or self.account.store.clock.now()
         self.account.emit("v2.billing.credit.topup", self.to_api(), at=self.updated)
 
