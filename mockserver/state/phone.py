@@ -41,7 +41,7 @@ def describe(value: str) -> Party:
         return Party(value)
     parsed = phonenumbers.parse(value)
     region = phonenumbers.region_code_for_number(parsed)
-    region = region or phonenumbers.region_code_for_country_code(parsed.country_code)
+    region = region or phonenumbers.region_code_for_country_code(parsed.country_code or 0)
     country = region if len(region) == 2 and region.isalpha() and region != "ZZ" else ""
     from phonenumbers import geocoder  # heavy (~0.6 s): loaded on the first SMS, not at start-up
 
