@@ -278,33 +278,14 @@ def handle_operation(rt: Runtime, op: Operation, path_values: dict[str, str]) ->
             violations.append(problem)
             if rt.settings.strict:
                 reply = Reply(500, {"code": "contract-violation", "message": problem})
-    for message in violations:
-        rt.journal.violation(
-            Violation(
-                rt.journal.next_seq(),
-                request_seq,
-                account_sid,
-                op.id,
-                request.method,
-                request.path,
-                reply.status,
-                message,
-            )
-        )
-        log.error("contract violation: %s", message)
-    rt.journal.record(
-        JournalEntry(
-            seq=request_seq,
-            time=iso(rt.store.clock.now()),
-            method=request.method,
-            path=request.path,
-            query=request.query_string.decode("latin-1"),
-            status=reply.status,
-            account=account_sid,
-            operation=op.id,
-            duration_ms=round((time.perf_counter() - started) * 1000, 3),
-            violations=violations,
-        )
+    record_exchange(
+        rt,
+        seq=request_seq,
+        started=started,
+        account=account_sid,
+        operation=op.id,
+        status=reply.status,
+        violations=violations,
     )
     return _respond(reply)
 
@@ -335,19 +316,50 @@ def http_error(rt: Runtime, error: HTTPException) -> Response:
     reply = Reply(code, {"code": names.get(code, "http-error"), "message": message})
     if allowed:
         reply.headers["Allow"] = ", ".join(allowed)
-    rt.journal.record(
-        JournalEntry(
-            seq=rt.journal.next_seq(),
-            time=iso(rt.store.clock.now()),
-            method=request.method,
-            path=request.path,
-            query=request.query_string.decode("latin-1"),
-            status=code,
-            account=None,
-            operation=None,
-            duration_ms=0.0,
-        )
+    record_exchange(
+        rt, seq=rt.journal.next_seq(), started=None, account=None, operation=None, status=code
     )
     if request.method == "HEAD":
         reply.body = None
     return _respond(reply)
+
+
+def record_exchange(
+    rt: Runtime,
+    *,
+    seq: int,
+    started: float | None,
+    account: str | None,
+    operation: str | None,
+    status: int,
+    violations: list[str] | None = None,
+) -> None:
+    """Write the current request to the journal, and each violation it committed."""
+    for message in violations or []:
+        rt.journal.violation(
+            Violation(
+                rt.journal.next_seq(),
+                seq,
+                account,
+                operation,
+                request.method,
+                request.path,
+                status,
+                message,
+            )
+        )
+        log.error("contract violation: %s", message)
+    rt.journal.record(
+        JournalEntry(
+            seq=seq,
+            time=iso(rt.store.clock.now()),
+            method=request.method,
+            path=request.path,
+            query=request.query_string.decode("latin-1"),
+            status=status,
+            account=account,
+            operation=operation,
+            duration_ms=round((time.perf_counter() - started) * 1000, 3) if started else 0.0,
+            violations=list(violations or []),
+        )
+    )

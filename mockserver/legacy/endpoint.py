@@ -23,7 +23,6 @@ import logging
 import time
 from typing import Any
 
-from callr_mock.journal import JournalEntry, Violation
 from callr_mock.legacy import ENDPOINT_PATH, methods
 from callr_mock.legacy.auth import authenticate_legacy
 from callr_mock.legacy.core import (
@@ -34,9 +33,8 @@ from callr_mock.legacy.core import (
     Ctx,
     RpcError,
 )
-from callr_mock.pipeline import parse_json
+from callr_mock.pipeline import parse_json, record_exchange
 from callr_mock.state.errors import ApiError
-from callr_mock.state.timefmt import iso
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -118,32 +116,14 @@ def json_rpc() -> Response:
         violations.append(message)
         body = _reply(request_id, error=RpcError(INTERNAL_ERROR, message))
     operation = JOURNAL_PREFIX + (name or "?")
-    for message in violations:
-        rt.journal.violation(
-            Violation(
-                rt.journal.next_seq(),
-                request_seq,
-                account_sid,
-                operation,
-                request.method,
-                request.path,
-                status,
-                message,
-            )
-        )
-    rt.journal.record(
-        JournalEntry(
-            seq=request_seq,
-            time=iso(rt.store.clock.now()),
-            method=request.method,
-            path=request.path,
-            query=request.query_string.decode("latin-1"),
-            status=status,
-            account=account_sid,
-            operation=operation,
-            duration_ms=round((time.perf_counter() - started) * 1000, 3),
-            violations=violations,
-        )
+    record_exchange(
+        rt,
+        seq=request_seq,
+        started=started,
+        account=account_sid,
+        operation=operation,
+        status=status,
+        violations=violations,
     )
     payload = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
     return Response(payload, status=status, content_type=CONTENT_TYPE)
