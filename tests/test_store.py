@@ -285,3 +285,12 @@ def test_pool_is_store_wide_and_reset_drops_it(api: Any, client: Any, runtime: A
     assert client.post("/_mock/reset").status_code == 204
     assert pool_of(runtime.store) is not pool
     assert api.post(f"/numbers/store/{reservation['token']}").status_code == 404
+
+
+def test_the_state_snapshot_lists_live_reservations(api: Any) -> None:
+    reservation = api.post("/numbers/store", json={"country": "FR", "area": "paris"}).get_json()
+    state = api.client.get("/_mock/state?account=sandbox1").get_json()["accounts"][0]
+    assert [r["token"] for r in state["reservations"]] == [reservation["token"]]
+    api.advance(300)
+    state = api.client.get("/_mock/state?account=sandbox1").get_json()["accounts"][0]
+    assert state["reservations"] == []

@@ -114,6 +114,15 @@ class NumberPool:
             self.seed, area.country, area.type, prefix, area.digits, stock["classic"], stock["gold"]
         )
 
+    def live_reservations(self, account_sid: str) -> list[dict[str, Any]]:
+        """The account's reservations that still hold, as the API returned them."""
+        now = self.store.clock.now()
+        return [
+            r.to_api()
+            for r in self.reservations.values()
+            if r.account == account_sid and r.holds(now)
+        ]
+
     def taken(self) -> set[str]:
         """Numbers held by a live reservation or owned by any account."""
         now = self.store.clock.now()

@@ -99,6 +99,10 @@ class AccountState:
         }
         for name in self.REPOS:
             state[name] = getattr(self, name).snapshot()
+        from callr_mock.state.number_store import POOL_NAME
+
+        pool = self.store.shared.get(POOL_NAME)
+        state["reservations"] = pool.live_reservations(self.sid) if pool else []
         return state
 
 
