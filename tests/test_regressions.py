@@ -27,3 +27,13 @@ def test_patch_on_webhooks_search_is_405_not_400(api: Any) -> None:
     response = api.patch("/webhooks/search", json={"enabled": False})
     assert response.status_code == 405
     assert response.headers["Allow"] == "GET"
+
+
+def test_an_audio_file_name_of_a_control_character_is_a_name(api: Any) -> None:
+    # schemathesis ST202: {"name": "\u001d"} passed the schema but the rule said "empty"
+    sid = api.post("/audio-files", json={"name": "Welcome"}).get_json()["sid"]
+    renamed = api.patch(f"/audio-files/{sid}", json={"name": "\u001d"})
+    assert renamed.status_code == 200, renamed.get_json()
+    blank = api.patch(f"/audio-files/{sid}", json={"name": "  \t "})
+    assert blank.status_code == 400
+    assert "name" in blank.get_json()["message"]

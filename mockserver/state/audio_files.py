@@ -83,8 +83,9 @@ class AudioFile:
 
 
 def _check_name(name: Any) -> str:
-    if not isinstance(name, str) or not name.strip():
-        raise InvalidInput("name must be a non-empty string", code="invalid-name")
+    # the spec's pattern [^ \t\r\n]: other characters (even control ones) make a name
+    if not isinstance(name, str) or not name.strip(" \t\r\n"):
+        raise InvalidInput("name must not be empty or only spaces", code="invalid-name")
     if len(name) > NAME_MAX:
         raise InvalidInput(
             f"name is {len(name)} characters long; at most {NAME_MAX}", code="invalid-name"
