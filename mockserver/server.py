@@ -49,7 +49,7 @@ class MockServer:
             ident="callr-mock",
             max_request_body_size=max(self.settings.max_body_bytes * 4, 1 << 22),
             clear_untrusted_proxy_headers=True,
-            asyncore_loop_timeout=0.2,  # how soon the loop notices stop(); idle cost is tiny
+            asyncore_loop_timeout=1,  # waitress int()s this: 0.2 became 0, a busy loop; stop() wakes it at once
         )
 
     def start(self) -> MockServer:
