@@ -16,18 +16,10 @@ import yaml
 from callr_mock.contract import Contract, compile_schema, describe_error, first_error
 from callr_mock.spec_loader import inline_refs
 from callr_mock.state.errors import InvalidInput
-from callr_mock.state.store import AccountState, Store
+from callr_mock.state.store import REPOSITORIES, AccountState, Store
 
-REPO_SCHEMAS = {
-    "scenarios": "Scenario",
-    "numbers": "Number",
-    "sms": "Sms",
-    "tasks": "Task",
-    "calls": "CallRecord",
-    "audio_files": "AudioFile",
-    "recordings": "Recording",
-    "webhooks": "Webhook",
-}
+REPO_SCHEMAS = {name: repo.seed_schema for name, repo in REPOSITORIES.items()}
+"""Seed key → the spec schema its objects must match (declared by each repository)."""
 
 
 def named_seeds() -> list[str]:
@@ -65,6 +57,7 @@ class SeedValidator:
 
     def __init__(self, contract: Contract) -> None:
         schemas = contract.document.get("components", {}).get("schemas", {})
+        # a user's spec (--spec) may lack one of our schemas: its objects go unchecked
         self.validators = {
             repo: compile_schema(inline_refs(schemas[name], contract.document))
             for repo, name in REPO_SCHEMAS.items()
@@ -88,16 +81,16 @@ def apply_seed(
     touched: list[str] = []
     with store.lock:
         for index, entry in enumerate(data["accounts"]):
-            for repo in AccountState.REPOS:
+            for repo in REPOSITORIES:
                 for position, obj in enumerate(entry.get(repo, [])):
                     validator.check(repo, obj, f"accounts[{index}].{repo}[{position}]")
         for entry in data["accounts"]:
             account = _target_account(store, entry, into)
             if "credit" in entry:
                 account.credit.set(entry["credit"])
-            for repo in AccountState.REPOS:
+            for repo in REPOSITORIES:
                 for obj in entry.get(repo, []):
-                    getattr(account, repo).load(obj)
+                    account.repo(repo).load(obj)
             touched.append(account.sid)
     return touched
 

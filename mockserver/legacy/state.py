@@ -18,13 +18,12 @@ account is cleared (``Store.reset``, ``/_mock/reset``) or deleted. It is not par
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from callr_mock.legacy.mapping import legacy_date, legacy_did, to_hash
 from callr_mock.state.errors import NotFound
-from callr_mock.state.repo import next_seq
 
 SHARED_NAME = "legacy_json_rpc"
 
@@ -37,7 +36,7 @@ class LegacyApp:
     params: dict[str, Any]
     created: datetime
     updated: datetime
-    seq: int = field(default_factory=next_seq)
+    seq: int = 0
 
 
 class LegacyAccount:
@@ -53,7 +52,7 @@ class LegacyAccount:
     def create(self, package: str, name: str, params: dict[str, Any]) -> LegacyApp:
         store = self.account.store
         now = store.clock.now()
-        app = LegacyApp(store.ids.sid(), package, name, params, now, now)
+        app = LegacyApp(store.ids.sid(), package, name, params, now, now, store.next_seq())
         self.apps[app.sid] = app
         return app
 

@@ -24,9 +24,9 @@ from typing import Any
 
 import phonenumbers
 from callr_mock.state.audio_formats import DamagedAudio, measure, silent_wav, sniff
-from callr_mock.state.errors import InvalidInput, NotFound
+from callr_mock.state.errors import InvalidInput
 from callr_mock.state.pagination import page, sort_items
-from callr_mock.state.repo import Repo, next_seq
+from callr_mock.state.repo import Repo
 from callr_mock.state.timefmt import iso, parse
 
 AUDIO_STATUSES = ("pending-content", "pending-conversion", "processing", "ready", "error")
@@ -67,7 +67,7 @@ class AudioFile:
     content: bytes | None = field(default=None, repr=False)
     generation: int = 0
     phone_id: PhoneIdGrant | None = None
-    seq: int = field(default_factory=next_seq)
+    seq: int = 0
 
     def to_api(self) -> dict[str, Any]:
         return {
@@ -93,10 +93,9 @@ def _check_name(name: Any) -> str:
     return name
 
 
-class AudioFileRepo(Repo):
-    def __init__(self, account: Any) -> None:
-        super().__init__(account)
-        self.items: dict[str, AudioFile] = {}
+class AudioFileRepo(Repo[AudioFile]):
+    seed_schema = "AudioFile"
+    not_found = "no audio file with sid {key!r} on this account"
 
     def _changed(self, audio: AudioFile, at: datetime, **fields: Any) -> None:
         for name, value in fields.items():
@@ -108,10 +107,9 @@ class AudioFileRepo(Repo):
     def create(self, name: str) -> AudioFile:
         """A file without content (``pending-content``)."""
         now = self.store.clock.now()
-        audio = AudioFile(
-            sid=self.store.ids.sid(), name=_check_name(name), created=now, updated=now
+        audio = self.insert(
+            AudioFile(sid=self.new_sid(), name=_check_name(name), created=now, updated=now)
         )
-        self.items[audio.sid] = audio
         self.account.emit("v2.audio-file.updated", audio.to_api(), at=now)
         return audio
 
@@ -120,10 +118,9 @@ class AudioFileRepo(Repo):
         mime_type = self._accept(data)
         chosen = name if name is not None else (filename or "").strip()[:NAME_MAX] or "audio file"
         now = self.store.clock.now()
-        audio = AudioFile(
-            sid=self.store.ids.sid(), name=_check_name(chosen), created=now, updated=now
+        audio = self.insert(
+            AudioFile(sid=self.new_sid(), name=_check_name(chosen), created=now, updated=now)
         )
-        self.items[audio.sid] = audio
         self._convert(audio, mime_type, data, now)
         return audio
 
@@ -186,12 +183,6 @@ class AudioFileRepo(Repo):
         self._changed(audio, at, status="ready", duration=duration)
 
     # -- read / change ---------------------------------------------------------
-    def get(self, sid: str) -> AudioFile:
-        audio = self.items.get(sid)
-        if audio is None:
-            raise NotFound(f"no audio file with sid {sid!r} on this account")
-        return audio
-
     def rename(self, sid: str, name: str) -> AudioFile:
         audio = self.get(sid)
         audio.name = _check_name(name)
@@ -199,8 +190,7 @@ class AudioFileRepo(Repo):
         return audio
 
     def delete(self, sid: str) -> None:
-        self.get(sid)
-        del self.items[sid]
+        self.remove(sid)
 
     def search(
         self,
@@ -265,10 +255,7 @@ class AudioFileRepo(Repo):
         self._convert(audio, "audio/wav", data, now)
         return audio
 
-    # -- snapshot / seed -------------------------------------------------------
-    def snapshot(self) -> list[dict[str, Any]]:
-        return [audio.to_api() for audio in sorted(self.items.values(), key=lambda a: a.seq)]
-
+    # -- seed ------------------------------------------------------------------
     def load(self, obj: dict[str, Any]) -> None:
         audio = AudioFile(
             sid=obj["sid"],
@@ -280,4 +267,4 @@ class AudioFileRepo(Repo):
             mime_type=obj.get("mimeType"),
             size=obj.get("size"),
         )
-        self.items[audio.sid] = audio
+        self.insert(audio)

@@ -25,19 +25,22 @@ import csv
 import io
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import phonenumbers
 from callr_mock.formats import is_possible_number
 from callr_mock.state.errors import ApiError, InvalidInput, NotFound
 from callr_mock.state.money import fmt, to_money
 from callr_mock.state.pricing import magic_inputs
-from callr_mock.state.repo import Repo, next_seq
+from callr_mock.state.repo import Repo
 from callr_mock.state.tasks import Task
 from callr_mock.state.timefmt import iso, parse
+
+if TYPE_CHECKING:
+    from callr_mock.state.store import AccountState
 
 FIELDS = (
     "callid",
@@ -92,7 +95,7 @@ class CallRecord:
     credit: Decimal = Decimal("0")
     label: str = ""
     payment_type: str = "prepaid"
-    seq: int = field(default_factory=next_seq)
+    seq: int = 0
 
     def has_ended(self, now: datetime) -> bool:
         return self.ended is not None and self.ended <= now
@@ -175,10 +178,16 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-class CallRepo(Repo):
-    def __init__(self, account: Any) -> None:
+class CallRepo(Repo[CallRecord]):
+    """Call records (CDRs), keyed by their place in creation order: a ``callid`` given
+    on the control API need not be unique."""
+
+    seed_schema = "CallRecord"
+    not_found = "no call record {key} on this account"
+    key_attr = "seq"
+
+    def __init__(self, account: AccountState) -> None:
         super().__init__(account)
-        self.items: list[CallRecord] = []
         self.exports: dict[str, ExportFile] = {}
 
     # -- records (control API) ---------------------------------------------
@@ -230,7 +239,7 @@ class CallRepo(Repo):
             credit=_money(data, "billingCredit"),
             label=_text(data, "billingDestinationLabel", destination_label(callee)),
         )
-        self.items.append(record)
+        self.insert(record)
         now = self.store.clock.now()
         for event, due in (("started", record.started), ("ended", ended)):
             job = self._event_job(record, f"v2.call.{direction}.{event}")
@@ -242,7 +251,7 @@ class CallRepo(Repo):
 
     def _event_job(self, record: CallRecord, event_type: str) -> Any:
         def job(at: datetime) -> None:
-            if record in self.items:
+            if self.items.get(self.key(record)) is record:
                 self.account.emit(event_type, record.to_api(at), at=at)
 
         return job
@@ -271,7 +280,7 @@ class CallRepo(Repo):
             task = holder["task"]
             chosen = [
                 record
-                for record in sorted(self.items, key=lambda r: (r.started, r.seq))
+                for record in sorted(self.items.values(), key=lambda r: (r.started, r.seq))
                 if record.has_ended(at)
                 and (direction is None or record.direction == direction)
                 and (start is None or record.started >= start)
@@ -308,7 +317,7 @@ class CallRepo(Repo):
     # -- snapshot / seed ----------------------------------------------------
     def snapshot(self) -> list[dict[str, Any]]:
         now = self.store.clock.now()
-        return [record.to_api(now) for record in self.items]
+        return [record.to_api(now) for record in self.ordered()]
 
     def load(self, obj: dict[str, Any]) -> None:
         """A CDR as the API renders it; no events fire for seeded records."""
@@ -316,7 +325,7 @@ class CallRepo(Repo):
         def when(value: str | None) -> datetime | None:
             return parse(value) if value else None
 
-        self.items.append(
+        self.insert(
             CallRecord(
                 callid=obj["callid"],
                 direction=obj["direction"],

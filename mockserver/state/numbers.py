@@ -16,7 +16,7 @@ scenario it already has changes nothing and fires nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -24,7 +24,7 @@ from typing import Any
 from callr_mock.state.errors import InvalidInput, NotFound
 from callr_mock.state.money import CURRENCY, fmt, to_money
 from callr_mock.state.pagination import page, sort_items
-from callr_mock.state.repo import Repo, next_seq
+from callr_mock.state.repo import Repo
 from callr_mock.state.timefmt import iso, parse
 
 UNSET: Any = object()
@@ -41,7 +41,7 @@ class Number:
     scenario: str | None = None
     assigned: datetime | None = None
     auto_renew: bool = True
-    seq: int = field(default_factory=next_seq)
+    seq: int = 0
 
     def to_api(self) -> dict[str, Any]:
         return {
@@ -68,21 +68,12 @@ class Number:
         }
 
 
-class NumberRepo(Repo):
-    def __init__(self, account: Any) -> None:
-        super().__init__(account)
-        self.items: dict[str, Number] = {}
+class NumberRepo(Repo[Number]):
+    seed_schema = "Number"
+    not_found = "the account owns no number {key}"
+    key_attr = "e164"
 
     # -- reading ------------------------------------------------------------
-    def find(self, e164: str) -> Number | None:
-        return self.items.get(e164)
-
-    def get(self, e164: str) -> Number:
-        number = self.items.get(e164)
-        if number is None:
-            raise NotFound(f"the account owns no number {e164}")
-        return number
-
     def assigned_to(self, sid: str) -> list[Number]:
         """The numbers linked to scenario ``sid``, in the order they were assigned."""
         linked = [n for n in self.items.values() if n.scenario == sid]
@@ -126,9 +117,9 @@ class NumberRepo(Repo):
         """A number joins the account (bought from the store), unassigned."""
         if e164 in self.items:
             raise InvalidInput(f"the account already owns {e164}", code="number-owned")
-        number = Number(e164, country, type, number_class, to_money(monthly_price), created)
-        self.items[e164] = number
-        return number
+        return self.insert(
+            Number(e164, country, type, number_class, to_money(monthly_price), created)
+        )
 
     def assign(self, e164: str, sid: str) -> Number:
         """Link the number to scenario ``sid`` (moving it from any other scenario)."""
@@ -179,7 +170,7 @@ class NumberRepo(Repo):
         number = self.get(e164)
         if number.scenario is not None:
             self._detach(number, self.store.clock.now())
-        del self.items[e164]
+        self.remove(e164)
 
     def detach_scenario(self, sid: str) -> None:
         """Unlink every number of a scenario that is being deleted."""
@@ -191,10 +182,7 @@ class NumberRepo(Repo):
         number.scenario, number.assigned = None, None
         self.account.emit("v2.number.unassigned", number.to_api(), at=at)
 
-    # -- snapshot / seed ----------------------------------------------------
-    def snapshot(self) -> list[dict[str, Any]]:
-        return [n.to_api() for n in sorted(self.items.values(), key=lambda n: n.seq)]
-
+    # -- seed ---------------------------------------------------------------
     def load(self, obj: dict[str, Any]) -> None:
         """Seed one number (Number shape). Its ``scenario`` must be a scenario of the seed."""
         scenario = obj.get("scenario")
@@ -229,9 +217,7 @@ class NumberRepo(Repo):
             )
         elif existing is not None and existing.scenario is not None:
             number.scenario, number.assigned = existing.scenario, existing.assigned
-        if existing is not None:
-            number.seq = existing.seq
-        self.items[number.e164] = number
+        self.insert(number, seq=existing.seq if existing is not None else None)
 
     def load_assigned(self, sid: str, obj: dict[str, Any], default_monthly: Decimal) -> None:
         """Seed a number listed in a scenario's ``numbers`` (AssignedNumber shape)."""
@@ -246,7 +232,7 @@ class NumberRepo(Repo):
                 monthly_price=default_monthly,
                 created=assigned,
             )
-            self.items[number.e164] = number
+            self.insert(number)
         elif number.scenario not in (None, sid):
             raise InvalidInput(
                 f"seed number {number.e164} is listed by scenarios {number.scenario} and {sid}; a number has one scenario",

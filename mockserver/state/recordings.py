@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from callr_mock.state.errors import InvalidInput, NotFound
+from callr_mock.state.errors import InvalidInput
 from callr_mock.state.pagination import page, sort_items
-from callr_mock.state.repo import Repo, next_seq
+from callr_mock.state.repo import Repo
 from callr_mock.state.timefmt import iso, parse
 
 RECORDING_STATUSES = ("processing", "ready", "error")
@@ -81,7 +81,7 @@ class Recording:
     read_at: datetime | None = None
     size: int = 0
     mime_type: str = MEDIA_TYPE
-    seq: int = field(default_factory=next_seq)
+    seq: int = 0
 
     def to_api(self) -> dict[str, Any]:
         return {
@@ -106,10 +106,9 @@ def _int(value: Any, name: str, low: int, high: int) -> int:
     return value
 
 
-class RecordingRepo(Repo):
-    def __init__(self, account: Any) -> None:
-        super().__init__(account)
-        self.items: dict[str, Recording] = {}
+class RecordingRepo(Repo[Recording]):
+    seed_schema = "Recording"
+    not_found = "no recording with sid {key!r} on this account"
 
     def _emit(self, recording: Recording, at: datetime) -> None:
         self.account.emit("v2.recording.updated", recording.to_api(), at=at)
@@ -143,7 +142,7 @@ class RecordingRepo(Repo):
             callid = int("1" + self.store.ids.digits(11))
         callid = _int(callid, "callid", 0, 2**53 - 1)
         now = self.store.clock.now()
-        sid = self.store.ids.sid()
+        sid = self.new_sid()
         recording = Recording(
             sid=sid,
             callid=callid,
@@ -155,7 +154,7 @@ class RecordingRepo(Repo):
             status=status,
             size=media_size(duration),
         )
-        self.items[sid] = recording
+        self.insert(recording)
         self._emit(recording, now)
         if status == "processing":
             self.store.scheduler.schedule(
@@ -168,12 +167,6 @@ class RecordingRepo(Repo):
             recording.status = "ready"
             self._emit(recording, at)
 
-    def get(self, sid: str) -> Recording:
-        recording = self.items.get(sid)
-        if recording is None:
-            raise NotFound(f"no recording with sid {sid!r} on this account")
-        return recording
-
     def mark(self, sid: str, read: bool) -> Recording:
         """Mark read (``readAt`` = now) or unread (``readAt`` = null). Fires only on a change."""
         recording = self.get(sid)
@@ -185,8 +178,7 @@ class RecordingRepo(Repo):
         return recording
 
     def delete(self, sid: str) -> None:
-        self.get(sid)
-        del self.items[sid]
+        self.remove(sid)
 
     def _matching(
         self, read: bool | None, created_after: str | None, created_before: str | None
@@ -228,17 +220,15 @@ class RecordingRepo(Repo):
         def complete(at: datetime) -> dict[str, Any]:
             deleted = 0
             for sid in chosen:
-                if self.items.pop(sid, None) is not None:
+                if sid in self.items:
+                    self.remove(sid)
                     deleted += 1
             return {"deleted": deleted}
 
         return self.account.tasks.start("recordings-delete", complete=complete)
 
     def find_media(self, sid: str) -> Recording | None:
-        return self.items.get(sid)
-
-    def snapshot(self) -> list[dict[str, Any]]:
-        return [r.to_api() for r in sorted(self.items.values(), key=lambda r: r.seq)]
+        return self.find(sid)
 
     def load(self, obj: dict[str, Any]) -> None:
         recording = Recording(
@@ -255,4 +245,4 @@ class RecordingRepo(Repo):
             size=obj["size"],
             mime_type=obj["mimeType"],
         )
-        self.items[recording.sid] = recording
+        self.insert(recording)

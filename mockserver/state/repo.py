@@ -1,34 +1,97 @@
-"""Base class of the per-account repositories (one per resource)."""
+"""The generic repository: one resource's objects for one account.
+
+``Repo[T]`` holds what every repository does the same way: the objects by key
+(``items``), ``get`` with a 404 naming the resource, ``insert``/``remove``, sid allocation,
+creation order (``seq``, per store) and ``snapshot``. A subclass declares what it is
+(``seed_schema``: the spec schema its seed objects are checked against; ``not_found``:
+the 404 message) and adds its rules. Always used under the store lock.
+
+Which repositories an account has is declared once, by the typed attributes of
+``AccountState`` (``state/store.py``).
+"""
 
 from __future__ import annotations
 
-import itertools
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
+
+from callr_mock.state.errors import NotFound
 
 if TYPE_CHECKING:
-    from callr_mock.state.store import AccountState
-
-_creation_order = itertools.count()
+    from callr_mock.state.store import AccountState, Store
 
 
-def next_seq() -> int:
-    """A process-wide creation sequence: the stable tie-breaker for sorting."""
-    return next(_creation_order)
+class Record(Protocol):
+    """What a repository holds: an object that renders itself as the API returns it."""
+
+    seq: int
+
+    def to_api(self) -> Any: ...
 
 
-class Repo:
-    """State of one resource for one account. Always used under the store lock."""
+T = TypeVar("T", bound=Record)
+
+
+class Repo(Generic[T]):
+    """State of one resource for one account."""
+
+    seed_schema: ClassVar[str]
+    """``components.schemas`` name a seed object of this repository must match."""
+    not_found: ClassVar[str] = "no object with sid {key!r} on this account"
+    """The 404 message of ``get``; ``{key}`` is the key asked for."""
+    key_attr: ClassVar[str] = "sid"
+    """The attribute of an object that is its key in ``items``."""
 
     def __init__(self, account: AccountState) -> None:
         self.account = account
+        self.items: dict[str, T] = {}
 
     @property
-    def store(self) -> Any:
+    def store(self) -> Store:
         return self.account.store
 
-    def snapshot(self) -> list[dict[str, Any]]:
-        """Every object, as the API returns it."""
-        return []
+    # -- reading ----------------------------------------------------------------------
+    def key(self, obj: T) -> str:
+        return str(getattr(obj, self.key_attr))
+
+    def find(self, key: str) -> T | None:
+        return self.items.get(key)
+
+    def get(self, key: str) -> T:
+        """The object, or a 404 ``NotFound`` naming the resource."""
+        obj = self.items.get(key)
+        if obj is None:
+            raise NotFound(self.not_found.format(key=key))
+        return obj
+
+    def ordered(self) -> list[T]:
+        """Every object, oldest first."""
+        return sorted(self.items.values(), key=lambda obj: obj.seq)
+
+    # -- changes ----------------------------------------------------------------------
+    def new_sid(self) -> str:
+        """A fresh sid, never issued before and not a key of this repository."""
+        return self.store.ids.sid(taken=self.items.__contains__)
+
+    def insert(self, obj: T, *, seq: int | None = None) -> T:
+        """Store ``obj`` (replacing any object with its key), last in creation order
+        unless ``seq`` keeps the place of an object it replaces."""
+        obj.seq = self.store.next_seq() if seq is None else seq
+        self.items[self.key(obj)] = obj
+        return obj
+
+    def remove(self, key: str) -> T:
+        """Take the object out (404 when there is none)."""
+        obj = self.get(key)
+        del self.items[key]
+        return obj
+
+    # -- snapshot / seed --------------------------------------------------------------
+    def render(self, obj: T) -> Any:
+        return obj.to_api()
+
+    def snapshot(self) -> list[Any]:
+        """Every object, as the API returns it, oldest first."""
+        return [self.render(obj) for obj in self.ordered()]
 
     def load(self, obj: dict[str, Any]) -> None:
         """Insert one object given as the API returns it (seed data)."""

@@ -19,10 +19,10 @@ from decimal import Decimal
 from typing import Any
 
 import yaml
-from callr_mock.state.errors import ApiError, InvalidInput, NotFound
+from callr_mock.state.errors import ApiError, InvalidInput
 from callr_mock.state.pagination import page, sort_items
 from callr_mock.state.pricing import magic_inputs, number_price
-from callr_mock.state.repo import Repo, next_seq
+from callr_mock.state.repo import Repo
 from callr_mock.state.tasks import Task
 from callr_mock.state.timefmt import iso, parse
 
@@ -40,7 +40,7 @@ class Scenario:
     updated: datetime
     version: str = SCENARIO_VERSION
     numbers_of: Any = field(default=None, repr=False, compare=False)
-    seq: int = field(default_factory=next_seq)
+    seq: int = 0
 
     def to_api(self) -> dict[str, Any]:
         numbers = self.numbers_of(self.sid) if self.numbers_of else []
@@ -97,21 +97,14 @@ def check_format(script_format: str) -> str:
     return script_format
 
 
-class ScenarioRepo(Repo):
-    def __init__(self, account: Any) -> None:
-        super().__init__(account)
-        self.items: dict[str, Scenario] = {}
+class ScenarioRepo(Repo[Scenario]):
+    seed_schema = "Scenario"
+    not_found = "no scenario with sid {key!r} on this account"
 
     def _numbers_of(self, sid: str) -> list[Any]:
         return list(self.account.numbers.assigned_to(sid))
 
     # -- reading ------------------------------------------------------------
-    def get(self, sid: str) -> Scenario:
-        scenario = self.items.get(sid)
-        if scenario is None:
-            raise NotFound(f"no scenario with sid {sid!r} on this account")
-        return scenario
-
     def search(
         self,
         *,
@@ -137,10 +130,10 @@ class ScenarioRepo(Repo):
         check_format(format)
         parse_script(script)
         now = self.store.clock.now()
-        sid = self.store.ids.sid(taken=self.items.__contains__)
-        scenario = Scenario(sid, name, script, format, now, now, numbers_of=self._numbers_of)
-        self.items[sid] = scenario
-        return scenario
+        sid = self.new_sid()
+        return self.insert(
+            Scenario(sid, name, script, format, now, now, numbers_of=self._numbers_of)
+        )
 
     def update(
         self,
@@ -169,7 +162,7 @@ class ScenarioRepo(Repo):
     def delete(self, sid: str) -> None:
         self.get(sid)
         self.account.numbers.detach_scenario(sid)
-        del self.items[sid]
+        self.remove(sid)
 
     def run(self, sid: str, variables: dict[str, Any] | None = None) -> Task:
         """Start the ``api-initiated`` branch: a ``scenario-run`` task on the sandbox clock.
@@ -196,10 +189,7 @@ class ScenarioRepo(Repo):
         task: Task = self.account.tasks.start("scenario-run", result=result, fail=fail)
         return task
 
-    # -- snapshot / seed ----------------------------------------------------
-    def snapshot(self) -> list[dict[str, Any]]:
-        return [s.to_api() for s in sorted(self.items.values(), key=lambda s: s.seq)]
-
+    # -- seed ---------------------------------------------------------------
     def load(self, obj: dict[str, Any]) -> None:
         """Seed one scenario (Scenario shape); its ``numbers`` join the account, assigned."""
         try:
@@ -219,7 +209,7 @@ class ScenarioRepo(Repo):
             version=obj.get("version", SCENARIO_VERSION),
             numbers_of=self._numbers_of,
         )
-        self.items[scenario.sid] = scenario
+        self.insert(scenario)
         for number in obj.get("numbers", []):
             try:
                 monthly = number_price(number["country"], number["type"], number["class"])[1]

@@ -58,12 +58,12 @@ from decimal import Decimal
 from typing import Any
 
 from callr_mock.formats import is_possible_number
-from callr_mock.state.errors import InvalidInput, NotFound
+from callr_mock.state.errors import InvalidInput
 from callr_mock.state.money import fmt, to_money
 from callr_mock.state.pagination import page, sort_items
 from callr_mock.state.phone import AUTO_SENDER, Party, describe, sender
 from callr_mock.state.pricing import magic_inputs, sms_price
-from callr_mock.state.repo import Repo, next_seq
+from callr_mock.state.repo import Repo
 from callr_mock.state.sms_text import encode
 from callr_mock.state.timefmt import iso, parse
 
@@ -115,7 +115,7 @@ class Sms:
     payment_type: str = "prepaid"
     network: str = ""
     history: list[tuple[str, datetime]] = field(default_factory=list)
-    seq: int = field(default_factory=next_seq)
+    seq: int = 0
 
     def to_api(self) -> dict[str, Any]:
         return {
@@ -162,10 +162,9 @@ def magic_sms() -> dict[str, dict[str, str]]:
     return table
 
 
-class SmsRepo(Repo):
-    def __init__(self, account: Any) -> None:
-        super().__init__(account)
-        self.items: dict[str, Sms] = {}
+class SmsRepo(Repo[Sms]):
+    seed_schema = "Sms"
+    not_found = "no SMS with sid {key!r} on this account"
 
     # -- sending ------------------------------------------------------------
     def send(
@@ -195,7 +194,7 @@ class SmsRepo(Repo):
         else:
             self.account.credit.charge(cost, what, at=now)
         sms = Sms(
-            sid=self._new_sid(),
+            sid=self.new_sid(),
             direction="outbound",
             sender=sender(sender_id),
             recipient=recipient,
@@ -208,7 +207,7 @@ class SmsRepo(Repo):
             updated=now,
             history=[("created", now)],
         )
-        self.items[sms.sid] = sms
+        self.insert(sms)
         if outcome == "instant":
             for _, status in NORMAL_STEPS:
                 sms.move(status, now)
@@ -225,9 +224,6 @@ class SmsRepo(Repo):
             text_back = magic.get("reply", "OK")
             self._schedule(reply_at, lambda at: self.receive(to, reply_to, text_back, at=at))
         return sms
-
-    def _new_sid(self) -> str:
-        return str(self.store.ids.sid(taken=self.items.__contains__))
 
     def _schedule(self, due: datetime, job: Any) -> None:
         self.store.scheduler.schedule(due, job, owner=self.account.sid)
@@ -261,7 +257,7 @@ class SmsRepo(Repo):
         at = at or self.store.clock.now()
         encoding, body, parts = encode(text)
         sms = Sms(
-            sid=self._new_sid(),
+            sid=self.new_sid(),
             direction="inbound",
             sender=describe(from_number),
             recipient=describe(to_number),
@@ -276,17 +272,11 @@ class SmsRepo(Repo):
             delivered=at,
             history=[("delivered", at)],
         )
-        self.items[sms.sid] = sms
+        self.insert(sms)
         self.account.emit("v2.sms.inbound.received", sms.to_api(), at=at)
         return sms
 
     # -- reading ------------------------------------------------------------
-    def get(self, sid: str) -> Sms:
-        sms = self.items.get(sid)
-        if sms is None:
-            raise NotFound(f"no SMS with sid {sid!r} on this account")
-        return sms
-
     def search(
         self,
         *,
@@ -333,10 +323,7 @@ class SmsRepo(Repo):
         ordered = sort_items(found, key=SORT_KEYS[sort], order=order, tiebreak=lambda s: s.seq)
         return page(ordered, offset=offset, limit=limit, render=Sms.to_api)
 
-    # -- snapshot / seed ----------------------------------------------------
-    def snapshot(self) -> list[dict[str, Any]]:
-        return [sms.to_api() for sms in sorted(self.items.values(), key=lambda s: s.seq)]
-
+    # -- seed ---------------------------------------------------------------
     def load(self, obj: dict[str, Any]) -> None:
         def when(value: str | None) -> datetime | None:
             return parse(value) if value else None
@@ -363,4 +350,4 @@ class SmsRepo(Repo):
             network=obj["network"],
             history=[(step["status"], parse(step["at"])) for step in obj["statusHistory"]],
         )
-        self.items[sms.sid] = sms
+        self.insert(sms)

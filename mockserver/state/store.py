@@ -8,16 +8,28 @@ never lose a write.
 
 from __future__ import annotations
 
+import itertools
 import threading
+import typing
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from callr_mock.state.audio_files import AudioFileRepo
 from callr_mock.state.billing import Credit
+from callr_mock.state.calls import CallRepo
 from callr_mock.state.clock import SandboxClock
 from callr_mock.state.errors import InvalidInput, NotFound
 from callr_mock.state.events import EVENT_TYPES, Event
 from callr_mock.state.ids import IdGenerator
+from callr_mock.state.numbers import NumberRepo
+from callr_mock.state.recordings import RecordingRepo
+from callr_mock.state.repo import Repo
+from callr_mock.state.scenarios import ScenarioRepo
+from callr_mock.state.scheduler import Scheduler
+from callr_mock.state.sms import SmsRepo
+from callr_mock.state.tasks import TaskRepo
+from callr_mock.state.webhooks import WebhookRepo
 
 Listener = Callable[[Event], None]
 EVENT_JOURNAL_LIMIT = 10_000
@@ -25,6 +37,18 @@ EVENT_JOURNAL_LIMIT = 10_000
 
 class AccountState:
     """One Callr account (or sub-account) and all that it owns."""
+
+    # The account's repositories, in seed order (a number's scenario is loaded first).
+    # These typed attributes are the one list of repositories: ``clear``, ``snapshot``,
+    # seeding and ``REPOSITORIES`` derive from them (tests/test_registry.py checks).
+    scenarios: ScenarioRepo
+    numbers: NumberRepo
+    sms: SmsRepo
+    tasks: TaskRepo
+    calls: CallRepo
+    audio_files: AudioFileRepo
+    recordings: RecordingRepo
+    webhooks: WebhookRepo
 
     def __init__(
         self, store: Store, sid: str, key: str, parent: str | None = None, credit: str | None = None
@@ -38,38 +62,19 @@ class AccountState:
 
     def clear(self) -> None:
         """Forget everything the account owns; keep its credentials."""
-        from callr_mock.state.audio_files import AudioFileRepo
-        from callr_mock.state.calls import CallRepo
-        from callr_mock.state.numbers import NumberRepo
-        from callr_mock.state.recordings import RecordingRepo
-        from callr_mock.state.scenarios import ScenarioRepo
-        from callr_mock.state.sms import SmsRepo
-        from callr_mock.state.tasks import TaskRepo
-        from callr_mock.state.webhooks import WebhookRepo
-
         self.events: list[Event] = []
         self.credit = (
             Credit(self) if self._initial_credit is None else Credit(self, self._initial_credit)
         )
-        self.tasks = TaskRepo(self)
-        self.scenarios = ScenarioRepo(self)
-        self.numbers = NumberRepo(self)
-        self.sms = SmsRepo(self)
-        self.calls = CallRepo(self)
-        self.audio_files = AudioFileRepo(self)
-        self.recordings = RecordingRepo(self)
-        self.webhooks = WebhookRepo(self)
+        for name, repo_class in REPOSITORIES.items():
+            setattr(self, name, repo_class(self))
 
-    REPOS = (
-        "scenarios",
-        "numbers",
-        "sms",
-        "tasks",
-        "calls",
-        "audio_files",
-        "recordings",
-        "webhooks",
-    )
+    def repo(self, name: str) -> Repo[Any]:
+        """The repository called ``name`` (a key of ``REPOSITORIES``)."""
+        if name not in REPOSITORIES:
+            raise KeyError(f"no repository {name!r}")
+        repo: Repo[Any] = getattr(self, name)
+        return repo
 
     def emit(
         self, event_type: str, payload: dict[str, Any], *, at: datetime | None = None
@@ -97,8 +102,8 @@ class AccountState:
             "parent": self.parent,
             "credit": self.credit.to_api(),
         }
-        for name in self.REPOS:
-            state[name] = getattr(self, name).snapshot()
+        for name in REPOSITORIES:
+            state[name] = self.repo(name).snapshot()
         from callr_mock.state.number_store import POOL_NAME
 
         pool = self.store.shared.get(POOL_NAME)
@@ -106,16 +111,28 @@ class AccountState:
         return state
 
 
+def _repositories() -> dict[str, type[Repo[Any]]]:
+    hints = typing.get_type_hints(AccountState)
+    return {
+        name: kind
+        for name, kind in hints.items()
+        if isinstance(kind, type) and issubclass(kind, Repo)
+    }
+
+
+REPOSITORIES: dict[str, type[Repo[Any]]] = _repositories()
+"""Attribute name (also the seed and snapshot key) → repository class, in seed order."""
+
+
 class Store:
     def __init__(self, *, clock: SandboxClock | None = None, seed: int | None = None) -> None:
-        from callr_mock.state.scheduler import Scheduler
-
         self.lock = threading.RLock()
         self.clock = clock or SandboxClock()
         self.ids = IdGenerator(seed)
         self.scheduler = Scheduler()
         self.listeners: list[Listener] = []
         self.shared: dict[str, Any] = {}
+        self._creation_order = itertools.count()
         self._accounts: dict[str, AccountState] = {}
         self._by_key: dict[str, str] = {}
 
@@ -172,6 +189,10 @@ class Store:
             self.scheduler.drop_owner(sid)
             self._by_key.pop(account.key, None)
             del self._accounts[sid]
+
+    def next_seq(self) -> int:
+        """The store's creation sequence: the stable tie-breaker for sorting."""
+        return next(self._creation_order)
 
     # -- whole store --------------------------------------------------------
     def reset(self) -> None:

@@ -11,13 +11,13 @@ Lifecycle on the sandbox clock, counted from creation: ``pending`` (progress 0) 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from callr_mock.state.errors import ApiError, InvalidInput, NotFound
+from callr_mock.state.errors import ApiError, InvalidInput
 from callr_mock.state.pagination import page, sort_items
-from callr_mock.state.repo import Repo, next_seq
+from callr_mock.state.repo import Repo
 from callr_mock.state.timefmt import iso, parse
 
 TASK_TYPES = ("calls-export", "scenario-run", "recordings-delete")
@@ -40,7 +40,7 @@ class Task:
     result: dict[str, Any] | None = None
     error: dict[str, str] | None = None
     updated: datetime | None = None
-    seq: int = field(default_factory=next_seq)
+    seq: int = 0
 
     def to_api(self) -> dict[str, Any]:
         return {
@@ -55,10 +55,9 @@ class Task:
         }
 
 
-class TaskRepo(Repo):
-    def __init__(self, account: Any) -> None:
-        super().__init__(account)
-        self.items: dict[str, Task] = {}
+class TaskRepo(Repo[Task]):
+    seed_schema = "Task"
+    not_found = "no task with sid {key!r} on this account"
 
     def start(
         self,
@@ -78,10 +77,9 @@ class TaskRepo(Repo):
         if task_type not in TASK_TYPES:
             raise ValueError(f"unknown task type {task_type!r}")
         now = self.store.clock.now()
-        task = Task(
-            sid=self.store.ids.sid(), type=task_type, created=now, updated=now, result=result
+        task = self.insert(
+            Task(sid=self.new_sid(), type=task_type, created=now, updated=now, result=result)
         )
-        self.items[task.sid] = task
         self.account.emit("v2.task.updated", task.to_api(), at=now)
         scheduler, owner = self.store.scheduler, self.account.sid
         scheduler.schedule(now + RUNNING_AFTER, lambda at: self._run(task, at), owner=owner)
@@ -116,12 +114,6 @@ class TaskRepo(Repo):
             return
         self._change(task, at, status="done", progress=100, result=result)
 
-    def get(self, sid: str) -> Task:
-        task = self.items.get(sid)
-        if task is None:
-            raise NotFound(f"no task with sid {sid!r} on this account")
-        return task
-
     def cancel(self, sid: str) -> Task:
         task = self.get(sid)
         if task.status in FINISHED:
@@ -149,9 +141,6 @@ class TaskRepo(Repo):
         ordered = sort_items(found, key=lambda t: t.created, order=order, tiebreak=lambda t: t.seq)
         return page(ordered, offset=offset, limit=limit, render=Task.to_api)
 
-    def snapshot(self) -> list[dict[str, Any]]:
-        return [task.to_api() for task in self.items.values()]
-
     def load(self, obj: dict[str, Any]) -> None:
         task = Task(
             sid=obj["sid"],
@@ -163,4 +152,4 @@ class TaskRepo(Repo):
             error=obj.get("error"),
             updated=parse(obj["updated"]),
         )
-        self.items[task.sid] = task
+        self.insert(task)

@@ -11,16 +11,19 @@ shown by the control API); the HTTP POSTs themselves are made by
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from callr_mock.state.errors import InvalidInput, NotFound
+from callr_mock.state.errors import InvalidInput
 from callr_mock.state.events import EVENT_TYPES, Event
 from callr_mock.state.pagination import page, sort_items
-from callr_mock.state.repo import Repo, next_seq
+from callr_mock.state.repo import Repo
 from callr_mock.state.timefmt import iso, parse
+
+if TYPE_CHECKING:
+    from callr_mock.state.store import AccountState
 
 DELIVERY_STATES = ("pending", "delivered", "failed")
 DELIVERY_LOG_LIMIT = 10_000
@@ -36,7 +39,7 @@ class Webhook:
     enabled: bool = True
     secret: str | None = None
     signed: bool = False
-    seq: int = field(default_factory=next_seq)
+    seq: int = 0
 
     def to_api(self) -> dict[str, Any]:
         return {
@@ -101,10 +104,12 @@ def check_endpoint(url: str) -> str:
     return url
 
 
-class WebhookRepo(Repo):
-    def __init__(self, account: Any) -> None:
+class WebhookRepo(Repo[Webhook]):
+    seed_schema = "Webhook"
+    not_found = "no webhook subscription with sid {key!r} on this account"
+
+    def __init__(self, account: AccountState) -> None:
         super().__init__(account)
-        self.items: dict[str, Webhook] = {}
         self.deliveries: list[Delivery] = []
 
     # -- subscriptions -----------------------------------------------------
@@ -115,7 +120,7 @@ class WebhookRepo(Repo):
             raise InvalidInput(f"type {type!r} is not one of the {len(EVENT_TYPES)} v2 event types")
         now = self.store.clock.now()
         hook = Webhook(
-            sid=self.store.ids.sid(),
+            sid=self.new_sid(),
             type=type,
             endpoint=check_endpoint(endpoint),
             created=now,
@@ -124,14 +129,7 @@ class WebhookRepo(Repo):
             secret=secret or None,
             signed=bool(secret),
         )
-        self.items[hook.sid] = hook
-        return hook
-
-    def get(self, sid: str) -> Webhook:
-        hook = self.items.get(sid)
-        if hook is None:
-            raise NotFound(f"no webhook subscription with sid {sid!r} on this account")
-        return hook
+        return self.insert(hook)
 
     def update(self, sid: str, changes: dict[str, Any]) -> Webhook:
         """Apply a PATCH: ``enabled``, ``endpoint``, ``secret`` (null removes it)."""
@@ -147,8 +145,7 @@ class WebhookRepo(Repo):
         return hook
 
     def delete(self, sid: str) -> None:
-        hook = self.get(sid)
-        del self.items[sid]
+        hook = self.remove(sid)
         now = self.store.clock.now()
         for delivery in self.deliveries:
             if delivery.subscription == hook.sid and delivery.state == "pending":
@@ -175,8 +172,7 @@ class WebhookRepo(Repo):
 
     def subscribers(self, event_type: str) -> list[Webhook]:
         """Enabled subscriptions to ``event_type``, oldest first."""
-        hooks = [h for h in self.items.values() if h.enabled and h.type == event_type]
-        return sorted(hooks, key=lambda h: h.seq)
+        return [h for h in self.ordered() if h.enabled and h.type == event_type]
 
     # -- deliveries --------------------------------------------------------
     def add_delivery(self, event: Event, hook: Webhook) -> Delivery:
@@ -209,10 +205,7 @@ class WebhookRepo(Repo):
             and (type is None or d.event.type == type)
         ]
 
-    # -- snapshot / seed ---------------------------------------------------
-    def snapshot(self) -> list[dict[str, Any]]:
-        return [hook.to_api() for hook in sorted(self.items.values(), key=lambda h: h.seq)]
-
+    # -- seed --------------------------------------------------------------
     def load(self, obj: dict[str, Any]) -> None:
         """Seed a subscription. The API shape has no secret, so a seeded ``signed``
         subscription sends no signature until a secret is set with PATCH."""
@@ -225,4 +218,4 @@ class WebhookRepo(Repo):
             enabled=obj["enabled"],
             signed=obj["signed"],
         )
-        self.items[hook.sid] = hook
+        self.insert(hook)
