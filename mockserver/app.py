@@ -14,6 +14,8 @@ from callr_mock.pipeline import handle_operation, http_error
 from callr_mock.resources import Handler, load_handlers
 from callr_mock.seeding import SeedValidator, apply_seed, read_seed
 from callr_mock.settings import Settings
+from callr_mock.state import phone, pricing
+from callr_mock.state.catalogue import catalogue
 from callr_mock.state.clock import SandboxClock
 from callr_mock.state.store import Store
 from flask import Flask
@@ -22,7 +24,6 @@ from werkzeug.exceptions import HTTPException
 log = logging.getLogger("callr_mock")
 API_PREFIX = "/v2.0"
 EXTENSION = "callr_mock"
-TICK_SECONDS = 0.05
 
 
 @dataclass
@@ -66,6 +67,7 @@ class Runtime:
 
     def stop_background(self) -> None:
         self._stop.set()
+        self.store.wakeup.set()
         if self._ticker is not None:
             self._ticker.join(timeout=2)
             self._ticker = None
@@ -74,12 +76,31 @@ class Runtime:
                 service.stop()
 
     def _tick_loop(self) -> None:
-        while not self._stop.wait(TICK_SECONDS):
+        """Run jobs when they fall due on a real clock. Sleeps until the next job is due, or
+        until a job is added or the clock moves (``store.wakeup``): an idle mock never wakes."""
+        wakeup = self.store.wakeup
+        while not self._stop.is_set():
+            wakeup.clear()
+            wakeup.wait(self.store.seconds_to_next_job())
+            if self._stop.is_set():
+                return
             if self.store.clock.mode == "real":
                 try:
                     self.store.tick()
                 except Exception:  # keep the clock alive; the error is in the log
                     log.exception("a scheduled job failed")
+
+
+def warm_up() -> None:
+    """Load, once per process, the data a first request would otherwise load (~0.5 s in all,
+    most of it libphonenumber's geocoder): start-up pays it, not a user's first test."""
+    from callr_mock.legacy import methods as legacy_methods
+
+    phone.warm_up()
+    pricing.price_list()
+    pricing.magic_inputs()
+    catalogue()
+    legacy_methods()
 
 
 ServiceFactory = Callable[[Runtime], Any]
@@ -89,6 +110,7 @@ SERVICE_FACTORIES: list[ServiceFactory] = []
 def create_app(settings: Settings | None = None, *, store: Store | None = None) -> Flask:
     settings = settings or Settings()
     contract = contract_for(settings.spec_path)
+    warm_up()
     if store is None:
         store = Store(clock=SandboxClock(settings.clock), seed=settings.id_seed)
         for sid, key in settings.initial_accounts():

@@ -13,12 +13,11 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 import phonenumbers
-import yaml
 from callr_mock.state.errors import InvalidInput
+from callr_mock.state.fixture_files import read_fixture
 from callr_mock.state.pricing import magic_inputs
 from phonenumbers import PhoneNumberType as PN
 
@@ -114,16 +113,9 @@ class Catalogue:
         ]
 
 
-def _read_fixture(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load(
-        resources.files("callr_mock.fixtures").joinpath(name).read_text(encoding="utf-8")
-    )
-    return data
-
-
 @lru_cache(maxsize=1)
 def catalogue() -> Catalogue:
-    data = _read_fixture("catalogue.yaml")
+    data: dict[str, Any] = read_fixture("catalogue.yaml")
     countries: dict[str, dict[str, str]] = {}
     types: dict[str, list[tuple[str, str]]] = {}
     areas: list[Area] = []

@@ -7,6 +7,7 @@ freeze the clock see nothing move until they advance it.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from callr_mock.state.timefmt import iso
@@ -20,6 +21,7 @@ class SandboxClock:
         if mode not in CLOCK_MODES:
             raise ValueError(f"clock mode must be one of {CLOCK_MODES}, not {mode!r}")
         self._lock = threading.Lock()
+        self.on_change: Callable[[], None] | None = None  # told when time jumps or stops/starts
         self._offset = timedelta(0)
         self._frozen_at: datetime | None = None
         if mode == "frozen":
@@ -42,7 +44,9 @@ class SandboxClock:
         with self._lock:
             current = self._frozen_at or datetime.now(UTC) + self._offset
             self._frozen_at = (at or current).astimezone(UTC)
-            return self._frozen_at
+            frozen = self._frozen_at
+        self._changed()
+        return frozen
 
     def unfreeze(self) -> None:
         """Let time run again from where it stands (the offset keeps continuity)."""
@@ -50,6 +54,7 @@ class SandboxClock:
             if self._frozen_at is not None:
                 self._offset = self._frozen_at - datetime.now(UTC)
                 self._frozen_at = None
+        self._changed()
 
     def advance(self, seconds: float) -> datetime:
         if seconds < 0:
@@ -58,9 +63,16 @@ class SandboxClock:
             step = timedelta(seconds=seconds)
             if self._frozen_at is not None:
                 self._frozen_at += step
-                return self._frozen_at
-            self._offset += step
-            return datetime.now(UTC) + self._offset
+                now = self._frozen_at
+            else:
+                self._offset += step
+                now = datetime.now(UTC) + self._offset
+        self._changed()
+        return now
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change()
 
     def describe(self) -> dict[str, str | None]:
         return {"mode": self.mode, "now": iso(self.now())}

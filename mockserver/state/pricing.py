@@ -4,27 +4,22 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
-import yaml
 from callr_mock.state.errors import InvalidInput
+from callr_mock.state.fixture_files import read_fixture
 from callr_mock.state.money import to_money
 
 
 @lru_cache(maxsize=1)
 def price_list() -> dict[str, Any]:
-    text = (
-        resources.files("callr_mock.fixtures").joinpath("prices.yaml").read_text(encoding="utf-8")
-    )
-    data: dict[str, Any] = yaml.safe_load(text)
+    data: dict[str, Any] = read_fixture("prices.yaml")
     return data
 
 
 @lru_cache(maxsize=1)
 def magic_inputs() -> dict[str, Any]:
-    text = resources.files("callr_mock.fixtures").joinpath("magic.yaml").read_text(encoding="utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
+    data: dict[str, Any] = read_fixture("magic.yaml")
     return data
 
 

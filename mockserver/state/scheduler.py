@@ -28,13 +28,16 @@ class _Entry:
 class Scheduler:
     """Not thread-safe by itself: the Store calls it under its lock."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_change: Callable[[], None] | None = None) -> None:
         self._heap: list[_Entry] = []
         self._seq = itertools.count()
+        self.on_change = on_change  # told when a job is added (the real-clock ticker wakes)
 
     def schedule(self, due: datetime, job: Job, *, owner: str = "") -> _Entry:
         entry = _Entry(due, next(self._seq), job, owner)
         heapq.heappush(self._heap, entry)
+        if self.on_change is not None:
+            self.on_change()
         return entry
 
     def run_due(self, now: datetime) -> int:
@@ -59,5 +62,7 @@ class Scheduler:
         return sum(1 for entry in self._heap if not entry.cancelled)
 
     def next_due(self) -> datetime | None:
-        live = [entry.due for entry in self._heap if not entry.cancelled]
-        return min(live) if live else None
+        """When the earliest live job is due (the ticker sleeps until then), or None."""
+        while self._heap and self._heap[0].cancelled:
+            heapq.heappop(self._heap)
+        return self._heap[0].due if self._heap else None

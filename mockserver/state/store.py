@@ -127,9 +127,13 @@ REPOSITORIES: dict[str, type[Repo[Any]]] = _repositories()
 class Store:
     def __init__(self, *, clock: SandboxClock | None = None, seed: int | None = None) -> None:
         self.lock = threading.RLock()
+        # set when the next job's time may have changed (a job added, the clock moved):
+        # the real-clock ticker sleeps on it instead of polling
+        self.wakeup = threading.Event()
         self.clock = clock or SandboxClock()
+        self.clock.on_change = self.wakeup.set
         self.ids = IdGenerator(seed)
-        self.scheduler = Scheduler()
+        self.scheduler = Scheduler(on_change=self.wakeup.set)
         self.listeners: list[Listener] = []
         self.shared: dict[str, Any] = {}
         self._creation_order = itertools.count()
@@ -215,6 +219,16 @@ class Store:
         """Run every scheduled job that is due at the current sandbox time."""
         with self.lock:
             return self.scheduler.run_due(self.clock.now())
+
+    def seconds_to_next_job(self) -> float | None:
+        """Real seconds until the next job is due on a running clock; None: nothing to wait for."""
+        with self.lock:
+            if self.clock.mode != "real":
+                return None
+            due = self.scheduler.next_due()
+            if due is None:
+                return None
+            return max(0.0, (due - self.clock.now()).total_seconds())
 
     def advance(self, seconds: float) -> datetime:
         with self.lock:

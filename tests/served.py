@@ -1,0 +1,66 @@
+"""``callr-mock serve`` as a real process, for the tests that need one (CLI, idle cost,
+the README's shell examples)."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+BANNER_END = "  try: curl"
+
+
+@dataclass
+class Served:
+    process: subprocess.Popen[str]
+    url: str
+    banner: list[str] = field(default_factory=list)
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def stop(self, sig: int = signal.SIGTERM) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        return self.process.wait(10)
+
+
+def start(*args: str, port: str = "0") -> Served:
+    """Start ``callr-mock serve --port 0 ARGS`` and wait for its banner (up to its try: line)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "callr_mock", "serve", "--port", port, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    banner: list[str] = []
+    url = ""
+    for line in process.stdout:
+        banner.append(line)
+        match = re.search(r"on (http://[^/\s]+)/v2\.0", line)
+        if match:
+            url = match.group(1)
+        if line.startswith(BANNER_END):
+            break
+    if not url:
+        process.kill()
+        _, err = process.communicate(timeout=10)
+        raise AssertionError(f"callr-mock serve did not start: {''.join(banner)}{err}")
+    return Served(process, url, banner)
+
+
+@contextmanager
+def served(*args: str) -> Iterator[Served]:
+    server = start(*args)
+    try:
+        yield server
+    finally:
+        if server.process.poll() is None:
+            server.process.kill()
+        server.process.communicate(timeout=10)
