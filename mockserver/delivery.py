@@ -345,7 +345,6 @@ class WebhookDelivery:
         journal = self.runtime.journal
         journal.record(
             JournalEntry(
-                seq=journal.next_seq(),
                 time=iso(now),
                 method="POST",
                 path=job.url,
@@ -363,8 +362,6 @@ class WebhookDelivery:
         event = job.delivery.event
         journal.violation(
             Violation(
-                seq=journal.next_seq(),
-                request_seq=None,
                 account=event.account_sid,
                 operation=self._operation(event.type),
                 method="POST",

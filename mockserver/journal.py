@@ -9,9 +9,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
-@dataclass
+@dataclass(kw_only=True)
 class JournalEntry:
-    seq: int
+    seq: int = 0  # given by the journal when the entry is recorded
     time: str | None
     method: str
     path: str
@@ -23,10 +23,10 @@ class JournalEntry:
     violations: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Violation:
-    seq: int
-    request_seq: int | None
+    seq: int = 0  # given by the journal when the violation is recorded
+    request_seq: int | None = None
     account: str | None
     operation: str | None
     method: str
@@ -42,15 +42,25 @@ class Journal:
         self.entries: deque[JournalEntry] = deque(maxlen=limit)
         self.violations: deque[Violation] = deque(maxlen=limit)
 
-    def next_seq(self) -> int:
-        return next(self._seq)
+    def record(self, entry: JournalEntry, violations: list[Violation] | None = None) -> None:
+        """Append an entry and the violations it committed, numbered as they land.
 
-    def record(self, entry: JournalEntry) -> None:
+        Numbers are given here, under the lock, never before the work is done: an entry
+        numbered at the start of a slow request would land behind later ones, and a
+        reader's ``since`` cursor would skip it.
+        """
         with self._lock:
+            entry.seq = next(self._seq)
             self.entries.append(entry)
+            for violation in violations or []:
+                violation.seq = next(self._seq)
+                violation.request_seq = entry.seq
+                self.violations.append(violation)
 
     def violation(self, violation: Violation) -> None:
+        """A violation that belongs to no journal entry (e.g. a webhook envelope)."""
         with self._lock:
+            violation.seq = next(self._seq)
             self.violations.append(violation)
 
     def list_entries(self, account: str | None = None, since: int = 0) -> list[dict[str, Any]]:

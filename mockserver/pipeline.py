@@ -222,7 +222,6 @@ def _respond(reply: Reply) -> Response:
 
 def handle_operation(rt: Runtime, op: Operation, path_values: dict[str, str]) -> Response:
     started = time.perf_counter()
-    request_seq = rt.journal.next_seq()
     account_sid: str | None = None
     violations: list[str] = []
     refused_before_handler = True  # auth, validation: the spec may simply not list that status
@@ -280,7 +279,6 @@ def handle_operation(rt: Runtime, op: Operation, path_values: dict[str, str]) ->
                 reply = Reply(500, {"code": "contract-violation", "message": problem})
     record_exchange(
         rt,
-        seq=request_seq,
         started=started,
         account=account_sid,
         operation=op.id,
@@ -316,9 +314,7 @@ def http_error(rt: Runtime, error: HTTPException) -> Response:
     reply = Reply(code, {"code": names.get(code, "http-error"), "message": message})
     if allowed:
         reply.headers["Allow"] = ", ".join(allowed)
-    record_exchange(
-        rt, seq=rt.journal.next_seq(), started=None, account=None, operation=None, status=code
-    )
+    record_exchange(rt, started=None, account=None, operation=None, status=code)
     if request.method == "HEAD":
         reply.body = None
     return _respond(reply)
@@ -327,7 +323,6 @@ def http_error(rt: Runtime, error: HTTPException) -> Response:
 def record_exchange(
     rt: Runtime,
     *,
-    seq: int,
     started: float | None,
     account: str | None,
     operation: str | None,
@@ -335,23 +330,21 @@ def record_exchange(
     violations: list[str] | None = None,
 ) -> None:
     """Write the current request to the journal, and each violation it committed."""
-    for message in violations or []:
-        rt.journal.violation(
-            Violation(
-                rt.journal.next_seq(),
-                seq,
-                account,
-                operation,
-                request.method,
-                request.path,
-                status,
-                message,
-            )
+    found = [
+        Violation(
+            account=account,
+            operation=operation,
+            method=request.method,
+            path=request.path,
+            status=status,
+            message=message,
         )
+        for message in violations or []
+    ]
+    for message in violations or []:
         log.error("contract violation: %s", message)
     rt.journal.record(
         JournalEntry(
-            seq=seq,
             time=iso(rt.store.clock.now()),
             method=request.method,
             path=request.path,
@@ -361,5 +354,6 @@ def record_exchange(
             operation=operation,
             duration_ms=round((time.perf_counter() - started) * 1000, 3) if started else 0.0,
             violations=list(violations or []),
-        )
+        ),
+        found,
     )

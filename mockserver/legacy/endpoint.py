@@ -62,7 +62,6 @@ def _valid_id(value: Any) -> bool:
 def json_rpc() -> Response:
     rt = current_app.extensions["callr_mock"]
     started = time.perf_counter()
-    request_seq = rt.journal.next_seq()
     account_sid: str | None = None
     name: str | None = None
     request_id: Any = None
@@ -118,7 +117,6 @@ def json_rpc() -> Response:
     operation = JOURNAL_PREFIX + (name or "?")
     record_exchange(
         rt,
-        seq=request_seq,
         started=started,
         account=account_sid,
         operation=operation,
