@@ -21,16 +21,47 @@ HOW = "send 'x-api-key: KEY' or 'Authorization: Basic base64(ACCOUNT_SID:KEY)'"
 
 def authenticate(store: Store, headers: Headers) -> AccountState:
     api_key = headers.get("x-api-key")
-    if api_key is not None:
-        if not api_key.strip():
-            raise Unauthorized(f"the x-api-key header is empty; {HOW}", code="invalid-credentials")
-        account = store.account_for_key(api_key.strip())
-        if account is None:
-            raise Unauthorized("unknown API key", code="invalid-credentials")
-        return account
     authorization = headers.get("Authorization")
+    if api_key is not None and authorization:
+        return _both(store, api_key, authorization)
+    if api_key is not None:
+        return _by_key(store, api_key)
     if not authorization:
         raise Unauthorized(f"no credentials; {HOW}", code="missing-credentials")
+    return _by_basic(store, authorization)
+
+
+def _both(store: Store, api_key: str, authorization: str) -> AccountState:
+    """Two credentials are served only when they designate the same account."""
+    found: list[AccountState | Unauthorized] = []
+    for resolve, value in ((_by_key, api_key), (_by_basic, authorization)):
+        try:
+            found.append(resolve(store, value))
+        except Unauthorized as error:
+            found.append(error)
+    by_key, by_basic = found
+    if isinstance(by_key, AccountState) and by_key is by_basic:
+        return by_key
+    problems = [
+        f"the {name} {'is refused: ' + item.message if isinstance(item, Unauthorized) else 'designates account ' + item.sid}"
+        for name, item in (("x-api-key", by_key), ("Basic header", by_basic))
+    ]
+    raise Unauthorized(
+        f"conflicting credentials: {'; '.join(problems)}. Send one of them only",
+        code="conflicting-credentials",
+    )
+
+
+def _by_key(store: Store, api_key: str) -> AccountState:
+    if not api_key.strip():
+        raise Unauthorized(f"the x-api-key header is empty; {HOW}", code="invalid-credentials")
+    account = store.account_for_key(api_key.strip())
+    if account is None:
+        raise Unauthorized("unknown API key", code="invalid-credentials")
+    return account
+
+
+def _by_basic(store: Store, authorization: str) -> AccountState:
     scheme, _, encoded = authorization.strip().partition(" ")
     if scheme.lower() != "basic":
         raise Unauthorized(

@@ -91,3 +91,44 @@ def test_accounts_are_isolated(api: Any, other_api: Any, runtime: Any) -> None:
     assert other_api.get("/tasks").get_json()["total"] == 0
     assert other_api.delete(f"/tasks/{task.sid}").status_code == 404
     assert api.get(f"/tasks/{task.sid}").get_json()["status"] == "pending"
+
+
+@pytest.mark.parametrize(
+    "basic_header",
+    [
+        basic("stranger", "stranger-key"),  # another account
+        basic("sandbox1", "wrong-key"),  # the same sid with a wrong key
+        basic("subacct3", "callr-mock-demo-key"),  # the master key acting as a sub-account
+        {"Authorization": "Bearer callr-mock-demo-key"},  # not even Basic
+    ],
+    ids=["other-account", "wrong-basic-key", "sub-account", "other-scheme"],
+)
+def test_an_api_key_and_a_basic_header_that_disagree_are_refused(
+    client: Any, runtime: Any, basic_header: dict[str, str]
+) -> None:
+    runtime.store.create_account("stranger", "stranger-key")
+    runtime.store.create_account("subacct3", parent="sandbox1")
+    response = client.get(
+        "/v2.0/ping", headers={"x-api-key": "callr-mock-demo-key", **basic_header}
+    )
+    assert response.status_code == 401
+    body = response.get_json()
+    assert body["code"] == "conflicting-credentials"
+    assert "x-api-key" in body["message"] and "Basic" in body["message"]
+
+
+def test_a_wrong_api_key_with_a_good_basic_header_is_refused_too(client: Any) -> None:
+    response = client.get(
+        "/v2.0/ping",
+        headers={"x-api-key": "wrong", **basic("sandbox1", "callr-mock-demo-key")},
+    )
+    assert response.status_code == 401
+    assert response.get_json()["code"] == "conflicting-credentials"
+
+
+def test_an_api_key_and_a_basic_header_for_the_same_account_are_served(client: Any) -> None:
+    response = client.get(
+        "/v2.0/ping",
+        headers={"x-api-key": "callr-mock-demo-key", **basic("sandbox1", "callr-mock-demo-key")},
+    )
+    assert response.status_code == 200
