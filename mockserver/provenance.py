@@ -19,10 +19,20 @@ import argparse
 import json
 import sys
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["PROVENANCE_VALUES", "count_provenance", "default_spec_path", "load_spec", "main"]
+__all__ = [
+    "PROVENANCE_VALUES",
+    "Provenance",
+    "count_provenance",
+    "default_spec_path",
+    "load_spec",
+    "main",
+    "provenance_along",
+    "resolve",
+]
 
 PROVENANCE_VALUES = ("confirmed", "inferred")
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -38,6 +48,131 @@ def _iter_operations(items: dict[str, Any] | None) -> Iterator[tuple[str, str, d
             operation = path_item.get(method)
             if isinstance(operation, dict):
                 yield method.upper(), key, operation
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """How sure the spec is of one element: the nearest ``x-provenance`` above or on it.
+
+    ``level`` is ``confirmed`` or ``inferred`` (as marked), ``unmarked`` (no ``x-provenance``
+    anywhere on the way, e.g. Callr's official document) or ``absent`` (the spec has no such
+    element). ``source`` is the JSON pointer of the node that carries the mark.
+    """
+
+    level: str
+    note: str | None = None
+    source: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"level": self.level, "note": self.note, "source": self.source}
+
+    def __str__(self) -> str:
+        text = self.level
+        if self.note:
+            text += f" ({self.note})"
+        return text
+
+
+UNMARKED = Provenance("unmarked")
+ABSENT = Provenance("absent", "the spec has no such element")
+
+
+def _pointer(parts: Sequence[str | int]) -> str:
+    escaped = (str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+    return "#/" + "/".join(escaped)
+
+
+def _mark(node: Any, at: str, current: Provenance) -> Provenance:
+    if isinstance(node, dict) and node.get("x-provenance") in PROVENANCE_VALUES:
+        note = node.get("x-provenance-note")
+        return Provenance(str(node["x-provenance"]), str(note).strip() if note else None, at)
+    return current
+
+
+def _unescape(ref: str) -> list[str | int]:
+    return [p.replace("~1", "/").replace("~0", "~") for p in ref.lstrip("#/").split("/")]
+
+
+def _target(document: dict[str, Any], ref: str) -> Any:
+    node: Any = document
+    for part in _unescape(ref):
+        try:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        except (KeyError, IndexError, ValueError, TypeError):
+            return None
+    return node
+
+
+def resolve(
+    document: dict[str, Any], node: Any, at: str, current: Provenance
+) -> tuple[Any, str, Provenance]:
+    """Follow ``$ref`` chains from ``node`` (at pointer ``at``), picking up ``x-provenance``.
+
+    Siblings of a ``$ref`` are merged over its target (for diffing; no resolver needed).
+    """
+    current = _mark(node, at, current)
+    seen: set[str] = set()
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str):
+        ref = node["$ref"]
+        if not ref.startswith("#/") or ref in seen:
+            break
+        seen.add(ref)
+        siblings = {k: v for k, v in node.items() if k != "$ref"}
+        target = _target(document, ref)
+        if not isinstance(target, dict):
+            break
+        current = _mark(target, ref, current)
+        node = {**target, **siblings} if siblings else target
+        current = _mark(siblings, at, current) if "x-provenance" in siblings else current
+        at = ref if not siblings else at
+    return node, at, current
+
+
+def provenance_along(
+    document: dict[str, Any], segments: Sequence[str | int], start: Provenance = UNMARKED
+) -> Provenance:
+    """The provenance of the element reached from the document root by ``segments``.
+
+    The segments are those of the compiled schemas (``contract.py``), where a ``$ref`` with
+    siblings became ``{"allOf": [target], **siblings}`` (``spec_loader.inline_refs``): the
+    walk mirrors that, so a jsonschema-rs ``schema_path`` can be followed in the source
+    document. The deepest mark on the way wins; a path that leaves the document stops the
+    walk where it is.
+    """
+    node: Any = document
+    current = start
+    parts: list[str | int] = []
+    index = 0
+    seen: set[str] = set()
+    while True:
+        current = _mark(node, _pointer(parts), current)
+        if isinstance(node, dict) and isinstance(node.get("$ref"), str):
+            ref = node["$ref"]
+            target = _target(document, ref) if ref not in seen else None
+            siblings = [k for k in node if k != "$ref"]
+            if target is None:
+                return current
+            if not siblings:
+                seen.add(ref)
+                node, parts = target, _unescape(ref)
+                continue
+            if segments[index : index + 2] == ["allOf", 0]:
+                seen.add(ref)
+                node, parts = target, _unescape(ref)
+                index += 2
+                continue
+        if index >= len(segments):
+            return current
+        seen.clear()
+        segment = segments[index]
+        index += 1
+        if isinstance(node, dict) and str(segment) in node:
+            node = node[str(segment)]
+        elif isinstance(node, list) and isinstance(segment, int) and 0 <= segment < len(node):
+            node = node[segment]
+        else:
+            return current
+        parts.append(segment)
 
 
 def _tally(

@@ -20,14 +20,27 @@ from waitress.server import create_server
 log = logging.getLogger("callr_mock")
 
 
-class MockServer:
-    def __init__(self, settings: Settings | None = None, *, app: Flask | None = None) -> None:
-        self.settings = settings or Settings()
-        self.app = app or create_app(self.settings)
-        self.runtime: Runtime = runtime_of(self.app)
+class WsgiServer:
+    """Any WSGI app on waitress: on a background thread or in the foreground.
+
+    Subclasses hook ``_start_background`` / ``_stop_background`` (the sandbox's clock
+    ticker and webhook delivery; nothing for the proxy).
+    """
+
+    clear_untrusted_proxy_headers = True
+
+    def __init__(self, settings: Settings, app: Any) -> None:
+        self.settings = settings
+        self.app = app
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
+
+    def _start_background(self) -> None:
+        pass
+
+    def _stop_background(self) -> None:
+        pass
 
     @property
     def port(self) -> int:
@@ -48,14 +61,14 @@ class MockServer:
             threads=self.settings.threads,
             ident="callr-mock",
             max_request_body_size=max(self.settings.max_body_bytes * 4, 1 << 22),
-            clear_untrusted_proxy_headers=True,
+            clear_untrusted_proxy_headers=self.clear_untrusted_proxy_headers,
             asyncore_loop_timeout=1,  # waitress int()s this: 0.2 became 0, a busy loop; stop() wakes it at once
         )
 
-    def start(self) -> MockServer:
+    def start(self) -> WsgiServer:
         """Serve on a daemon thread and return at once (the plugin's way)."""
         self._create()
-        self.runtime.start_background()
+        self._start_background()
         self._stopping.clear()
         self._thread = threading.Thread(target=self._run, name="callr-mock-http", daemon=True)
         self._thread.start()
@@ -91,12 +104,12 @@ class MockServer:
                 channel.close()
             thread.join(timeout=5)
         self._thread = None
-        self.runtime.stop_background()
+        self._stop_background()
 
     def serve_forever(self, on_ready: Any = None) -> None:
         """Serve in the foreground until Ctrl-C or SIGTERM, then stop cleanly."""
         self._create()
-        self.runtime.start_background()
+        self._start_background()
 
         def _terminate(signum: int, frame: FrameType | None) -> None:
             raise KeyboardInterrupt
@@ -111,10 +124,32 @@ class MockServer:
         finally:
             signal.signal(signal.SIGTERM, previous)
             self._server.close()
-            self.runtime.stop_background()
+            self._stop_background()
 
-    def __enter__(self) -> MockServer:
+    def __enter__(self) -> WsgiServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class MockServer(WsgiServer):
+    """The sandbox: ``create_app(settings)`` on waitress, with its background services."""
+
+    def __init__(self, settings: Settings | None = None, *, app: Flask | None = None) -> None:
+        settings = settings or Settings()
+        super().__init__(settings, app or create_app(settings))
+        self.runtime: Runtime = runtime_of(self.app)
+
+    def _start_background(self) -> None:
+        self.runtime.start_background()
+
+    def _stop_background(self) -> None:
+        self.runtime.stop_background()
+
+    def start(self) -> MockServer:
+        super().start()
+        return self
+
+    def __enter__(self) -> MockServer:
+        return self.start()

@@ -48,3 +48,20 @@ def test_resources_do_not_touch_flask_or_the_contract() -> None:
             if n.split(".")[0] in {"flask", "jsonschema", "jsonschema_rs", "openapi_core"}
         }
         assert not bad, f"{path.name} imports {bad}"
+
+
+RULES_WITHOUT_FLASK = [
+    *sorted((ROOT / "mockserver" / "proxy").glob("*.py")),
+    ROOT / "mockserver" / "provenance.py",
+]
+
+
+@pytest.mark.parametrize("path", RULES_WITHOUT_FLASK, ids=[p.name for p in RULES_WITHOUT_FLASK])
+def test_drift_and_spec_rules_import_no_flask(path: Path) -> None:
+    bad = {
+        name
+        for name in imported_modules(path)
+        if name.split(".")[0] in {"flask", "werkzeug"}
+        or name in {"callr_mock.app", "callr_mock.pipeline"}
+    }
+    assert not bad, f"{path.name} imports {bad}"
