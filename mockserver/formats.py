@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 
@@ -19,8 +20,9 @@ def is_e164(value: str) -> bool:
     return bool(E164_PATTERN.match(value))
 
 
+@lru_cache(maxsize=8192)
 def is_possible_number(value: str) -> bool:
-    """E.164 and a possible number for its country, per libphonenumber."""
+    """E.164 and a possible number for its country, per libphonenumber (pure, so cached)."""
     if not is_e164(value):
         return False
     try:

@@ -10,40 +10,41 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 Job = Callable[[datetime], None]
 
 
-@dataclass(order=True)
+@dataclass(eq=False)
 class _Entry:
     due: datetime
     seq: int
-    job: Job = field(compare=False)
-    owner: str = field(compare=False, default="")
-    cancelled: bool = field(compare=False, default=False)
+    job: Job
+    owner: str = ""
+    cancelled: bool = False
 
 
 class Scheduler:
     """Not thread-safe by itself: the Store calls it under its lock."""
 
     def __init__(self, on_change: Callable[[], None] | None = None) -> None:
-        self._heap: list[_Entry] = []
+        # (due, seq, entry): plain tuples compare far faster than an ordered dataclass
+        self._heap: list[tuple[datetime, int, _Entry]] = []
         self._seq = itertools.count()
         self.on_change = on_change  # told when a job is added (the real-clock ticker wakes)
 
     def schedule(self, due: datetime, job: Job, *, owner: str = "") -> _Entry:
         entry = _Entry(due, next(self._seq), job, owner)
-        heapq.heappush(self._heap, entry)
+        heapq.heappush(self._heap, (due, entry.seq, entry))
         if self.on_change is not None:
             self.on_change()
         return entry
 
     def run_due(self, now: datetime) -> int:
         ran = 0
-        while self._heap and self._heap[0].due <= now:
-            entry = heapq.heappop(self._heap)
+        while self._heap and self._heap[0][0] <= now:
+            entry = heapq.heappop(self._heap)[2]
             if not entry.cancelled:
                 entry.job(entry.due)
                 ran += 1
@@ -51,7 +52,7 @@ class Scheduler:
 
     def drop_owner(self, owner: str) -> None:
         """Forget the pending jobs of one account (when it is deleted or reset)."""
-        for entry in self._heap:
+        for _, _, entry in self._heap:
             if entry.owner == owner:
                 entry.cancelled = True
 
@@ -59,10 +60,10 @@ class Scheduler:
         self._heap.clear()
 
     def pending(self) -> int:
-        return sum(1 for entry in self._heap if not entry.cancelled)
+        return sum(1 for _, _, entry in self._heap if not entry.cancelled)
 
     def next_due(self) -> datetime | None:
         """When the earliest live job is due (the ticker sleeps until then), or None."""
-        while self._heap and self._heap[0].cancelled:
+        while self._heap and self._heap[0][2].cancelled:
             heapq.heappop(self._heap)
-        return self._heap[0].due if self._heap else None
+        return self._heap[0][0] if self._heap else None
