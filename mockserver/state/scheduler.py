@@ -37,8 +37,8 @@ class Scheduler:
     def schedule(self, due: datetime, job: Job, *, owner: str = "") -> _Entry:
         entry = _Entry(due, next(self._seq), job, owner)
         heapq.heappush(self._heap, (due, entry.seq, entry))
-        if self.on_change is not None:
-            self.on_change()
+        if self.on_change is not None and self._heap[0][2] is entry:
+            self.on_change()  # only an earlier first job changes when the ticker must wake
         return entry
 
     def run_due(self, now: datetime) -> int:
