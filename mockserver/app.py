@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from callr_mock.contract import Contract, contract_for
+from callr_mock.dispatch import ApiDispatcher
 from callr_mock.journal import Journal
-from callr_mock.pipeline import handle_operation, http_error
+from callr_mock.pipeline import http_error
 from callr_mock.resources import Handler, load_handlers
 from callr_mock.seeding import SeedValidator, apply_seed, read_seed
 from callr_mock.settings import Settings
@@ -18,7 +19,7 @@ from callr_mock.state import phone, pricing
 from callr_mock.state.catalogue import catalogue
 from callr_mock.state.clock import SandboxClock
 from callr_mock.state.store import Store
-from flask import Flask
+from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger("callr_mock")
@@ -137,13 +138,9 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.extensions[EXTENSION] = runtime
 
     for op in contract.operations.values():
-        view = _view(runtime, op)
-        app.add_url_rule(
-            API_PREFIX + op.rule,
-            endpoint=op.id,
-            view_func=view,
-            methods=[op.method],
-            provide_automatic_options=False,
+        # routed by the ApiDispatcher below, which serves them without Flask's contexts
+        app.url_map.add(
+            app.url_rule_class(API_PREFIX + op.rule, endpoint=op.id, methods=[op.method])
         )
         if op.id not in runtime.handlers:
             runtime.unhandled.append(op.id)
@@ -163,17 +160,10 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Any:
-        return http_error(runtime, error)
+        return http_error(runtime, request, error)
 
+    app.wsgi_app = ApiDispatcher(app.wsgi_app, runtime, app.url_map)  # type: ignore[method-assign]
     return app
-
-
-def _view(runtime: Runtime, op: Any) -> Callable[..., Any]:
-    def view(**path_values: str) -> Any:
-        return handle_operation(runtime, op, path_values)
-
-    view.__name__ = op.id
-    return view
 
 
 def runtime_of(app: Flask) -> Runtime:

@@ -1,7 +1,8 @@
 """One request through the contract: authenticate, validate, handle, check the response.
 
-This is the only module that turns Flask's request into a :class:`Call` and a
-:class:`Reply` into Flask's response.
+This is the only module that turns a request into a :class:`Call` and a :class:`Reply`
+into a response. It takes the werkzeug request explicitly (``dispatch.py`` serves the API
+without Flask's request context; the legacy endpoint passes Flask's).
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from callr_mock.state.errors import (
     UnsupportedMediaType,
 )
 from callr_mock.state.timefmt import iso
-from flask import Response, request
+from flask import Response
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
+from werkzeug.wrappers import Request
 
 if TYPE_CHECKING:
     from callr_mock.app import Runtime
@@ -101,7 +103,7 @@ def _has_lone_surrogate(value: Any) -> bool:
     return False
 
 
-def _query(rt: Runtime, op: Operation) -> dict[str, Any]:
+def _query(rt: Runtime, op: Operation, request: Request) -> dict[str, Any]:
     declared = {p.name: p for p in op.parameters.get("query", [])}
     values: dict[str, Any] = {}
     for name in request.args:
@@ -134,7 +136,7 @@ def _query(rt: Runtime, op: Operation) -> dict[str, Any]:
     return values
 
 
-def _path(rt: Runtime, op: Operation, raw: dict[str, str]) -> dict[str, Any]:
+def _path(rt: Runtime, op: Operation, request: Request, raw: dict[str, str]) -> dict[str, Any]:
     params = {p.name: p for p in op.parameters.get("path", [])}
     values = {
         name: params[name].coerce(value) if name in params else value for name, value in raw.items()
@@ -155,7 +157,7 @@ def _path(rt: Runtime, op: Operation, raw: dict[str, str]) -> dict[str, Any]:
     return values
 
 
-def _body(rt: Runtime, op: Operation) -> tuple[Any, str | None, dict[str, Any]]:
+def _body(rt: Runtime, op: Operation, request: Request) -> tuple[Any, str | None, dict[str, Any]]:
     try:
         raw = request.get_data(cache=True)
     except RequestEntityTooLarge:
@@ -220,7 +222,9 @@ def _respond(reply: Reply) -> Response:
     return response
 
 
-def handle_operation(rt: Runtime, op: Operation, path_values: dict[str, str]) -> Response:
+def handle_operation(
+    rt: Runtime, op: Operation, request: Request, path_values: dict[str, str]
+) -> Response:
     started = time.perf_counter()
     account_sid: str | None = None
     violations: list[str] = []
@@ -232,9 +236,9 @@ def handle_operation(rt: Runtime, op: Operation, path_values: dict[str, str]) ->
             )
         account = authenticate(rt.store, request.headers)
         account_sid = account.sid
-        path = _path(rt, op, path_values)
-        query = _query(rt, op)
-        body, content_type, files = _body(rt, op)
+        path = _path(rt, op, request, path_values)
+        query = _query(rt, op, request)
+        body, content_type, files = _body(rt, op, request)
         call = Call(
             op.id,
             account,
@@ -279,6 +283,7 @@ def handle_operation(rt: Runtime, op: Operation, path_values: dict[str, str]) ->
                 reply = Reply(500, {"code": "contract-violation", "message": problem})
     record_exchange(
         rt,
+        request,
         started=started,
         account=account_sid,
         operation=op.id,
@@ -288,7 +293,7 @@ def handle_operation(rt: Runtime, op: Operation, path_values: dict[str, str]) ->
     return _respond(reply)
 
 
-def http_error(rt: Runtime, error: HTTPException) -> Response:
+def http_error(rt: Runtime, request: Request, error: HTTPException) -> Response:
     """404/405/413 and friends outside any operation, in the Callr error shape."""
     code = error.code or 500
     names = {
@@ -314,7 +319,7 @@ def http_error(rt: Runtime, error: HTTPException) -> Response:
     reply = Reply(code, {"code": names.get(code, "http-error"), "message": message})
     if allowed:
         reply.headers["Allow"] = ", ".join(allowed)
-    record_exchange(rt, started=None, account=None, operation=None, status=code)
+    record_exchange(rt, request, started=None, account=None, operation=None, status=code)
     if request.method == "HEAD":
         reply.body = None
     return _respond(reply)
@@ -322,6 +327,7 @@ def http_error(rt: Runtime, error: HTTPException) -> Response:
 
 def record_exchange(
     rt: Runtime,
+    request: Request,
     *,
     started: float | None,
     account: str | None,

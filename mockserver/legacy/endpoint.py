@@ -117,6 +117,7 @@ def json_rpc() -> Response:
     operation = JOURNAL_PREFIX + (name or "?")
     record_exchange(
         rt,
+        request,
         started=started,
         account=account_sid,
         operation=operation,

@@ -1,0 +1,61 @@
+"""The Callr API (``/v2.0``) served straight from WSGI, in front of Flask.
+
+A request under ``/v2.0`` is matched against the app's own URL map (one rule per spec
+operation, added by ``create_app``) and handed to the pipeline with a plain werkzeug
+request: no Flask request or app context is pushed, no view function, signal or
+``before_request`` hook runs. Profiled, those were ~40 % of the CPU of ``GET /sms/{sid}``
+(``bench/vs_prism.py``). Unknown paths and wrong methods under ``/v2.0`` get the same
+Callr error as anywhere else (``pipeline.http_error``). Everything else (the control API,
+the legacy JSON-RPC endpoint) goes to Flask.
+
+So per-request behaviour of the Callr API belongs in ``pipeline.py``, not in Flask hooks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from callr_mock.pipeline import API_PREFIX, handle_operation, http_error
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import Map
+from werkzeug.wrappers import Request
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+    from callr_mock.app import Runtime
+
+
+class ApiDispatcher:
+    """WSGI middleware: ``/v2.0`` to the pipeline, the rest to ``app`` (Flask)."""
+
+    def __init__(self, app: WSGIApplication, runtime: Runtime, url_map: Map) -> None:
+        self.app = app
+        self.runtime = runtime
+        self.adapter = url_map.bind("callr-mock")
+        self.operations = {op.id: op for op in runtime.contract.operations.values()}
+        max_body = runtime.settings.max_body_bytes
+
+        class ApiRequest(Request):
+            max_content_length = max_body
+
+        self.request_class = ApiRequest
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        path_info: str = environ.get("PATH_INFO", "")
+        if not path_info.startswith(API_PREFIX + "/") and path_info != API_PREFIX:
+            return self.app(environ, start_response)
+        request = self.request_class(environ)
+        try:
+            endpoint, values = self.adapter.match(request.path, request.method)
+        except (NotFound, MethodNotAllowed) as error:
+            response: Any = http_error(self.runtime, request, error)
+        except Exception:  # a redirect of the URL map (e.g. merged slashes): as Flask does
+            return self.app(environ, start_response)
+        else:
+            op = self.operations.get(str(endpoint))
+            if op is None:
+                return self.app(environ, start_response)
+            response = handle_operation(self.runtime, op, request, dict(values))
+        result: Iterable[bytes] = response(environ, start_response)
+        return result
