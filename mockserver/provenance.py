@@ -2,8 +2,10 @@
 
 Every operation and every component schema of ``spec/callr-v2.yaml`` carries
 ``x-provenance: confirmed`` or ``x-provenance: inferred``; inferred ones also carry a one-line
-``x-provenance-note``. This module reports the counts and lists the inferred items, so that a
-user holding Callr's official ``openapi.json`` can see at once where the mock guessed.
+``x-provenance-note``. A confirmed item may hold inferred parts: a nested parameter, property
+or response marked ``x-provenance: inferred``, or a rule listed in ``x-inferred-rules``. This
+module reports the counts and lists the inferred items and parts, so that a user holding
+Callr's official ``openapi.json`` can see at once where the mock guessed.
 
 Usage::
 
@@ -194,6 +196,36 @@ def _tally(
     return counts, inferred, missing
 
 
+def _parts(label: str, node: Any) -> Iterator[dict[str, str]]:
+    """Inferred parts inside one item: nested objects marked ``x-provenance: inferred`` (a
+    parameter, a property, a response) and the rules listed in ``x-inferred-rules``."""
+    if isinstance(node, dict):
+        if node.get("x-provenance") == "inferred":
+            yield {"name": label, "note": str(node.get("x-provenance-note") or "").strip()}
+        for rule in node.get("x-inferred-rules") or []:
+            yield {"name": f"{label} > rule", "note": str(rule).strip()}
+        for key, value in node.items():
+            if key.startswith("x-") or key in ("examples", "example"):
+                continue
+            if key == "properties" and isinstance(value, dict):
+                for prop, schema in value.items():
+                    yield from _parts(f"{label} > property {prop}", schema)
+            elif key == "parameters" and isinstance(value, list):
+                for param in value:
+                    name = param.get("name", "?") if isinstance(param, dict) else "?"
+                    yield from _parts(f"{label} > parameter {name}", param)
+            elif key == "responses" and isinstance(value, dict):
+                for status, response in value.items():
+                    yield from _parts(f"{label} > response {status}", response)
+            elif key == "requestBody":
+                yield from _parts(f"{label} > request body", value)
+            else:
+                yield from _parts(label, value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _parts(label, item)
+
+
 def count_provenance(spec: dict[str, Any]) -> dict[str, Any]:
     """Count confirmed / inferred operations, component schemas and webhooks of ``spec``.
 
@@ -206,6 +238,8 @@ def count_provenance(spec: dict[str, Any]) -> dict[str, Any]:
           "inferred_operations": [{"name": "POST /actions (createScenario)", "note": "..."}],
           "inferred_schemas":    [{"name": "Sid", "note": "..."}],
           "inferred_webhooks":   [{"name": "POST v2.task.updated (onTaskUpdated)", "note": "..."}],
+          "parts": {"inferred": int},  # inferred parts inside confirmed items
+          "inferred_parts": [{"name": "GET /actions (searchScenarios) > parameter name", ...}],
           "missing": ["...items without a valid x-provenance..."],
         }
 
@@ -228,7 +262,15 @@ def count_provenance(spec: dict[str, Any]) -> dict[str, Any]:
     op_counts, op_inferred, op_missing = _tally(ops)
     schema_counts, schema_inferred, schema_missing = _tally(schemas)
     hook_counts, hook_inferred, hook_missing = _tally(hooks)
+    inferred_parts = [
+        part
+        for name, item in ops + schemas + hooks
+        if item.get("x-provenance") == "confirmed"
+        for part in _parts(name, item)
+    ]
     return {
+        "parts": {"inferred": len(inferred_parts)},
+        "inferred_parts": inferred_parts,
         "operations": op_counts,
         "schemas": schema_counts,
         "webhooks": hook_counts,
@@ -309,7 +351,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(_format_counts("schemas", report["schemas"]))
         if report["webhooks"]["total"]:
             print(_format_counts("webhooks", report["webhooks"]))
-        for kind in ("operations", "schemas", "webhooks"):
+        print(f"inferred parts inside confirmed items: {report['parts']['inferred']}")
+        for kind in ("operations", "schemas", "webhooks", "parts"):
             items = report[f"inferred_{kind}"]
             if items:
                 print(f"\ninferred {kind}:")

@@ -178,7 +178,7 @@ def test_magic_sold_out_prefix(api: Any, criteria: dict[str, str]) -> None:
         ({"country": "US", "type": "mobile"}, "not-sold"),
         ({"country": "FR", "area": "atlantis"}, "unknown-area"),
         ({"country": "FR", "prefix": "+44"}, "unknown-prefix"),
-        ({"country": "FR", "prefix": "+3399"}, "unknown-prefix"),
+        ({"country": "FR", "type": "geographic", "prefix": "+3399"}, "unknown-prefix"),
         ({"country": "FR", "prefix": "+334", "area": "paris"}, "prefix-area-mismatch"),
         ({"country": "FR", "quantity": 11}, None),
         ({"country": "FR", "quantity": 0}, None),

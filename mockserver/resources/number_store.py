@@ -22,7 +22,7 @@ def list_store_types(call: Call) -> Reply:
 def list_store_prefixes(call: Call) -> Reply:
     q = call.query
     found = pool_of(call.store).prefixes(
-        q["country"],
+        q.get("country"),
         type=q.get("type"),
         prefix=q.get("prefix"),
         area=q.get("area"),
@@ -37,8 +37,8 @@ def reserve_numbers(call: Call) -> Reply:
     b = call.body
     reservation = pool_of(call.store).reserve(
         call.account,
-        country=b["country"],
-        type=b.get("type", "geographic"),
+        country=b.get("country"),
+        type=b.get("type"),
         prefix=b.get("prefix"),
         area=b.get("area"),
         number_class=b.get("class", "classic"),

@@ -34,6 +34,7 @@ import phonenumbers
 from callr_mock.formats import is_possible_number
 from callr_mock.state.errors import ApiError, InvalidInput, NotFound
 from callr_mock.state.money import fmt, to_money
+from callr_mock.state.phone import type_name
 from callr_mock.state.pricing import magic_inputs
 from callr_mock.state.repo import Repo
 from callr_mock.state.tasks import Task
@@ -57,6 +58,7 @@ FIELDS = (
     "durationBilled",
     "hangupCause",
     "hangupSource",
+    "hangupTech",
     "status",
     "billingDebit",
     "billingCredit",
@@ -90,6 +92,7 @@ class CallRecord:
     duration_billed: int = 0
     hangup_cause: int | None = None
     hangup_source: str | None = None
+    hangup_tech: Any = None  # documented name, unknown type: passed through as given
     status: str = "missed"
     debit: Decimal = Decimal("0")
     credit: Decimal = Decimal("0")
@@ -118,6 +121,7 @@ class CallRecord:
             "durationBilled": self.duration_billed if done else 0,
             "hangupCause": self.hangup_cause if done else None,
             "hangupSource": self.hangup_source if done else None,
+            "hangupTech": self.hangup_tech if done else None,
             "status": self.status if done else "in-progress",
             "billingDebit": fmt(self.debit if done else 0),
             "billingCredit": fmt(self.credit if done else 0),
@@ -147,10 +151,11 @@ def destination_label(number: str) -> str:
     if not is_possible_number(number):
         return "UNKNOWN"
     parsed = phonenumbers.parse(number)
-    country = phonenumbers.region_code_for_number(parsed) or "XX"
-    kind = _LABEL_KINDS.get(
-        phonenumbers.PhoneNumberType.to_string(phonenumbers.number_type(parsed)) or "", "OTHER"
+    region = phonenumbers.region_code_for_number(parsed) or phonenumbers.region_code_for_country_code(
+        parsed.country_code or 0
     )
+    country = region if region and region != "ZZ" else "XX"
+    kind = _LABEL_KINDS.get(type_name(parsed, country if country != "XX" else ""), "OTHER")
     return f"{country}-{kind}"
 
 
@@ -198,7 +203,7 @@ class CallRepo(Repo[CallRecord]):
         Optional: ``started`` (RFC 3339, default now), ``durationTotal`` (s, default 0),
         ``durationAnswered`` (s, default 0; > 0 means answered), ``status``
         (answered|missed|failed), ``callerName``, ``callerRestricted``, ``hangupCause``,
-        ``hangupSource``, ``durationBilled`` (default: answered seconds rounded up to the
+        ``hangupSource``, ``hangupTech`` (any value), ``durationBilled`` (default: answered seconds rounded up to the
         minute), ``billingDebit``, ``billingCredit``, ``billingDestinationLabel``, ``callid``.
         """
         direction = data.get("direction")
@@ -234,6 +239,7 @@ class CallRepo(Repo[CallRecord]):
             duration_billed=_seconds(data, "durationBilled", math.ceil(answered_for / 60) * 60),
             hangup_cause=_integer(data, "hangupCause", 16 if status == "answered" else 19),
             hangup_source=source,
+            hangup_tech=data.get("hangupTech"),
             status=status,
             debit=_money(data, "billingDebit"),
             credit=_money(data, "billingCredit"),
@@ -341,6 +347,7 @@ class CallRepo(Repo[CallRecord]):
                 duration_billed=obj["durationBilled"],
                 hangup_cause=obj.get("hangupCause"),
                 hangup_source=obj.get("hangupSource"),
+                hangup_tech=obj.get("hangupTech"),
                 status=obj["status"] if obj["status"] != "in-progress" else "missed",
                 debit=to_money(obj["billingDebit"]),
                 credit=to_money(obj["billingCredit"]),

@@ -105,6 +105,64 @@ class Catalogue:
                 code="not-sold",
             )
 
+    def resolve_country(
+        self, country: str | None, prefix: str | None = None, area: str | None = None
+    ) -> str:
+        """The country of a store query: given, or implied by an E.164 ``prefix`` (its
+        calling code) or by an ``area`` slug sold in one country only.
+
+        The migration guide orders numbers with "simple query parameters like prefix (e.g.,
+        +33), area (e.g., paris or lyon)", so the country is only required when neither
+        settles it; the 400 ``country-required`` then lists the candidates.
+        """
+        if country is not None:
+            return country
+        candidates: list[str] | None = None
+        if prefix is not None:
+            digits = prefix.lstrip("+")
+            candidates = sorted(
+                code
+                for code, info in self.countries.items()
+                if digits.startswith(info["callingCode"].lstrip("+"))
+                or info["callingCode"].lstrip("+").startswith(digits)
+            )
+            # +1 is shared (US, CA, ...): keep the countries that sell under the prefix
+            if len(candidates) > 1:
+                selling = [
+                    c
+                    for c in candidates
+                    if any(
+                        a.prefix.startswith(prefix) or prefix.startswith(a.prefix)
+                        for a in self.areas_of(c)
+                    )
+                ]
+                candidates = selling or candidates
+        if area is not None:
+            by_area = {a.country for a in self.areas if area in (a.area, a.group)}
+            candidates = sorted(
+                by_area if candidates is None else by_area.intersection(candidates)
+            )
+        if candidates is None:
+            raise InvalidInput(
+                "country is required unless a prefix (+33) or an area (paris) says which",
+                code="country-required",
+            )
+        if len(candidates) == 1:
+            return candidates[0]
+        what = " and ".join(
+            part for part in (f"prefix {prefix}" if prefix else "", f"area {area!r}" if area else "") if part
+        )
+        if not candidates:
+            raise InvalidInput(
+                f"the store sells no numbers under {what} in any country "
+                f"(countries: {', '.join(sorted(self.countries))})",
+                code="not-sold",
+            )
+        raise InvalidInput(
+            f"{what} is sold in several countries ({', '.join(candidates)}): give the country",
+            code="country-required",
+        )
+
     def areas_of(self, country: str, number_type: str | None = None) -> list[Area]:
         return [
             a

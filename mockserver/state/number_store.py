@@ -160,7 +160,7 @@ class NumberPool:
 
     def prefixes(
         self,
-        country: str,
+        country: str | None,
         *,
         type: str | None = None,
         prefix: str | None = None,
@@ -168,8 +168,10 @@ class NumberPool:
         offset: int = 0,
         limit: int = 10,
     ) -> dict[str, Any]:
-        """Items whose prefix starts with ``prefix``; ``area`` matches an area or a whole group."""
+        """Items whose prefix starts with ``prefix``; ``area`` matches an area or a whole group.
+        Without ``country``, the prefix or the area must say which (``resolve_country``)."""
         cat = catalogue()
+        country = cat.resolve_country(country, prefix, area)
         cat.country(country)
         found = [
             a
@@ -226,13 +228,20 @@ class NumberPool:
         self,
         account: Any,
         *,
-        country: str,
-        type: str = "geographic",
+        country: str | None = None,
+        type: str | None = None,
         prefix: str | None = None,
         area: str | None = None,
         number_class: str = "classic",
         quantity: int = 1,
     ) -> Reservation:
+        """Without ``country``, the prefix or area must say which; without ``type``, the type
+        of the areas they match when they all share one, else ``geographic``."""
+        cat = catalogue()
+        country = cat.resolve_country(country, prefix, area)
+        cat.country(country)
+        if type is None:
+            type = _implied_type(cat.areas_of(country), prefix, area)
         chosen = self._select(country, type, prefix, area)
         setup, monthly = number_price(country, type, number_class)
         taken = self.taken()
@@ -321,6 +330,18 @@ class NumberPool:
     def cancel(self, account: Any, token: str) -> None:
         reservation = self.get(account, token)
         reservation.status, reservation.ended = "cancelled", self.store.clock.now()
+
+
+def _implied_type(areas: list[Area], prefix: str | None, area: str | None) -> str:
+    matching = {
+        a.type
+        for a in areas
+        if (prefix is None or a.prefix.startswith(prefix) or prefix.startswith(a.prefix))
+        and (area is None or area in (a.area, a.group))
+    }
+    if (prefix is not None or area is not None) and len(matching) == 1:
+        return matching.pop()
+    return "geographic"
 
 
 def pool_of(store: Any) -> NumberPool:

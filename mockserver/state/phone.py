@@ -51,8 +51,50 @@ def describe(value: str) -> Party:
     location = geocoder.description_for_number(parsed, "en")
     if not location and country:
         location = geocoder.country_name_for_number(parsed, "en") or _country_name(country)
+    return Party(value, type_name(parsed, country), country, location)
+
+
+def type_name(parsed: phonenumbers.PhoneNumber, region: str) -> str:
+    """libphonenumber's type name of a number (``MOBILE``), falling back to the type of its
+    numbering block when libphonenumber cannot validate it (see ``_block_type``)."""
     number_type = _TYPE_NAMES.get(phonenumbers.number_type(parsed), "UNKNOWN")
-    return Party(value, number_type, country, location)
+    if number_type == "UNKNOWN" and region:
+        number_type = _block_type(parsed, region)
+    return number_type
+
+
+def _block_type(parsed: phonenumbers.PhoneNumber, region: str) -> str:
+    """The type of the numbering block of a possible number libphonenumber cannot validate.
+
+    Callr's docs describe ``+33639980042`` as ``MOBILE`` while libphonenumber's metadata has
+    no range for ``+33 6 39 98`` (it answers UNKNOWN): the block is mobile in the national
+    plan (``06``), only that range is missing. The sandbox takes the type whose example
+    number (libphonenumber's, per region) shares the most leading digits with the number,
+    when exactly one type does; otherwise UNKNOWN.
+    """
+    national = phonenumbers.national_significant_number(parsed)
+    best, best_types = 0, set()
+    for type_value, name in _TYPE_NAMES.items():
+        if name == "UNKNOWN":
+            continue
+        example = phonenumbers.example_number_for_type(region, type_value)
+        if example is None:
+            continue
+        shared = _common_prefix(national, phonenumbers.national_significant_number(example))
+        if shared > best:
+            best, best_types = shared, {name}
+        elif shared == best and shared:
+            best_types.add(name)
+    return best_types.pop() if len(best_types) == 1 else "UNKNOWN"
+
+
+def _common_prefix(a: str, b: str) -> int:
+    count = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        count += 1
+    return count
 
 
 def warm_up() -> None:
