@@ -97,7 +97,8 @@ def test_seeding_the_docs_sample_works_and_output_keeps_milliseconds(api: Any, c
     (UTC with milliseconds, spec DateTime description)."""
     scenario = dict(DOCS_SCENARIO_SEARCH["hits"][0], numbers=[])
     response = client.post(
-        "/_mock/seed", json={"data": {"accounts": [{"scenarios": [scenario]}]}, "account": "sandbox1"}
+        "/_mock/seed",
+        json={"data": {"accounts": [{"scenarios": [scenario]}]}, "account": "sandbox1"},
     )
     assert response.status_code == 200, response.get_json()
     got = api.get("/actions/callrsid").get_json()
@@ -218,7 +219,9 @@ def test_prefixes_by_prefix_or_area_alone(api: Any, query: dict[str, str], count
 
 def test_reserve_by_prefix_alone(api: Any) -> None:
     """migration-guide.txt "Simplified number ordering" (the issue's exact body)."""
-    response = api.post("/numbers/store", json={"prefix": "+331", "class": "classic", "quantity": 1})
+    response = api.post(
+        "/numbers/store", json={"prefix": "+331", "class": "classic", "quantity": 1}
+    )
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
     assert (body["country"], body["type"]) == ("FR", "geographic")

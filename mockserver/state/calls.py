@@ -151,9 +151,9 @@ def destination_label(number: str) -> str:
     if not is_possible_number(number):
         return "UNKNOWN"
     parsed = phonenumbers.parse(number)
-    region = phonenumbers.region_code_for_number(parsed) or phonenumbers.region_code_for_country_code(
-        parsed.country_code or 0
-    )
+    region = phonenumbers.region_code_for_number(
+        parsed
+    ) or phonenumbers.region_code_for_country_code(parsed.country_code or 0)
     country = region if region and region != "ZZ" else "XX"
     kind = _LABEL_KINDS.get(type_name(parsed, country if country != "XX" else ""), "OTHER")
     return f"{country}-{kind}"

@@ -139,9 +139,7 @@ class Catalogue:
                 candidates = selling or candidates
         if area is not None:
             by_area = {a.country for a in self.areas if area in (a.area, a.group)}
-            candidates = sorted(
-                by_area if candidates is None else by_area.intersection(candidates)
-            )
+            candidates = sorted(by_area if candidates is None else by_area.intersection(candidates))
         if candidates is None:
             raise InvalidInput(
                 "country is required unless a prefix (+33) or an area (paris) says which",
@@ -150,7 +148,9 @@ class Catalogue:
         if len(candidates) == 1:
             return candidates[0]
         what = " and ".join(
-            part for part in (f"prefix {prefix}" if prefix else "", f"area {area!r}" if area else "") if part
+            part
+            for part in (f"prefix {prefix}" if prefix else "", f"area {area!r}" if area else "")
+            if part
         )
         if not candidates:
             raise InvalidInput(
