@@ -42,9 +42,9 @@ def disagreeing_routes() -> dict[tuple[str, str], Canned]:
     scenario = _spec_example("Scenario")
     page = {"offset": 0, "total": 0, "hasMore": False}  # "hits" missing (confirmed schema)
     return {
-        # a date without fraction (DateTime: inferred, milliseconds are a house decision)
+        # a date with a non-UTC offset (DateTime: inferred, UTC is what the docs show)
         ("GET", "/v2.0/ping"): _json(
-            200, {"pong": "pong", "time": "2024-04-24T12:00:42Z"}, ("X-Upstream", "fake")
+            200, {"pong": "pong", "time": "2024-04-24T14:00:42+02:00"}, ("X-Upstream", "fake")
         ),
         ("GET", "/v2.0/sms/8242d945"): _json(200, sms),
         ("POST", "/v2.0/actions"): _json(200, scenario),  # 200 where we say 201

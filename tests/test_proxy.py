@@ -96,10 +96,11 @@ def test_each_disagreement_is_one_finding_with_its_count_and_provenance(
 
     date = _one(findings, operation="ping", pointer="body/time")
     assert (date["location"], date["status"], date["kind"]) == ("response", 200, "pattern")
-    assert date["observed"] == "2024-04-24T12:00:42Z"
+    # a date without milliseconds is what the docs show (issue 14); an offset is not UTC
+    assert date["observed"] == "2024-04-24T14:00:42+02:00"
     assert date["provenance"]["level"] == "inferred"
     assert date["provenance"]["source"] == "#/components/schemas/DateTime"
-    assert "milliseconds" in date["provenance"]["note"]
+    assert "UTC" in date["provenance"]["note"]
 
     extra = _one(findings, operation="getSms", kind="extra-field")
     assert extra["pointer"] == "body/carrierId"
