@@ -19,13 +19,13 @@ _EXPORTS = {
     "MockServer": "callr_mock.server",
     "Store": "callr_mock.state.store",
     "create_app": "callr_mock.app",
-    "runtime_of": "callr_mock.app",
+    "runtime_of": "callr_mock.runtime",
 }
 __all__ = [*sorted(_EXPORTS), "__version__"]
 
 if TYPE_CHECKING:
     from callr_mock.app import create_app as create_app
-    from callr_mock.app import runtime_of as runtime_of
+    from callr_mock.runtime import runtime_of as runtime_of
     from callr_mock.server import MockServer as MockServer
     from callr_mock.settings import DEMO_ACCOUNT_SID as DEMO_ACCOUNT_SID
     from callr_mock.settings import DEMO_API_KEY as DEMO_API_KEY

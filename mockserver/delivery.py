@@ -1,7 +1,6 @@
 """Webhook delivery: real, signed HTTP POSTs, retried with backoff on the sandbox clock.
 
-``WebhookDelivery`` is one of the runtime's services (registered in
-``callr_mock.app.SERVICE_FACTORIES`` when this module is imported).
+``WebhookDelivery`` is built with the runtime (``Runtime.delivery``).
 
 How it works:
 
@@ -52,7 +51,7 @@ from callr_mock.state.timefmt import iso
 from callr_mock.state.webhooks import Delivery, WebhookRepo
 
 if TYPE_CHECKING:
-    from callr_mock.app import Runtime
+    from callr_mock.runtime import Runtime
 
 log = logging.getLogger("callr_mock.webhooks")
 
@@ -209,8 +208,6 @@ class WebhookDelivery:
                 job = self._next(lane, generation)
                 if job is None:
                     return
-                if job.problem:
-                    self._violation(job)
                 outcome = self._post(session, job)
                 self._record(lane, generation, job, outcome)
         except Exception:  # a bug of ours: keep the lane restartable, say it loudly
@@ -342,8 +339,22 @@ class WebhookDelivery:
         return str(post.get("operationId") or f"webhook {event_type}")
 
     def _journal(self, delivery: Delivery, job: _Send, outcome: _Outcome, now: Any) -> None:
-        journal = self.runtime.journal
-        journal.record(
+        """The attempt, with the violation when its envelope broke the spec."""
+        operation = self._operation(delivery.event.type)
+        found = []
+        if job.problem:
+            log.error("contract violation: %s", job.problem)
+            found.append(
+                Violation(
+                    account=delivery.event.account_sid,
+                    operation=operation,
+                    method="POST",
+                    path=job.url,
+                    status=None,
+                    message=job.problem,
+                )
+            )
+        self.runtime.journal.record(
             JournalEntry(
                 time=iso(now),
                 method="POST",
@@ -351,40 +362,9 @@ class WebhookDelivery:
                 query="",
                 status=outcome.status or 0,
                 account=delivery.event.account_sid,
-                operation=self._operation(delivery.event.type),
+                operation=operation,
                 duration_ms=outcome.duration_ms,
                 violations=[job.problem] if job.problem else [],
-            )
+            ),
+            found,
         )
-
-    def _violation(self, job: _Send) -> None:
-        journal = self.runtime.journal
-        event = job.delivery.event
-        journal.violation(
-            Violation(
-                account=event.account_sid,
-                operation=self._operation(event.type),
-                method="POST",
-                path=job.url,
-                status=None,
-                message=job.problem or "",
-            )
-        )
-        log.error("contract violation: %s", job.problem)
-
-
-def delivery_service(runtime: Runtime) -> WebhookDelivery:
-    for service in runtime.services:
-        if isinstance(service, WebhookDelivery):
-            return service
-    raise LookupError("this runtime has no webhook delivery service")
-
-
-def _register() -> None:
-    from callr_mock.app import SERVICE_FACTORIES
-
-    if WebhookDelivery not in SERVICE_FACTORIES:
-        SERVICE_FACTORIES.append(WebhookDelivery)
-
-
-_register()

@@ -23,7 +23,7 @@ from werkzeug.wrappers import Request
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
-    from callr_mock.app import Runtime
+    from callr_mock.runtime import Runtime
 
 
 class ApiDispatcher:

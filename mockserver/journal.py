@@ -1,4 +1,9 @@
-"""The request journal and the log of contract violations (thread-safe, bounded)."""
+"""The request journal and the log of contract violations (thread-safe, bounded).
+
+``Journal.record`` is the one writer: the REST pipeline and the legacy endpoint (both
+through ``pipeline.record_exchange``) and webhook delivery record an exchange together
+with the violations it committed.
+"""
 
 from __future__ import annotations
 
@@ -56,12 +61,6 @@ class Journal:
                 violation.seq = next(self._seq)
                 violation.request_seq = entry.seq
                 self.violations.append(violation)
-
-    def violation(self, violation: Violation) -> None:
-        """A violation that belongs to no journal entry (e.g. a webhook envelope)."""
-        with self._lock:
-            violation.seq = next(self._seq)
-            self.violations.append(violation)
 
     def list_entries(self, account: str | None = None, since: int = 0) -> list[dict[str, Any]]:
         with self._lock:

@@ -30,7 +30,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTo
 from werkzeug.wrappers import Request
 
 if TYPE_CHECKING:
-    from callr_mock.app import Runtime
+    from callr_mock.runtime import Runtime
 
 log = logging.getLogger("callr_mock")
 JSON = "application/json"

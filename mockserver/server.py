@@ -12,7 +12,8 @@ import threading
 from types import FrameType
 from typing import Any
 
-from callr_mock.app import Runtime, create_app, runtime_of
+from callr_mock.app import create_app
+from callr_mock.runtime import Runtime, runtime_of
 from callr_mock.settings import Settings
 from flask import Flask
 from waitress.server import create_server

@@ -31,8 +31,8 @@ from callr_mock.plugin._control import (  # CallrMockError: users import it from
 from callr_mock.state.timefmt import iso, parse
 
 if TYPE_CHECKING:
-    from callr_mock.app import Runtime
     from callr_mock.contract import Contract
+    from callr_mock.runtime import Runtime
     from callr_mock.server import MockServer
     from callr_mock.state.store import AccountState, Store
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import requests
 from callr_mock import DEMO_ACCOUNT_SID, MockServer, Settings
-from callr_mock.delivery import MAX_ATTEMPTS, backoff, delivery_service, sign
+from callr_mock.delivery import MAX_ATTEMPTS, backoff, sign
 from callr_mock.state.events import EVENT_TYPES
 from webhook_receiver import Receiver
 
@@ -52,7 +52,7 @@ def wait_until(predicate: Any, timeout: float) -> bool:
 
 
 def drain(runtime: Any) -> None:
-    assert delivery_service(runtime).drain(5.0), "deliveries did not settle within 5 s"
+    assert runtime.delivery.drain(5.0), "deliveries did not settle within 5 s"
 
 
 def deliveries(api: Any, **params: str) -> list[dict[str, Any]]:
@@ -476,7 +476,7 @@ def test_reset_drops_queued_deliveries(api: Any, runtime: Any, receiver: Receive
     drain(runtime)
     assert api.client.post("/_mock/reset").status_code == 204
     assert deliveries(api) == []
-    assert delivery_service(runtime).pending() == 0
+    assert runtime.delivery.pending() == 0
     api.advance(10)
     drain(runtime)
     assert len(receiver.received) == 1
@@ -497,7 +497,7 @@ def test_flush_endpoint_waits_for_in_flight_deliveries(
 
 def test_drain_refuses_to_run_under_the_store_lock(runtime: Any) -> None:
     with runtime.store.lock, pytest.raises(RuntimeError, match="deadlock"):
-        delivery_service(runtime).drain(0.1)
+        runtime.delivery.drain(0.1)
 
 
 def test_an_envelope_that_breaks_the_spec_is_recorded_as_a_violation(

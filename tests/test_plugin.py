@@ -24,7 +24,7 @@ from callr_mock.plugin.receiver import WebhookReceiver
 from callr_mock.resources import load_handlers
 
 # pytester's in-process runs drop the modules they import once they end; import what the
-# plugin loads now, so that every inner session shares these modules (and HANDLERS).
+# plugin loads now, so that every inner session shares these modules.
 load_handlers()
 assert callr_mock.control and callr_mock.plugin.handle and callr_mock.plugin.strategies
 
@@ -133,11 +133,11 @@ def test_two_tests_cannot_see_each_others_data(pytester: pytest.Pytester) -> Non
 
 # -- violations ---------------------------------------------------------------------------------
 VIOLATION_TESTS = """
-from callr_mock.resources import HANDLERS, Reply
+from callr_mock.resources import Reply
 
 
 def test_broken_ping(callr_mock, callr_client, monkeypatch):
-    monkeypatch.setitem(HANDLERS, "ping", lambda call: Reply(200, {"pong": "nope", "time": "now"}))
+    monkeypatch.setitem(callr_mock.runtime.handlers, "ping", lambda call: Reply(200, {"pong": "nope", "time": "now"}))
     response = callr_client.get("/ping")
     assert response.status_code in (200, 500)
 
@@ -147,7 +147,7 @@ def test_healthy_ping(callr_mock, callr_client):
 
 
 def test_failing_on_its_own(callr_mock, callr_client, monkeypatch):
-    monkeypatch.setitem(HANDLERS, "ping", lambda call: Reply(200, {"pong": "pong"}))
+    monkeypatch.setitem(callr_mock.runtime.handlers, "ping", lambda call: Reply(200, {"pong": "pong"}))
     assert callr_client.get("/ping").status_code == 200
 """
 
@@ -187,12 +187,12 @@ def test_a_violation_in_a_fixture_teardown_errors_that_test(pytester: pytest.Pyt
     pytester.makepyfile(
         test_late="""
         import pytest
-        from callr_mock.resources import HANDLERS, Reply
+        from callr_mock.resources import Reply
 
         @pytest.fixture
-        def noisy(callr_client, monkeypatch):
+        def noisy(callr_mock, callr_client, monkeypatch):
             yield
-            monkeypatch.setitem(HANDLERS, "ping", lambda call: Reply(200, {}))
+            monkeypatch.setitem(callr_mock.runtime.handlers, "ping", lambda call: Reply(200, {}))
             callr_client.get("/ping")
 
         def test_passes_then_its_fixture_breaks_the_contract(noisy):
@@ -211,11 +211,11 @@ def test_check_raises_a_readable_report(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         test_check="""
         import pytest
-        from callr_mock.resources import HANDLERS, Reply
+        from callr_mock.resources import Reply
 
         def test_check(callr_mock, callr_client, monkeypatch):
             callr_mock.check()  # nothing yet
-            monkeypatch.setitem(HANDLERS, "ping", lambda call: Reply(418, None))
+            monkeypatch.setitem(callr_mock.runtime.handlers, "ping", lambda call: Reply(418, None))
             assert callr_client.get("/ping").status_code == 500
             with pytest.raises(AssertionError, match="ping answered status 418"):
                 callr_mock.check()

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from callr_mock import Settings, create_app, runtime_of
-from callr_mock.resources import HANDLERS, Reply
+from callr_mock.resources import Reply
 
 MINI_SPEC = str(Path(__file__).parent / "data" / "mini-spec.yaml")
 KEY = {"x-api-key": "callr-mock-demo-key"}
@@ -273,7 +273,7 @@ def test_an_integral_float_is_an_integer(
     """JSON Schema calls 5.0 an integer; the handler must get the int 5, not 5.0."""
     seen: list[Any] = []
     monkeypatch.setitem(
-        HANDLERS,
+        runtime_of(mini).handlers,
         "makeThing",
         lambda call: seen.append(call.body["size"]) or Reply(201, {"id": "abc"}),
     )
@@ -341,7 +341,9 @@ def test_a_response_that_breaks_the_spec_becomes_a_loud_500(
     c: Any, mini: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(
-        HANDLERS, "ping", lambda call: Reply(200, {"pong": "pong", "time": "yesterday"})
+        runtime_of(mini).handlers,
+        "ping",
+        lambda call: Reply(200, {"pong": "pong", "time": "yesterday"}),
     )
     response = c.get("/v2.0/ping", headers=KEY)
     assert response.status_code == 500
@@ -357,16 +359,22 @@ def test_lenient_mode_records_the_violation_but_passes_the_response(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     app = create_app(Settings(spec_path=MINI_SPEC, strict=False))
-    monkeypatch.setitem(HANDLERS, "ping", lambda call: Reply(200, {"pong": "ping", "time": "x"}))
+    monkeypatch.setitem(
+        runtime_of(app).handlers, "ping", lambda call: Reply(200, {"pong": "ping", "time": "x"})
+    )
     response = app.test_client().get("/v2.0/ping", headers=KEY)
     assert response.status_code == 200
     assert response.get_json()["pong"] == "ping"
     assert len(runtime_of(app).journal.list_violations()) == 1
 
 
-def test_an_undeclared_status_is_a_violation(c: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_undeclared_status_is_a_violation(
+    c: Any, mini: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setitem(
-        HANDLERS, "ping", lambda call: Reply(418, {"code": "teapot", "message": "no"})
+        runtime_of(mini).handlers,
+        "ping",
+        lambda call: Reply(418, {"code": "teapot", "message": "no"}),
     )
     response = c.get("/v2.0/ping", headers=KEY)
     assert response.status_code == 500
@@ -374,12 +382,12 @@ def test_an_undeclared_status_is_a_violation(c: Any, monkeypatch: pytest.MonkeyP
 
 
 def test_a_crashing_handler_is_a_recorded_500_not_a_traceback(
-    c: Any, monkeypatch: pytest.MonkeyPatch
+    c: Any, mini: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def crash(call: Any) -> Reply:
         raise KeyError("boom")
 
-    monkeypatch.setitem(HANDLERS, "ping", crash)
+    monkeypatch.setitem(runtime_of(mini).handlers, "ping", crash)
     response = c.get("/v2.0/ping", headers=KEY)
     assert response.status_code == 500
     body = error_of(response)

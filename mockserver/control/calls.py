@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from callr_mock.control import blueprint, body, reply, runtime
+from callr_mock.control.common import blueprint, body, reply
+from callr_mock.runtime import runtime_of
 from callr_mock.state.errors import NotFound
-from flask import Response
+from flask import Response, current_app
 
 
 @blueprint.post("/accounts/<sid>/calls")
 def add_call(sid: str) -> Response:
     """Add a CDR (see ``CallRepo.add`` for the body); fires v2.call.<direction>.started/ended."""
     data = body()
-    store = runtime().store
+    store = runtime_of(current_app).store
     with store.lock:
         account = store.account(sid)
         record = account.calls.add(data)
@@ -21,7 +22,7 @@ def add_call(sid: str) -> Response:
 @blueprint.get("/exports/<taskid>")
 def download_export(taskid: str) -> Response:
     """The file of a finished calls export (CSV or JSON), whichever account made it."""
-    store = runtime().store
+    store = runtime_of(current_app).store
     with store.lock:
         store.tick()
         for account in store.accounts():

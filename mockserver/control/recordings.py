@@ -13,16 +13,17 @@
 
 from __future__ import annotations
 
-from callr_mock.control import blueprint, body, reply, runtime
+from callr_mock.control.common import blueprint, body, reply
+from callr_mock.runtime import runtime_of
 from callr_mock.state.errors import InvalidInput, NotFound
 from callr_mock.state.recordings import media_chunks
-from flask import Response, request
+from flask import Response, current_app, request
 
 
 @blueprint.post("/accounts/<sid>/recordings")
 def create_recording(sid: str) -> Response:
     data = body()
-    store = runtime().store
+    store = runtime_of(current_app).store
     with store.lock:
         store.scheduler.run_due(store.clock.now())
         recording = store.account(sid).recordings.create(
@@ -46,7 +47,7 @@ def record_audio_file(sid: str, audio_sid: str) -> Response:
         or not 0 < duration <= 60
     ):
         raise InvalidInput("'duration' must be a number of seconds, more than 0 and at most 60")
-    store = runtime().store
+    store = runtime_of(current_app).store
     with store.lock:
         store.scheduler.run_due(store.clock.now())
         audio = store.account(sid).audio_files.record_by_phone(
@@ -57,7 +58,7 @@ def record_audio_file(sid: str, audio_sid: str) -> Response:
 
 @blueprint.get("/media/<sid>")
 def media(sid: str) -> Response:
-    store = runtime().store
+    store = runtime_of(current_app).store
     with store.lock:
         store.scheduler.run_due(store.clock.now())
         for account in store.accounts():

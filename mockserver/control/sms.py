@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from callr_mock.control import blueprint, body, reply, runtime
+from callr_mock.control.common import blueprint, body, reply
+from callr_mock.runtime import runtime_of
 from callr_mock.state.errors import InvalidInput
 from callr_mock.state.timefmt import parse
-from flask import Response
+from flask import Response, current_app
 
 
 @blueprint.post("/accounts/<sid>/sms/inbound")
@@ -19,7 +20,7 @@ def inbound_sms(sid: str) -> Response:
         at = parse(data["at"]) if data.get("at") else None
     except ValueError:
         raise InvalidInput("at: must be an RFC 3339 date-time") from None
-    store = runtime().store
+    store = runtime_of(current_app).store
     with store.lock:
         account = store.account(sid)
         sms = account.sms.receive(data["from"], data["to"], data["text"], at=at)

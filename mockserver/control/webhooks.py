@@ -14,18 +14,19 @@
 
 from __future__ import annotations
 
-from callr_mock.control import account_param, blueprint, body, reply, runtime
-from callr_mock.delivery import delivery_service
+from callr_mock.control.common import account_param, blueprint, body, reply
+from callr_mock.runtime import runtime_of
 from callr_mock.state.errors import InvalidInput
-from flask import Response, request
+from flask import Response, current_app, request
 
 
 @blueprint.get("/deliveries")
 def deliveries() -> Response:
-    store = runtime().store
+    store = runtime_of(current_app).store
     args = request.args
+    sid = account_param()
     with store.lock:
-        accounts = [store.account(account_param())] if account_param() else store.accounts()
+        accounts = [store.account(sid)] if sid else store.accounts()
         found = [
             item
             for account in accounts
@@ -43,6 +44,6 @@ def flush() -> Response:
     timeout = body().get("timeout", 10)
     if not isinstance(timeout, int | float) or isinstance(timeout, bool) or not 0 <= timeout <= 60:
         raise InvalidInput("'timeout' must be a number of seconds from 0 to 60")
-    service = delivery_service(runtime())
+    service = runtime_of(current_app).delivery
     idle = service.drain(float(timeout))
     return reply({"idle": idle, "pending": service.pending()})

@@ -34,6 +34,7 @@ from callr_mock.legacy.core import (
     RpcError,
 )
 from callr_mock.pipeline import parse_json, record_exchange
+from callr_mock.runtime import runtime_of
 from callr_mock.state.errors import ApiError
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -60,7 +61,7 @@ def _valid_id(value: Any) -> bool:
 
 @blueprint.route(ENDPOINT_PATH, methods=["POST"], strict_slashes=False)
 def json_rpc() -> Response:
-    rt = current_app.extensions["callr_mock"]
+    rt = runtime_of(current_app)
     started = time.perf_counter()
     account_sid: str | None = None
     name: str | None = None

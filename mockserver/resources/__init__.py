@@ -1,13 +1,17 @@
-"""Thin HTTP handlers, one module per spec tag, registered by operationId.
+"""Thin HTTP handlers, one module per spec tag, marked by operationId.
 
 A handler receives a :class:`Call` (validated parameters, the account, the store)
 and returns a :class:`Reply`. Rules live in ``callr_mock.state``; handlers only
-translate between the two.
+translate between the two. ``@handles("operationId")`` marks a function; the modules of
+this package are discovered and ``load_handlers()`` builds a fresh table for each app
+(``Runtime.handlers``): there is no shared registry.
 """
 
 from __future__ import annotations
 
 import importlib
+import inspect
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,19 +21,8 @@ from callr_mock.state.errors import InvalidInput
 from callr_mock.state.store import AccountState, Store
 from callr_mock.state.timefmt import parse
 
-RESOURCE_MODULES = (
-    "system",
-    "actions",
-    "numbers",
-    "number_store",
-    "sms",
-    "tasks",
-    "calls",
-    "billing",
-    "audio_files",
-    "recordings",
-    "webhooks",
-)
+OPERATIONS = "__callr_operations__"
+"""The attribute ``@handles`` sets: the operationIds a function handles."""
 
 
 @dataclass
@@ -64,24 +57,34 @@ class Reply:
 
 
 Handler = Callable[[Call], Reply]
-HANDLERS: dict[str, Handler] = {}
 
 
 def handles(operation_id: str) -> Callable[[Handler], Handler]:
-    """Register a handler for one spec operation."""
+    """Mark a function as the handler of one spec operation (stack it for several)."""
 
-    def register(function: Handler) -> Handler:
-        existing = HANDLERS.get(operation_id)
-        if existing is not None and existing.__qualname__ != function.__qualname__:
-            # (the same function again is a module re-import, e.g. in pytester runs)
-            raise ValueError(f"two handlers for {operation_id}")
-        HANDLERS[operation_id] = function
+    def mark(function: Handler) -> Handler:
+        operations = vars(function).get(OPERATIONS, ())
+        vars(function)[OPERATIONS] = (*operations, operation_id)
         return function
 
-    return register
+    return mark
+
+
+def resource_modules() -> list[str]:
+    """The handler modules: every module of this package."""
+    return sorted(info.name for info in pkgutil.iter_modules(__path__))
 
 
 def load_handlers() -> dict[str, Handler]:
-    for name in RESOURCE_MODULES:
-        importlib.import_module(f"callr_mock.resources.{name}")
-    return HANDLERS
+    """A fresh table operationId → handler, from every handler module."""
+    handlers: dict[str, Handler] = {}
+    for name in resource_modules():
+        module = importlib.import_module(f"{__name__}.{name}")
+        for function in vars(module).values():
+            if not inspect.isfunction(function) or function.__module__ != module.__name__:
+                continue
+            for operation_id in vars(function).get(OPERATIONS, ()):
+                if operation_id in handlers:
+                    raise ValueError(f"two handlers for {operation_id}")
+                handlers[operation_id] = function
+    return handlers
