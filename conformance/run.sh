@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 max_time="${1:-240}"
 log="$(mktemp)"
-callr-mock serve --port 0 --clock real --id-seed 1 >"$log" 2>&1 &
+callr-mock serve --port 0 --clock real --id-seed 1 --seed empty >"$log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT
 for _ in $(seq 100); do

@@ -1,5 +1,8 @@
 """``python -m callr_mock`` is ``callr-mock``."""
 
-from callr_mock.cli import main
+try:
+    from callr_mock.cli import main
+except KeyboardInterrupt:  # Ctrl-C before the command even started: no traceback
+    raise SystemExit(130) from None
 
 raise SystemExit(main())

@@ -14,7 +14,7 @@ from callr_mock.legacy.endpoint import blueprint as legacy_blueprint
 from callr_mock.pipeline import http_error
 from callr_mock.resources import load_handlers
 from callr_mock.runtime import EXTENSION, Runtime, runtime_of
-from callr_mock.seeding import SeedValidator
+from callr_mock.seeding import SeedValidator, named_seeds
 from callr_mock.settings import Settings
 from callr_mock.state import phone, pricing
 from callr_mock.state.catalogue import catalogue
@@ -56,9 +56,12 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         seed_validator=SeedValidator(contract),
     )
     if settings.seed_path:
+        # a seed set (demo, empty) goes into the first account; a seed file into the demo
+        # account, or into the accounts it names when the settings name their own
+        named = settings.seed_path in named_seeds()
         runtime.seed(
             settings.seed_path,
-            into=settings.initial_accounts()[0][0] if not settings.accounts else None,
+            into=settings.initial_accounts()[0][0] if named or not settings.accounts else None,
         )
 
     app = Flask("callr_mock", static_folder=None)

@@ -1,20 +1,57 @@
 """The ``callr-mock`` command: ``serve`` the sandbox, ``proxy`` the real API (drift report),
-``drift`` of a recording, ``spec-stats`` of the contract."""
+``drift`` of a recording, ``spec-stats`` of a spec, ``rosetta``.
+
+A mistake on the command line ends in one line on stderr that names the problem and the
+way out, and a non-zero exit status, never a traceback: 2 for a bad argument (an option out
+of range, a ``--spec`` or ``--seed`` that cannot be used), 1 when the machine refuses (the
+port is taken, the host is not ours), 130 when interrupted during start-up.
+
+The options of ``serve`` default to the environment variables of ``Settings.ENV_VARS``,
+then to the built-in defaults (``callr-mock serve --help`` shows both).
+"""
 
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
+import os
+import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from callr_mock.settings import Settings
+from callr_mock import __version__
+from callr_mock.settings import ENV_VARS, Settings
+
+if TYPE_CHECKING:
+    from callr_mock.server import MockServer, WsgiServer
+
+PROG = "callr-mock"
+DEFAULT_SEED = "demo"
+MAX_THREADS = 256
+INTERRUPTED = 130
 
 
+class CliError(Exception):
+    """A problem the user can fix: printed as one line, exit ``status``."""
+
+    def __init__(self, message: str, status: int = 2) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        """One line (argparse prints the usage too): the problem, then where help is."""
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+# -- argument types ----------------------------------------------------------------------------
 def _account(text: str) -> tuple[str, str]:
     sid, colon, key = text.partition(":")
     if not colon or not sid or not key:
-        raise argparse.ArgumentTypeError("use ACCOUNT_SID:KEY")
+        raise argparse.ArgumentTypeError(f"{text!r}: use ACCOUNT_SID:KEY")
     from callr_mock.formats import is_sid
 
     if not is_sid(sid):
@@ -22,102 +59,337 @@ def _account(text: str) -> tuple[str, str]:
     return sid, key
 
 
+def _bounded(name: str, low: int, high: int, hint: str = "") -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"{value} is out of range: a {name} is {low}-{high}{hint}"
+            )
+        return value
+
+    parse.__name__ = name  # argparse names the type in its own messages
+    return parse
+
+
+def _choice(*choices: str) -> Callable[[str], str]:
+    """Like ``choices=``, but also checks a default that comes from the environment."""
+
+    def parse(text: str) -> str:
+        if text not in choices:
+            raise argparse.ArgumentTypeError(f"{text!r} is not one of {', '.join(choices)}")
+        return text
+
+    return parse
+
+
+def _flag(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise argparse.ArgumentTypeError(f"{text!r} is not a yes/no value (1/0, true/false)")
+
+
+def _env(field: str, default: Any) -> Any:
+    return os.environ.get(ENV_VARS[field], default)
+
+
+# -- the parser --------------------------------------------------------------------------------
+ROSETTA_EPILOG = """\
+examples:
+  callr-mock rosetta sms.send                  legacy method -> its REST v2 operation(s)
+  callr-mock rosetta "POST /sms"               REST operation -> the legacy method(s) (reverse lookup)
+  callr-mock rosetta "/numbers/{number}"       any method on that REST path
+  callr-mock rosetta                           the whole migration table
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="callr-mock", description="Callr REST API v2 sandbox")
-    commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="run the sandbox (waitress, threaded)")
-    serve.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
-    serve.add_argument(
-        "--port", type=int, default=4010, help="port, 0 = any free port (default 4010)"
+    parser = _Parser(
+        prog=PROG,
+        description="Callr REST API v2 sandbox: a contract-testing mock server.",
+        epilog="Run 'callr-mock COMMAND --help' for the options of a command.",
     )
-    serve.add_argument("--spec", dest="spec_path", help="OpenAPI file to serve instead of ours")
-    serve.add_argument("--seed", dest="seed_path", help="seed set name (demo, empty) or file")
-    serve.add_argument("--account", action="append", type=_account, default=[], metavar="SID:KEY")
-    serve.add_argument("--clock", choices=("real", "frozen"), default="real")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser(
+        "serve",
+        help="run the sandbox (waitress, threaded)",
+        description="Run the sandbox in the foreground until Ctrl-C or SIGTERM. Each option "
+        "defaults to its environment variable, then to the default shown.",
+    )
+    serve.add_argument(
+        "--host",
+        default=_env("host", "127.0.0.1"),
+        help="address to bind; 0.0.0.0 for every interface (env CALLR_MOCK_HOST; default: %(default)s)",
+    )
+    serve.add_argument(
+        "--port",
+        type=_bounded("port", 0, 65535, " (0 picks a free one)"),
+        default=_env("port", "4010"),
+        help="port to listen on, 0 = any free port (env CALLR_MOCK_PORT; default: %(default)s)",
+    )
+    serve.add_argument(
+        "--spec",
+        dest="spec_path",
+        metavar="PATH",
+        default=_env("spec_path", None),
+        help="OpenAPI file (YAML or JSON) to serve instead of the packaged Callr v2 spec, e.g. "
+        "Callr's official openapi.json; checked with openapi-spec-validator "
+        "(env CALLR_MOCK_SPEC; default: the packaged spec)",
+    )
+    serve.add_argument(
+        "--seed",
+        dest="seed_path",
+        metavar="NAME|PATH",
+        default=_env("seed_path", DEFAULT_SEED),
+        help="data loaded at start: a seed set (demo, empty) or a seed file (JSON/YAML); "
+        "loaded into the demo account, or as the file says when --account is given "
+        "(env CALLR_MOCK_SEED; default: %(default)s)",
+    )
+    serve.add_argument(
+        "--account",
+        action="append",
+        type=_account,
+        default=[],
+        metavar="SID:KEY",
+        help="an account to create instead of the demo one (sandbox1:callr-mock-demo-key); "
+        "repeat for more (default: the demo account)",
+    )
+    serve.add_argument(
+        "--clock",
+        type=_choice("real", "frozen"),
+        default=_env("clock", "real"),
+        metavar="{real,frozen}",
+        help="sandbox clock: real time, or frozen until advanced with POST /_mock/clock/advance "
+        "(env CALLR_MOCK_CLOCK; default: %(default)s)",
+    )
     serve.add_argument(
         "--lenient",
         action="store_true",
-        help="record response violations without turning them into 500s",
+        default=not _flag(_env("strict", "1")),
+        help="record the mock's own contract violations without turning them into 500s "
+        "(env CALLR_MOCK_STRICT=0; default: strict)",
     )
-    serve.add_argument("--id-seed", type=int, help="seed the sid generator for repeatable runs")
-    serve.add_argument("--threads", type=int, default=8)
+    serve.add_argument(
+        "--id-seed",
+        type=int,
+        metavar="N",
+        help="seed the sid generator, so a run can be repeated exactly (default: random)",
+    )
+    serve.add_argument(
+        "--threads",
+        type=_bounded("thread count", 1, MAX_THREADS),
+        default=_env("threads", "8"),
+        metavar="N",
+        help=f"worker threads serving requests, 1-{MAX_THREADS} "
+        "(env CALLR_MOCK_THREADS; default: %(default)s)",
+    )
+
     proxy = commands.add_parser(
         "proxy",
         help="forward to the real API unchanged and report where it disagrees with the spec",
+        description="Forward /v2.0 requests unchanged to the real API and check requests "
+        "and answers against the spec; the drift report is at /_mock/drift.",
     )
     proxy.add_argument(
-        "--upstream", required=True, help="the real API's base URL, e.g. https://api.callr.com/v2.0"
-    )
-    proxy.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
-    proxy.add_argument(
-        "--port", type=int, default=4010, help="port, 0 = any free port (default 4010)"
+        "--upstream",
+        required=True,
+        help="the real API's base URL, e.g. https://api.callr.com/v2.0 (required; no default)",
     )
     proxy.add_argument(
-        "--spec", dest="spec_path", help="OpenAPI file to check against (default: ours)"
+        "--host", default="127.0.0.1", help="address to bind (default: %(default)s)"
     )
     proxy.add_argument(
-        "--record", dest="record_dir", metavar="DIR", help="write each exchange (redacted) to DIR"
+        "--port",
+        type=_bounded("port", 0, 65535, " (0 picks a free one)"),
+        default=4010,
+        help="port to listen on, 0 = any free port (default: %(default)s)",
     )
     proxy.add_argument(
-        "--timeout", type=float, default=30.0, help="seconds to wait for the upstream (default 30)"
+        "--spec",
+        dest="spec_path",
+        metavar="PATH",
+        help="OpenAPI file to check against (default: the packaged spec)",
     )
-    proxy.add_argument("--threads", type=int, default=8)
+    proxy.add_argument(
+        "--record",
+        dest="record_dir",
+        metavar="DIR",
+        help="write each exchange (redacted) to DIR (default: no recording)",
+    )
+    proxy.add_argument(
+        "--timeout",
+        type=float,
+        default=30.0,
+        help="seconds to wait for the upstream (default: %(default)s)",
+    )
+    proxy.add_argument(
+        "--threads",
+        type=_bounded("thread count", 1, MAX_THREADS),
+        default=8,
+        metavar="N",
+        help=f"worker threads, 1-{MAX_THREADS} (default: %(default)s)",
+    )
     drift = commands.add_parser(
         "drift", help="the drift report of a proxy recording (--record DIR)"
     )
     drift.add_argument("directory", metavar="DIR", help="a directory written by proxy --record")
     drift.add_argument(
-        "--spec", dest="spec_path", help="OpenAPI file to check against (default: ours)"
+        "--spec",
+        dest="spec_path",
+        metavar="PATH",
+        help="OpenAPI file to check against (default: the packaged spec)",
     )
-    drift.add_argument("--format", choices=("text", "markdown", "json"), default="text")
-    stats = commands.add_parser("spec-stats", help="count confirmed vs inferred parts of a spec")
+    drift.add_argument(
+        "--format",
+        choices=("text", "markdown", "json"),
+        default="text",
+        help="report format (default: %(default)s)",
+    )
+
+    stats = commands.add_parser(
+        "spec-stats",
+        help="count confirmed vs inferred parts of a spec",
+        description="Count the operations and schemas of a spec tagged x-provenance "
+        "confirmed or inferred, and list the inferred ones.",
+    )
     stats.add_argument("spec", nargs="?", help="spec file (default: the packaged one)")
-    rosetta = commands.add_parser("rosetta", help="REST v2 equivalent of a legacy JSON-RPC method")
-    rosetta.add_argument("method", nargs="?", help="e.g. sms.send (omit to list all)")
+
+    rosetta = commands.add_parser(
+        "rosetta",
+        help="legacy JSON-RPC method <-> REST v2 operation (the migration table)",
+        description="Look up the migration guide's table, both ways: a legacy JSON-RPC\n"
+        "method gives its REST v2 operation(s); a REST path, with or without its HTTP\n"
+        "method, gives the legacy method(s) (reverse lookup).",
+        epilog=ROSETTA_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    rosetta.add_argument(
+        "query",
+        nargs="*",
+        metavar="METHOD | 'VERB /path'",
+        help="a legacy method (sms.send) or a REST operation ('POST /sms', '/sms'); "
+        "omit to print the whole table",
+    )
     return parser
 
 
-def _print_ready(server: object) -> None:
-    from callr_mock.server import MockServer
-
-    assert isinstance(server, MockServer)
-    rt = server.runtime
-    print(f"callr-mock {rt.contract.title} on {server.url}/v2.0", flush=True)
-    print(f"  control API: {server.url}/_mock/health   clock: {rt.store.clock.mode}", flush=True)
-    print(f"  legacy JSON-RPC: {server.url}/json-rpc/v1.1/", flush=True)
-    for sid, key in server.settings.initial_accounts():
-        print(f"  account {sid}  x-api-key: {key}   (Basic {sid}:{key})", flush=True)
-    print(
-        f"  try: curl -H 'x-api-key: {server.settings.initial_accounts()[0][1]}' {server.url}/v2.0/ping",
-        flush=True,
-    )
-    if rt.unhandled:
-        print(
-            f"  {len(rt.unhandled)} operation(s) answer from the spec only: {', '.join(sorted(rt.unhandled))}",
-            flush=True,
-        )
-
-
-def serve(args: argparse.Namespace) -> int:
-    from callr_mock.server import MockServer
-
-    settings = Settings(
+# -- serve ------------------------------------------------------------------------------------
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings(
         host=args.host,
         port=args.port,
         spec_path=args.spec_path,
-        seed_path=args.seed_path,
+        seed_path=None if args.seed_path in ("", "empty") else args.seed_path,
         accounts=list(args.account),
         clock=args.clock,
         strict=not args.lenient,
         id_seed=args.id_seed,
         threads=args.threads,
     )
+
+
+def _build(settings: Settings) -> MockServer:
+    """The app, with its spec and seed loaded; CliError for what the user must fix."""
+    from callr_mock.server import MockServer
+    from callr_mock.spec_loader import SpecError, check_openapi, load_spec
+    from callr_mock.state.errors import ApiError
+
+    if settings.spec_path is not None:
+        try:
+            check_openapi(load_spec(settings.spec_path), settings.spec_path)
+        except SpecError as error:
+            raise CliError(f"--spec: {error}") from None
+    try:
+        return MockServer(settings)
+    except SpecError as error:
+        raise CliError(f"--spec: {error}") from None
+    except ApiError as error:  # the seed: unknown name, broken file, objects the spec refuses
+        raise CliError(f"--seed {settings.seed_path}: {error.message}") from None
+
+
+def _bind(server: WsgiServer) -> None:
+    host, port = server.settings.host, server.settings.port
+    try:
+        server.bind()
+    except (socket.gaierror, ValueError):  # waitress turns a failed name lookup into ValueError
+        raise CliError(
+            f"cannot bind --host {host}: no such host; use an address or name of this "
+            "machine, e.g. 127.0.0.1 or 0.0.0.0",
+            status=1,
+        ) from None
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            problem = (
+                f"port {port} on {host} is already in use (another callr-mock?); stop it, "
+                "or pick another --port (0 = any free port)"
+            )
+        elif error.errno == errno.EACCES:
+            problem = (
+                f"not allowed to listen on {host}:{port} (ports below 1024 need privileges); "
+                "use a --port above 1023"
+            )
+        elif error.errno == errno.EADDRNOTAVAIL:
+            problem = (
+                f"cannot bind --host {host}: it is not an address of this machine; use "
+                "127.0.0.1, 0.0.0.0 or one of its own addresses"
+            )
+        else:
+            problem = f"cannot listen on {host}:{port}: {error.strerror or error}"
+        raise CliError(problem, status=1) from None
+
+
+def _seed_line(server: MockServer) -> str:
+    seed = server.settings.seed_path
+    if not seed:
+        return "  seed: empty (start with --seed demo for sample numbers, scenarios and SMS)"
+    store = server.runtime.store
+    counts: dict[str, int] = {}
+    for account in store.accounts():
+        for name, items in account.snapshot().items():
+            if isinstance(items, list) and items:
+                counts[name] = counts.get(name, 0) + len(items)
+    what = ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in counts.items())
+    return f"  seed: {seed} ({what or 'nothing'})"
+
+
+def _print_ready(server: MockServer) -> None:
+    rt = server.runtime
+    lines = [
+        f"callr-mock {rt.contract.title} on {server.url}/v2.0",
+        f"  control API: {server.url}/_mock/health   clock: {rt.store.clock.mode}",
+        f"  legacy JSON-RPC: {server.url}/json-rpc/v1.1/",
+        _seed_line(server),
+    ]
+    accounts = server.settings.initial_accounts()
+    lines += [f"  account {sid}  x-api-key: {key}   (Basic {sid}:{key})" for sid, key in accounts]
+    if rt.unhandled:
+        lines.append(
+            f"  {len(rt.unhandled)} operation(s) answer from the spec only: "
+            + ", ".join(sorted(rt.unhandled))
+        )
+    lines.append(f"  try: curl -H 'x-api-key: {accounts[0][1]}' {server.url}/v2.0/ping")
+    print("\n".join(lines), flush=True)
+
+
+def serve(args: argparse.Namespace) -> int:
+    settings = _settings(args)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    MockServer(settings).serve_forever(on_ready=_print_ready)
+    server = _build(settings)
+    _bind(server)
+    server.serve_forever(on_ready=_print_ready)
     print("callr-mock stopped", flush=True)
     return 0
 
 
+# -- proxy and drift ------------------------------------------------------------------------------
 def proxy(args: argparse.Namespace) -> int:
     from callr_mock.proxy.app import ProxySettings
     from callr_mock.proxy.server import ProxyServer
@@ -135,9 +407,9 @@ def proxy(args: argparse.Namespace) -> int:
             settings,
         )
     except (ValueError, OSError) as error:
-        print(f"callr-mock proxy: {error}", file=sys.stderr)
-        return 2
+        raise CliError(str(error)) from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    _bind(server)
 
     def ready(running: object) -> None:
         print(f"callr-mock proxy on {server.url}/v2.0 -> {args.upstream}", flush=True)
@@ -161,16 +433,15 @@ def drift(args: argparse.Namespace) -> int:
         exchanges = read_recording(args.directory)
         report = DriftReport(contract_for(args.spec_path))
     except (RecordingError, ValueError, OSError) as error:
-        print(f"callr-mock drift: {error}", file=sys.stderr)
-        return 2
+        raise CliError(str(error)) from None
     for exchange in exchanges:
         report.add(exchange)
     print(render(report.to_json(), args.format), end="")
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+# -- entry point --------------------------------------------------------------------------------
+def _run(args: argparse.Namespace) -> int:
     if args.command == "serve":
         return serve(args)
     if args.command == "proxy":
@@ -181,11 +452,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         from callr_mock import provenance
 
         return int(provenance.main([args.spec] if args.spec else []) or 0)
-    if args.command == "rosetta":
-        from callr_mock import rosetta as rosetta_module
+    from callr_mock import rosetta as rosetta_module
 
-        return int(rosetta_module.main([args.method] if args.method else []) or 0)
-    return 2
+    return int(rosetta_module.main(args.query) or 0)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return _run(args)
+    except CliError as error:
+        print(f"{PROG} {args.command}: error: {error}", file=sys.stderr)
+        return error.status
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted during start-up; nothing is running", file=sys.stderr)
+        return INTERRUPTED
 
 
 if __name__ == "__main__":

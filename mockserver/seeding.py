@@ -39,17 +39,36 @@ def read_seed(source: str | Path) -> dict[str, Any]:
         text, name = match.read_text(encoding="utf-8"), match.name
     else:
         path = Path(source)
-        if not path.exists():
+        if not path.is_file():
+            what = f"{name} is a directory" if path.is_dir() else f"no file {name}"
             raise InvalidInput(
-                f"no seed named {name!r} (known: {', '.join(named_seeds())}) and no such file"
+                f"no seed set named {name!r} (known: {', '.join(named_seeds())}) and {what}",
+                code="invalid-seed",
             )
-        text = path.read_text(encoding="utf-8")
-    data = json.loads(text) if name.endswith(".json") else yaml.safe_load(text)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise InvalidInput(
+                f"seed {name}: cannot read it: {error}", code="invalid-seed"
+            ) from None
+    data = _parse(text, name)
     if not isinstance(data, dict) or not isinstance(data.get("accounts"), list):
         raise InvalidInput(
             f"seed {name} must be an object with an 'accounts' list", code="invalid-seed"
         )
     return data
+
+
+def _parse(text: str, name: str) -> Any:
+    try:
+        return json.loads(text) if name.endswith(".json") else yaml.safe_load(text)
+    except json.JSONDecodeError as error:
+        problem = f"line {error.lineno}: broken JSON: {error.msg}"
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        problem = f"{where}broken YAML: {getattr(error, 'problem', None) or error}"
+    raise InvalidInput(f"seed {name} {problem}", code="invalid-seed")
 
 
 class SeedValidator:
@@ -81,6 +100,7 @@ def apply_seed(
     touched: list[str] = []
     with store.lock:
         for index, entry in enumerate(data["accounts"]):
+            _check_shape(entry, f"accounts[{index}]")
             for repo in REPOSITORIES:
                 for position, obj in enumerate(entry.get(repo, [])):
                     validator.check(repo, obj, f"accounts[{index}].{repo}[{position}]")
@@ -93,6 +113,19 @@ def apply_seed(
                     account.repo(repo).load(obj)
             touched.append(account.sid)
     return touched
+
+
+def _check_shape(entry: Any, where: str) -> None:
+    if not isinstance(entry, dict):
+        raise InvalidInput(
+            f"seed {where} must be an object (sid, key, credit, ...)", code="invalid-seed"
+        )
+    for repo in REPOSITORIES:
+        if not isinstance(entry.get(repo, []), list):
+            raise InvalidInput(f"seed {where}.{repo} must be a list", code="invalid-seed")
+    for key in ("sid", "key", "parent"):
+        if entry.get(key) is not None and not isinstance(entry[key], str):
+            raise InvalidInput(f"seed {where}.{key} must be a string", code="invalid-seed")
 
 
 def _target_account(store: Store, entry: dict[str, Any], into: str | None) -> AccountState:

@@ -36,6 +36,7 @@ class WsgiServer:
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
+        self._closed = False  # the socket of _server was closed: bind() makes a new one
 
     def _start_background(self) -> None:
         pass
@@ -54,6 +55,14 @@ class WsgiServer:
         """Root URL; the Callr API is under ``url + '/v2.0'``, the control API under ``/_mock``."""
         return f"http://{self.settings.host}:{self.port}"
 
+    def bind(self) -> WsgiServer:
+        """Open the listening socket (OSError if the port is taken, OSError or ValueError if
+        the host is not ours); ``start``/``serve_forever`` do it when not done yet."""
+        if self._server is None or self._closed:
+            self._create()
+            self._closed = False
+        return self
+
     def _create(self) -> None:
         self._server = create_server(
             self.app,
@@ -68,7 +77,7 @@ class WsgiServer:
 
     def start(self) -> WsgiServer:
         """Serve on a daemon thread and return at once (the plugin's way)."""
-        self._create()
+        self.bind()
         self._start_background()
         self._stopping.clear()
         self._thread = threading.Thread(target=self._run, name="callr-mock-http", daemon=True)
@@ -105,26 +114,28 @@ class WsgiServer:
                 channel.close()
             thread.join(timeout=5)
         self._thread = None
+        self._closed = True
         self._stop_background()
 
     def serve_forever(self, on_ready: Any = None) -> None:
         """Serve in the foreground until Ctrl-C or SIGTERM, then stop cleanly."""
-        self._create()
+        self.bind()
         self._start_background()
 
         def _terminate(signum: int, frame: FrameType | None) -> None:
             raise KeyboardInterrupt
 
         previous = signal.signal(signal.SIGTERM, _terminate)
-        if on_ready is not None:
-            on_ready(self)
         try:
+            if on_ready is not None:
+                on_ready(self)
             self._server.run()
         except KeyboardInterrupt:
             pass
         finally:
             signal.signal(signal.SIGTERM, previous)
             self._server.close()
+            self._closed = True
             self._stop_background()
 
     def __enter__(self) -> WsgiServer:

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
 DEMO_ACCOUNT_SID = "sandbox1"
 DEMO_API_KEY = "callr-mock-demo-key"
 ONE_MIB = 1024 * 1024
+
+# The environment variables ``callr-mock serve`` reads as the defaults of its options
+# (handy in a container or a CI service definition), by Settings field.
+ENV_VARS = {
+    "host": "CALLR_MOCK_HOST",
+    "port": "CALLR_MOCK_PORT",
+    "spec_path": "CALLR_MOCK_SPEC",
+    "seed_path": "CALLR_MOCK_SEED",
+    "clock": "CALLR_MOCK_CLOCK",
+    "strict": "CALLR_MOCK_STRICT",
+    "threads": "CALLR_MOCK_THREADS",
+}
 
 
 @dataclass
@@ -30,19 +41,3 @@ class Settings:
     def initial_accounts(self) -> list[tuple[str, str]]:
         """The configured accounts, or the documented demo account."""
         return self.accounts or [(DEMO_ACCOUNT_SID, DEMO_API_KEY)]
-
-    @classmethod
-    def from_env(cls, **overrides: object) -> Settings:
-        env = os.environ
-        settings = cls()
-        if "CALLR_MOCK_SPEC" in env:
-            settings.spec_path = env["CALLR_MOCK_SPEC"]
-        if "CALLR_MOCK_SEED" in env:
-            settings.seed_path = env["CALLR_MOCK_SEED"]
-        if "CALLR_MOCK_CLOCK" in env:
-            settings.clock = env["CALLR_MOCK_CLOCK"]
-        if "CALLR_MOCK_STRICT" in env:
-            settings.strict = env["CALLR_MOCK_STRICT"].lower() not in ("0", "false", "no")
-        for name, value in overrides.items():
-            setattr(settings, name, value)
-        return settings

@@ -197,10 +197,13 @@ def callr_mock_server(request: pytest.FixtureRequest) -> Iterator[SessionServer]
     """The session's callr-mock: ``.url``, ``.api_url``, ``.runtime`` (in-process), ``.control``."""
     from callr_mock.plugin._control import CallrMockError
     from callr_mock.plugin.handle import SessionServer
+    from callr_mock.spec_loader import SpecError
 
     config = request.config
     try:
         server = SessionServer(config.stash[OPTIONS_KEY])
+    except SpecError as error:
+        pytest.fail(f"--callr-mock-spec: {error}", pytrace=False)
     except CallrMockError as error:
         pytest.fail(str(error), pytrace=False)
     config.stash[SERVER_KEY] = server

@@ -247,6 +247,11 @@ def test_a_spec_variant_makes_the_mock_violate(pytester: pytest.Pytester) -> Non
     missing = pytester.runpytest("--callr-mock-spec=nope.yaml")
     assert missing.ret == pytest.ExitCode.USAGE_ERROR
     missing.stderr.fnmatch_lines(["*--callr-mock-spec: no such file*"])
+    (pytester.path / "broken.yaml").write_text("openapi: 3.1.0\npaths:\n  /x: [\n")
+    broken = pytester.runpytest("--callr-mock-spec=broken.yaml")
+    broken.assert_outcomes(errors=1)
+    broken.stdout.fnmatch_lines(["*--callr-mock-spec: *broken.yaml line 4: broken YAML*"])
+    assert "Traceback" not in broken.stdout.str()
 
 
 # -- marker, options, clock ----------------------------------------------------------------------

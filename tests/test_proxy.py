@@ -336,5 +336,5 @@ def test_a_bad_upstream_url_is_one_line() -> None:
     )
     assert result.returncode == 2
     assert result.stderr.strip() == (
-        "callr-mock proxy: upstream must be an http:// or https:// URL, not 'ftp://example'"
+        "callr-mock proxy: error: upstream must be an http:// or https:// URL, not 'ftp://example'"
     )
