@@ -203,9 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         help="the real API's base URL, e.g. https://api.callr.com/v2.0 (required; no default)",
     )
-    proxy.add_argument(
-        "--host", default="127.0.0.1", help="address to bind (default: %(default)s)"
-    )
+    proxy.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
     proxy.add_argument(
         "--port",
         type=_bounded("port", 0, 65535, " (0 picks a free one)"),
