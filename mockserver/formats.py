@@ -1,34 +1,58 @@
-"""The custom string formats of the Callr spec, shared by the server and the strategies."""
+"""The string formats of the Callr spec: one table, name → checker, sample, strategy.
+
+``FORMATS`` is the only list. The contract's validators take their custom checkers from it
+(``FORMAT_CHECKERS``), ``sample.py`` its sample values, ``callr_mock.plugin.strategies``
+its Hypothesis strategies (by name, so the server never imports Hypothesis) and the
+schemathesis registration its custom formats. ``tests/test_formats.py`` checks that each
+entry's checker, sample and strategy agree.
+"""
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 
-import phonenumbers
+from callr_mock.state.ids import SID_PATTERN, is_sid
+from callr_mock.state.phone import E164_PATTERN, is_e164, is_possible_number
+from callr_mock.state.timefmt import iso
 
-SID_PATTERN = re.compile(r"^[a-z0-9]{8}$")
-E164_PATTERN = re.compile(r"^\+[1-9][0-9]{1,14}$")
-
-
-def is_sid(value: str) -> bool:
-    return bool(SID_PATTERN.match(value))
-
-
-def is_e164(value: str) -> bool:
-    """Syntactically E.164 (house decision pattern)."""
-    return bool(E164_PATTERN.match(value))
-
-
-@lru_cache(maxsize=8192)
-def is_possible_number(value: str) -> bool:
-    """E.164 and a possible number for its country, per libphonenumber (pure, so cached)."""
-    if not is_e164(value):
-        return False
-    try:
-        return phonenumbers.is_possible_number(phonenumbers.parse(value))
-    except phonenumbers.NumberParseException:
-        return False
+__all__ = [
+    "CUSTOM_FORMATS",
+    "E164_PATTERN",
+    "FORMATS",
+    "FORMAT_CHECKERS",
+    "SID_PATTERN",
+    "Format",
+    "is_e164",
+    "is_possible_number",
+    "is_sid",
+]
 
 
-FORMAT_CHECKERS = {"e164": is_e164, "sid": is_sid}
+@dataclass(frozen=True)
+class Format:
+    name: str
+    sample: Callable[[datetime], str]
+    """A valid value (given the sandbox time), for answers built from a schema."""
+    strategy: str
+    """The function of ``callr_mock.plugin.strategies`` whose strategy draws valid values."""
+    check: Callable[[str], bool] | None = None
+    """Our checker; None for a standard format the validator knows."""
+    pattern: re.Pattern[str] | None = None
+    """The ``pattern`` the spec writes for this format (strategies recognise it)."""
+
+
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("sid", lambda now: "callrsid", "sids", is_sid, SID_PATTERN),
+        Format("e164", lambda now: "+33199000100", "e164_numbers", is_e164, E164_PATTERN),
+        Format("date-time", lambda now: str(iso(now)), "rfc3339_datetimes"),
+        Format("uri", lambda now: "https://example.invalid/", "uris"),
+    )
+}
+FORMAT_CHECKERS = {name: f.check for name, f in FORMATS.items() if f.check is not None}
+CUSTOM_FORMATS = tuple(FORMAT_CHECKERS)
+"""The formats that are ours (tools such as schemathesis must be taught them)."""

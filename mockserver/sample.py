@@ -11,28 +11,15 @@ from datetime import datetime
 from typing import Any
 
 from callr_mock.contract import Operation
-from callr_mock.state.timefmt import iso
-
-
-def _merge_all_of(schema: dict[str, Any]) -> dict[str, Any]:
-    merged: dict[str, Any] = {k: v for k, v in schema.items() if k != "allOf"}
-    for part in schema.get("allOf", []):
-        part = _merge_all_of(part)
-        for key, value in part.items():
-            if key == "properties":
-                merged.setdefault("properties", {}).update(value)
-            elif key == "required":
-                merged["required"] = sorted(set(merged.get("required", [])) | set(value))
-            else:
-                merged.setdefault(key, value)
-    return merged
+from callr_mock.formats import FORMATS
+from callr_mock.schema import merge_all_of
 
 
 def sample(schema: dict[str, Any], now: datetime, depth: int = 0) -> Any:
     """A small value that satisfies ``schema`` in the common cases."""
     if depth > 12 or not isinstance(schema, dict):
         return None
-    schema = _merge_all_of(schema)
+    schema = merge_all_of(schema)
     for key in ("const",):
         if key in schema:
             return schema[key]
@@ -67,12 +54,10 @@ def sample(schema: dict[str, Any], now: datetime, depth: int = 0) -> Any:
     if kind == "null":
         return None
     fmt = schema.get("format")
-    if fmt == "date-time":
-        return iso(now)
-    if fmt == "e164":
-        return "+33199000100"
-    if fmt in ("uri", "uri-reference"):
-        return "https://example.invalid/"
+    if fmt in FORMATS:
+        return FORMATS[fmt].sample(now)
+    if fmt == "uri-reference":
+        return FORMATS["uri"].sample(now)
     if "pattern" in schema:
         for candidate in PATTERN_CANDIDATES:
             if re.search(schema["pattern"], candidate):

@@ -18,29 +18,10 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from callr_mock.schema import ANNOTATIONS, merge_all_of, merge_is_exact
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
-ANNOTATIONS = frozenset(
-    {
-        "description",
-        "title",
-        "examples",
-        "example",
-        "default",
-        "deprecated",
-        "readOnly",
-        "writeOnly",
-        "$comment",
-        "$schema",
-        "$id",
-        "contentMediaType",
-        "contentEncoding",
-        "externalDocs",
-        "discriminator",
-        "xml",
-    }
-)
 HANDLED = frozenset(
     {
         "type",
@@ -139,9 +120,9 @@ class SchemaStrategies:
         if schema.get("x-binary"):  # a multipart file part (see strategies.requests_for)
             return st.binary(min_size=1, max_size=64)
         if "allOf" in schema:
-            merged = _merge_all_of(schema)
+            merged = merge_all_of(schema)
             strategy = self.build(merged)
-            exact = _merge_is_exact(schema)
+            exact = merge_is_exact(schema)
             return strategy if exact else strategy.filter(self.validator_for(schema))
         if "const" in schema:
             return st.just(schema["const"])
@@ -151,7 +132,7 @@ class SchemaStrategies:
             if combinator in schema:
                 rest = {k: v for k, v in schema.items() if k != combinator}
                 branches = [
-                    self.build(_merge_all_of({"allOf": [rest, branch]}))
+                    self.build(merge_all_of({"allOf": [rest, branch]}))
                     for branch in schema[combinator]
                 ]
                 strategy = st.one_of(branches)
@@ -343,49 +324,6 @@ def _guess_type(schema: Mapping[str, Any]) -> str | None:
     if {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"} & set(schema):
         return "number"
     return None
-
-
-def _merge_all_of(schema: Mapping[str, Any]) -> dict[str, Any]:
-    """Flatten ``allOf`` into one schema (properties and required are unioned)."""
-    merged: dict[str, Any] = {k: v for k, v in schema.items() if k != "allOf"}
-    for part in schema.get("allOf", []):
-        if not isinstance(part, Mapping):
-            continue
-        part = _merge_all_of(part)
-        for key, value in part.items():
-            if key == "properties":
-                merged["properties"] = {**merged.get("properties", {}), **value}
-            elif key == "required":
-                merged["required"] = sorted(set(merged.get("required", [])) | set(value))
-            elif key in ("minLength", "minimum", "minItems", "minProperties"):
-                merged[key] = max(merged.get(key, value), value)
-            elif key in ("maxLength", "maximum", "maxItems", "maxProperties"):
-                merged[key] = min(merged.get(key, value), value)
-            elif key not in merged:
-                merged[key] = value
-    return merged
-
-
-def _merge_is_exact(schema: Mapping[str, Any]) -> bool:
-    """True when flattening lost nothing: no keyword appears twice with different values."""
-    seen: dict[str, Any] = {}
-    mergeable = {"properties", "required", "minLength", "minimum", "minItems", "minProperties"}
-    mergeable |= {"maxLength", "maximum", "maxItems", "maxProperties"}
-
-    def visit(node: Mapping[str, Any]) -> bool:
-        for key, value in node.items():
-            if key == "allOf":
-                if not all(isinstance(p, Mapping) and visit(p) for p in value):
-                    return False
-                continue
-            if key in ANNOTATIONS or key.startswith("x-") or key in mergeable:
-                continue
-            if key in seen and seen[key] != value:
-                return False
-            seen[key] = value
-        return True
-
-    return visit(schema)
 
 
 def _from_pattern(pattern: str) -> SearchStrategy[str]:

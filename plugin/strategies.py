@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from callr_mock.formats import E164_PATTERN, SID_PATTERN
+from callr_mock.formats import CUSTOM_FORMATS, FORMATS
 from callr_mock.plugin import _numbers
 from callr_mock.plugin._text import GSM_CHARACTERS
 from callr_mock.state.ids import SID_ALPHABET, SID_LENGTH
@@ -201,7 +201,8 @@ def sms_texts(
 
 
 # -- formats and requests from the spec ---------------------------------------------------
-def _uris() -> SearchStrategy[str]:
+def uris() -> SearchStrategy[str]:
+    """Absolute https URLs on example.com."""
     label = st.text("abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=12)
     path = st.lists(
         st.text("abcdefghijklmnopqrstuvwxyz0123456789-_", min_size=1, max_size=10), max_size=3
@@ -214,16 +215,15 @@ def _uris() -> SearchStrategy[str]:
 
 
 FORMAT_STRATEGIES: dict[str, SearchStrategy[str]] = {
-    "sid": sids(),
-    "e164": e164_numbers(),
-    "date-time": rfc3339_datetimes(),
-    "uri": _uris(),
+    name: globals()[f.strategy]() for name, f in FORMATS.items()
 }
-"""Strategies for the string formats the Callr spec uses (also registered with schemathesis)."""
+"""Strategies for the string formats of ``callr_mock.formats.FORMATS`` (the custom ones
+are also registered with schemathesis)."""
 
 _PATTERN_STRATEGIES: dict[str, SearchStrategy[str]] = {
-    SID_PATTERN.pattern: FORMAT_STRATEGIES["sid"],
-    E164_PATTERN.pattern: FORMAT_STRATEGIES["e164"],
+    f.pattern.pattern: FORMAT_STRATEGIES[name]
+    for name, f in FORMATS.items()
+    if f.pattern is not None
 }
 
 
@@ -339,6 +339,6 @@ def register_schemathesis_formats() -> bool:
         register = getattr(schemathesis, "register_string_format", None)
     if register is None:
         return False
-    for name in ("sid", "e164"):
+    for name in CUSTOM_FORMATS:
         register(name, FORMAT_STRATEGIES[name])
     return True

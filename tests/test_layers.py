@@ -1,67 +1,101 @@
-"""Layer rules of ARCHITECTURE.md, checked on the source."""
+"""The layers of ARCHITECTURE.md, checked on the source: the table there is the rule."""
 
 from __future__ import annotations
 
-import ast
+import re
 from pathlib import Path
 
 import pytest
+from import_graph import ROOT, all_runtime_imports, modules
 
-ROOT = Path(__file__).resolve().parents[1]
-STATE = sorted((ROOT / "mockserver" / "state").glob("*.py"))
-
-
-def imported_modules(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module)
-    return names
+NO_FLASK = {"flask", "werkzeug"}
+SCHEMA_LIBRARIES = {"jsonschema", "jsonschema_rs", "openapi_core", "openapi_spec_validator"}
+THIRD_PARTY_RULES = {
+    "base": NO_FLASK,
+    "state": NO_FLASK | SCHEMA_LIBRARIES,
+    "contract": NO_FLASK,
+    "resources": NO_FLASK | SCHEMA_LIBRARIES,
+    "services": NO_FLASK,
+}
 
 
-@pytest.mark.parametrize("path", STATE, ids=[p.name for p in STATE])
-def test_state_modules_import_no_flask_nor_http_layer(path: Path) -> None:
-    forbidden = {
-        "flask",
-        "werkzeug",
-        "callr_mock.pipeline",
-        "callr_mock.app",
-        "callr_mock.resources",
-        "callr_mock.contract",
-    }
-    bad = {
-        name
-        for name in imported_modules(path)
-        if name.split(".")[0] in {"flask", "werkzeug"} or name in forbidden
-    }
-    assert not bad, f"{path.name} imports {bad}"
+def layer_table() -> list[tuple[str, list[str], set[str]]]:
+    """(layer, module prefixes, layers it may import) from the table of ARCHITECTURE.md."""
+    text = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    section = text.split("## Layers", 1)[1].split("\n## ", 1)[0]
+    rows = []
+    for line in section.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) < 3 or cells[0] in ("layer", "") or set(cells[0]) <= {"-", " "}:
+            continue
+        paths = [p for p in re.findall(r"`([^`]+)`", cells[1]) if not p.startswith("callr_mock")]
+        prefixes = []
+        for path in paths:
+            folder = path.rstrip("/")
+            if path.endswith("/"):
+                prefixes.append(
+                    {"plugin": "callr_mock.plugin", "fixtures": "callr_mock.fixtures"}.get(
+                        folder, f"callr_mock.{folder}"
+                    )
+                )
+            elif path == "__init__.py":
+                prefixes.append("callr_mock")
+            else:
+                prefixes.append("callr_mock." + path.removesuffix(".py"))
+        allowed = {name.strip() for name in cells[2].split(",")} - {"—", ""}
+        rows.append((cells[0], prefixes, allowed))
+    return rows
 
 
-def test_resources_do_not_touch_flask_or_the_contract() -> None:
-    for path in (ROOT / "mockserver" / "resources").glob("*.py"):
-        bad = {
-            n
-            for n in imported_modules(path)
-            if n.split(".")[0] in {"flask", "jsonschema", "jsonschema_rs", "openapi_core"}
-        }
-        assert not bad, f"{path.name} imports {bad}"
+LAYERS = layer_table()
+MODULES = modules()
 
 
-RULES_WITHOUT_FLASK = [
-    *sorted((ROOT / "mockserver" / "proxy").glob("*.py")),
-    ROOT / "mockserver" / "provenance.py",
-]
+def layer_of(module: str) -> str | None:
+    """The layer whose row names the module, its package or the closest folder."""
+    best: tuple[int, str] | None = None
+    for layer, prefixes, _ in LAYERS:
+        for prefix in prefixes:
+            exact = module == prefix
+            inside = module.startswith(prefix + ".") and prefix != "callr_mock"
+            if (exact or inside) and (best is None or len(prefix) > best[0]):
+                best = (len(prefix), layer)
+    return best[1] if best else None
 
 
-@pytest.mark.parametrize("path", RULES_WITHOUT_FLASK, ids=[p.name for p in RULES_WITHOUT_FLASK])
-def test_drift_and_spec_rules_import_no_flask(path: Path) -> None:
-    bad = {
-        name
-        for name in imported_modules(path)
-        if name.split(".")[0] in {"flask", "werkzeug"}
-        or name in {"callr_mock.app", "callr_mock.pipeline"}
-    }
-    assert not bad, f"{path.name} imports {bad}"
+def test_the_table_is_read() -> None:
+    names = [layer for layer, _, _ in LAYERS]
+    assert names[:3] == ["base", "state", "contract"] and "plugin" in names
+    assert layer_of("callr_mock.state.store") == "state"
+    assert layer_of("callr_mock.formats") == "contract"
+    assert layer_of("callr_mock.plugin.handle") == "plugin"
+    assert layer_of("callr_mock") == "running"
+
+
+def test_every_module_has_a_layer() -> None:
+    missing = sorted(m for m in MODULES if layer_of(m) is None)
+    assert not missing, f"add these modules to the layer table of ARCHITECTURE.md: {missing}"
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_a_module_imports_only_the_layers_it_may(module: str) -> None:
+    layer = layer_of(module)
+    assert layer is not None
+    allowed = {layer} | next(a for name, _, a in LAYERS if name == layer)
+    imported = all_runtime_imports(module, MODULES[module], set(MODULES))
+    bad = sorted(
+        f"{target} ({layer_of(target)})"
+        for target in imported
+        if target in MODULES and target != module and layer_of(target) not in allowed
+    )
+    assert not bad, f"{module} ({layer}) imports {bad}"
+    forbidden = THIRD_PARTY_RULES.get(layer, set())
+    bad_libraries = sorted(t for t in imported if t.split(".")[0] in forbidden)
+    assert not bad_libraries, f"{module} ({layer}) imports {bad_libraries}"
+
+
+def test_a_state_module_importing_the_contract_layer_is_caught(tmp_path: Path) -> None:
+    source = tmp_path / "bad.py"
+    source.write_text("from callr_mock.formats import is_sid\n", encoding="utf-8")
+    imported = all_runtime_imports("callr_mock.state.bad", source, set(MODULES))
+    assert {layer_of(t) for t in imported} == {"contract"}

@@ -31,10 +31,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import phonenumbers
-from callr_mock.formats import is_possible_number
 from callr_mock.state.errors import ApiError, InvalidInput, NotFound
 from callr_mock.state.money import fmt, to_money
-from callr_mock.state.phone import type_name
+from callr_mock.state.phone import is_possible_number, type_name
 from callr_mock.state.pricing import magic_inputs
 from callr_mock.state.repo import Repo
 from callr_mock.state.tasks import Task

@@ -6,6 +6,7 @@ Seedable so a test run can be repeated exactly; thread-safe.
 from __future__ import annotations
 
 import random
+import re
 import string
 import threading
 from collections.abc import Callable
@@ -13,6 +14,12 @@ from collections.abc import Callable
 SID_ALPHABET = string.ascii_lowercase + string.digits
 TOKEN_ALPHABET = string.ascii_letters + string.digits
 SID_LENGTH = 8
+SID_PATTERN = re.compile(r"^[a-z0-9]{8}$")
+
+
+def is_sid(value: str) -> bool:
+    """8 lowercase letters or digits."""
+    return bool(SID_PATTERN.match(value))
 
 
 class IdGenerator:

@@ -8,12 +8,31 @@ is kept in E.164, anything else is an alphanumeric sender.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 import phonenumbers
-from callr_mock.formats import is_possible_number
 from phonenumbers import PhoneNumberType
+
+E164_PATTERN = re.compile(r"^\+[1-9][0-9]{1,14}$")
+
+
+def is_e164(value: str) -> bool:
+    """Syntactically E.164 (house decision pattern)."""
+    return bool(E164_PATTERN.match(value))
+
+
+@lru_cache(maxsize=8192)
+def is_possible_number(value: str) -> bool:
+    """E.164 and a possible number for its country, per libphonenumber (pure, so cached)."""
+    if not is_e164(value):
+        return False
+    try:
+        return phonenumbers.is_possible_number(phonenumbers.parse(value))
+    except phonenumbers.NumberParseException:
+        return False
+
 
 _TYPE_NAMES = {
     value: name for name, value in vars(PhoneNumberType).items() if isinstance(value, int)

@@ -57,11 +57,10 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from callr_mock.formats import is_possible_number
 from callr_mock.state.errors import InvalidInput
 from callr_mock.state.money import fmt, to_money
 from callr_mock.state.pagination import page, sort_items
-from callr_mock.state.phone import AUTO_SENDER, Party, describe, sender
+from callr_mock.state.phone import AUTO_SENDER, Party, describe, is_possible_number, sender
 from callr_mock.state.pricing import magic_inputs, sms_price
 from callr_mock.state.repo import Repo
 from callr_mock.state.sms_text import encode
