@@ -40,6 +40,7 @@ import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -61,6 +62,14 @@ BACKOFF_CAP = 300.0
 USER_AGENT = "callr-mock-webhooks/1"
 EVENT_ID_HEADER = "X-CALLR-EventId"
 SIGNATURE_HEADER = "X-CALLR-HmacSignature"
+
+
+# Envelope renderers other than the spec's v2 one, by ``Webhook.envelope``: the legacy
+# JSON-RPC layer registers "legacy" (``callr_mock.legacy.webhooks``). A renderer takes the
+# event, the subscription and the attempts made so far; its body is not checked against
+# the v2 webhook schemas.
+EnvelopeRenderer = Callable[[Event, Any, int], dict[str, Any]]
+ENVELOPES: dict[str, EnvelopeRenderer] = {}
 
 
 def backoff(failed_attempts: int) -> float:
@@ -168,7 +177,7 @@ class WebhookDelivery:
         if account is None:
             return
         repo: WebhookRepo = account.webhooks
-        hooks = repo.subscribers(event.type)
+        hooks = repo.subscribers(event.type, event.payload)
         if not hooks:
             return
         with self._cond:
@@ -243,12 +252,17 @@ class WebhookDelivery:
                 self._release(lane)
                 return None
             delivery = lane.queue[0]
-            hook = lane.repo.items.get(lane.subscription)
+            hook = lane.repo.hook(lane.subscription)
             if hook is None:
                 lane.queue.popleft()
                 self._finish(delivery, "failed", error="subscription deleted before delivery")
                 return self._next(lane, generation)
-            envelope = delivery.event.envelope(attempts=delivery.attempts)
+            render = ENVELOPES.get(hook.envelope)
+            if render is None:
+                envelope = delivery.event.envelope(attempts=delivery.attempts)
+                problem = self.runtime.contract.check_webhook(delivery.event.type, envelope)
+            else:
+                envelope, problem = render(delivery.event, hook, delivery.attempts), None
             body = encode(envelope)
             headers = {
                 "Content-Type": "application/json",
@@ -257,8 +271,10 @@ class WebhookDelivery:
             }
             if hook.secret:
                 headers[SIGNATURE_HEADER] = sign(hook.secret, body)
+            if hook.auth:
+                token = base64.b64encode(hook.auth.encode("utf-8")).decode("ascii")
+                headers["Authorization"] = f"Basic {token}"
             delivery.target = hook.endpoint
-            problem = self.runtime.contract.check_webhook(delivery.event.type, envelope)
             return _Send(delivery, hook.endpoint, body, headers, problem)
 
     def _post(self, session: requests.Session, job: _Send) -> _Outcome:

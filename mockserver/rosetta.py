@@ -5,7 +5,9 @@ the sandbox's legacy endpoint calls it); ``callr-mock rosetta`` prints the whole
 ``callr-mock rosetta "POST /sms"`` (a REST path, with or without the method) goes the
 other way. The table is the guide's, row for row: 39 legacy methods, 41 distinct REST
 operations (``ROWS``); the notes are the guide's migration notes plus the sandbox's
-choices.
+choices. ``SDK_ROWS`` adds the methods Callr's own SDK READMEs and example programs call
+that the table leaves out: served on the shared state (``sdk``), or answered with a
+JSON-RPC error naming what to use instead when REST v2 has no such thing (``retired``).
 """
 
 from __future__ import annotations
@@ -33,10 +35,29 @@ class Row:
     legacy: str
     rest: tuple[Rest, ...]
     note: str = ""
+    # "guide": a row of the migration guide's table; "sdk": a method Callr's SDK READMEs
+    # or example programs call that the table leaves out, served on the shared state;
+    # "retired": such a method with no REST v2 meaning, answered with an error saying so
+    kind: str = "guide"
+    source: str = "migration guide"
 
 
-def _row(legacy: str, *rest: tuple[str, str, str], note: str = "") -> Row:
-    return Row(legacy, tuple(Rest(*r) for r in rest), note)
+def _row(
+    legacy: str,
+    *rest: tuple[str, str, str],
+    note: str = "",
+    kind: str = "guide",
+    source: str = "migration guide",
+) -> Row:
+    return Row(legacy, tuple(Rest(*r) for r in rest), note, kind, source)
+
+
+def _sdk(legacy: str, *rest: tuple[str, str, str], note: str, source: str) -> Row:
+    return _row(legacy, *rest, note=note, kind="sdk", source=source)
+
+
+def _retired(legacy: str, note: str, source: str) -> Row:
+    return _row(legacy, note=note, kind="retired", source=source)
 
 
 APPS_NOTE = "Only Callr Actions (ACTIONS10) apps exist in REST v2 (scenarios)."
@@ -163,6 +184,115 @@ ROWS: tuple[Row, ...] = (
 
 TABLE: dict[str, Row] = {row.legacy: row for row in ROWS}
 
+# Methods the SDK READMEs (sdk-python, sdk-php, sdk-nodejs, sdk-go, sdk-ruby, sdk-java) and
+# example programs (examples-nodejs, examples-php) call, beyond the guide's table.
+NODE = "sdk-nodejs README"
+ALL_SDKS = "sdk-python, sdk-php, sdk-nodejs, sdk-go READMEs"
+CONFERENCE = (
+    "Conference rooms (CONFERENCE10) do not exist in REST v2; handle calls with a Callr "
+    "Actions scenario (POST /actions, PUT /actions/{sid}/numbers/{number})."
+)
+SDK_ROWS: tuple[Row, ...] = (
+    _sdk(
+        "system.get_timestamp",
+        ("GET", "/ping", "ping"),
+        note="The legacy call returns the UNIX time (an integer); GET /ping answers "
+        "{pong, time} with the time in RFC 3339.",
+        source=f"{NODE} (API return value management); sdk-dotnet SystemService.cs",
+    ),
+    _sdk(
+        "sms.get_settings",
+        ("GET", "/webhooks/search", "searchWebhooks"),
+        note="No account-wide SMS settings in REST v2: the push URLs are webhook "
+        "subscriptions to v2.sms.outbound.updated (DLR) and v2.sms.inbound.received (MO).",
+        source="sdk-python, sdk-php, sdk-go, sdk-ruby READMEs (SMS Global Settings)",
+    ),
+    _sdk(
+        "sms.set_settings",
+        ("POST", "/webhooks", "createWebhook"),
+        ("PATCH", "/webhooks/{sid}", "updateWebhook"),
+        ("DELETE", "/webhooks/{sid}", "deleteWebhook"),
+        note="push_dlr_url / push_mo_url become subscriptions to v2.sms.outbound.updated / "
+        "v2.sms.inbound.received; push_*_url_auth (Basic credentials) has no v2 equivalent.",
+        source="sdk-python, sdk-php, sdk-go, sdk-ruby READMEs (SMS Global Settings)",
+    ),
+    _sdk(
+        "did/store.get_quote",
+        ("GET", "/billing/destinations", "listDestinations"),
+        note="No quote without reserving in REST v2: the price list gives the monthly price "
+        "per country, type and class, and POST /numbers/store answers the reservation's price.",
+        source=f"{ALL_SDKS} (Get a quote without reserving a DID)",
+    ),
+    _sdk(
+        "did/store.view_order",
+        note="REST v2 has no read of a reservation: keep the answer of POST /numbers/store "
+        "(token, numbers, price, expires).",
+        source=f"{ALL_SDKS} (View your order)",
+    ),
+    _retired(
+        "did/store.get_quota_status",
+        note="REST v2 has no store quota: POST /numbers/store refuses (403) what the account "
+        "may not buy.",
+        source=f"{ALL_SDKS} (View your store quota status)",
+    ),
+    _sdk(
+        "media/library.get_list",
+        ("GET", "/audio-files", "searchAudioFiles"),
+        note="Media library items are audio files; categories were tags, gone in REST v2. "
+        "Page through GET /audio-files.",
+        source=f"{ALL_SDKS} (List your medias); examples-nodejs scripts/media.js",
+    ),
+    _sdk(
+        "media/library.set_content",
+        ("PUT", "/audio-files/{sid}/file", "setAudioFileContent"),
+        note="Upload the audio file itself (multipart/form-data); the text is not kept.",
+        source=f"{ALL_SDKS} (Upload a media)",
+    ),
+    _retired(
+        "media/tts.set_content",
+        note="REST v2 audio files have no text-to-speech: upload recorded audio with "
+        "PUT /audio-files/{sid}/file, or speak text with the say action of Callr Actions.",
+        source=f"{ALL_SDKS} (Use Text-to-Speech); examples-nodejs scripts/media.js",
+    ),
+    _retired(
+        "media/tts.get_voice_list",
+        note="REST v2 has no text-to-speech voices list (no TTS audio files); Callr Actions "
+        "scripts choose a voice in their say action.",
+        source="examples-nodejs scripts/media.js",
+    ),
+    _retired(
+        "media.import_file_from_base64_async",
+        note="REST v2 uploads the file itself with PUT /audio-files/{sid}/file (multipart); "
+        "the sandbox's media/library.set_content_from_file also takes the base64 content.",
+        source="examples-nodejs scripts/media.js; examples-php upload.media.php",
+    ),
+    _sdk(
+        "cdr.get",
+        ("POST", "/calls/export", "exportCalls"),
+        note="REST v2 reads CDRs as an export task (202, the file when done) and through the "
+        "v2.call.* webhooks; there is no synchronous CDR list.",
+        source=f"{ALL_SDKS} (Get inbound or outbound CDRs)",
+    ),
+    _retired(
+        "dialr/call.realtime",
+        note="REALTIME10 apps are replaced by Callr Actions: start an outbound call by running "
+        "a scenario's api-initiated branch with POST /actions/{sid}/runs.",
+        source=f"{ALL_SDKS} (Start a REALTIME outbound call)",
+    ),
+    _retired("conference/10.create_room", note=CONFERENCE, source=f"{ALL_SDKS} (Conferencing)"),
+    _retired("conference/10.assign_did", note=CONFERENCE, source=f"{ALL_SDKS} (Conferencing)"),
+    _retired(
+        "conference/10.call_room_access", note=CONFERENCE, source=f"{ALL_SDKS} (Conferencing)"
+    ),
+    _retired(
+        "sendr/simple.broadcast_1",
+        note="SENDR broadcasts do not exist in REST v2: run a Callr Actions scenario per target "
+        "with POST /actions/{sid}/runs.",
+        source="sdk-python, sdk-nodejs, sdk-go READMEs (SENDR)",
+    ),
+)
+SDK_TABLE: dict[str, Row] = {row.legacy: row for row in SDK_ROWS}
+
 GENERAL_NOTES = (
     "hash is now sid: the same value in lower case (ABCDEF12 → abcdef12).",
     "DID is now phone number, addressed by E.164 (PATCH /numbers/+33199001020).",
@@ -179,7 +309,9 @@ def rest_operations() -> set[Rest]:
 
 
 def lookup(legacy: str) -> Row | None:
-    return TABLE.get(legacy.strip())
+    """The guide's row of a legacy method, else its row of the SDK methods."""
+    name = legacy.strip()
+    return TABLE.get(name) or SDK_TABLE.get(name)
 
 
 def reverse(query: str) -> list[Row]:
@@ -206,10 +338,16 @@ def describe(row: Row) -> str:
     lines = [f"{row.legacy}  (JSON-RPC)"]
     for rest in row.rest:
         lines.append(f"  → {rest.method} {API_PREFIX}{rest.path}    [{rest.operation_id}]")
+    if row.kind == "retired":
+        lines.append("  → no REST v2 equivalent (the sandbox answers a JSON-RPC error)")
+    elif not row.rest:
+        lines.append("  → no REST v2 equivalent (served by the sandbox's legacy endpoint)")
     if row.note:
         lines.append(f"  note: {row.note}")
+    if row.kind != "guide":
+        lines.append(f"  not in the migration table; called in: {row.source}")
     signature = _signature(row.legacy)
-    if signature:
+    if signature and row.kind != "retired":
         lines.append(f"  sandbox legacy call: POST /json-rpc/v1.1/ {signature}")
     return "\n".join(lines)
 
@@ -224,6 +362,16 @@ def table() -> str:
     lines.append("")
     lines.append(f"{len(ROWS)} legacy methods, {len(rest_operations())} REST operations.")
     lines.extend(f"- {note}" for note in GENERAL_NOTES)
+    lines.append("")
+    lines.append("Not in the table, but called in Callr's SDK READMEs and example programs:")
+    for row in SDK_ROWS:
+        if row.kind == "retired":
+            target = "no REST v2 equivalent (JSON-RPC error)"
+        elif row.rest:
+            target = ", ".join(str(rest) for rest in row.rest)
+        else:
+            target = "no REST v2 equivalent (served)"
+        lines.append(f"{row.legacy.ljust(width)}  {target}")
     return "\n".join(lines)
 
 
@@ -245,7 +393,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         print(f"no legacy method maps to {query!r}", file=sys.stderr)
         return 1
-    close = difflib.get_close_matches(query, list(TABLE), n=3, cutoff=0.5)
+    close = difflib.get_close_matches(query, [*TABLE, *SDK_TABLE], n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     print(
         f"{query!r} is not in the migration table{hint} (callr-mock rosetta lists all)",

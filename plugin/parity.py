@@ -248,7 +248,9 @@ def _assigned(did: dict[str, Any]) -> dict[str, Any]:
 
 
 def _did(legacy: dict[str, Any]) -> dict[str, Any]:
-    mapped = {**_assigned(legacy), "scenario": _hash(_get(legacy, "app"))}
+    app = _get(legacy, "app")  # null, or {hash, name, package: {name, type}}
+    app_hash = _get(legacy, "app", "hash") if isinstance(app, dict) else app
+    mapped = {**_assigned(legacy), "scenario": _hash(app_hash)}
     if "contract_auto_renew" in legacy:
         mapped["autoRenew"] = legacy["contract_auto_renew"]
     return mapped

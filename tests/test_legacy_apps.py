@@ -26,7 +26,7 @@ def test_create_actions_app_then_read_it_through_rest(rpc: LegacyClient, api: An
     assert app == {
         "hash": app["hash"],
         "name": "Call Forwarding",
-        "package": {"name": "ACTIONS10", "has_did": True},
+        "package": {"name": "ACTIONS10", "type": "ACTIONS", "has_did": True},
         "p": {"format": "YAML", "script": SCRIPT},
         "did": [],
         "date_creation": NOW,
@@ -138,7 +138,12 @@ def test_assign_and_remove_did_move_the_rest_number(
     assert (did["hash"], did["intl_number"], did["app"], did["assigned_at"]) == (
         item["hash"],
         e164,
-        app["hash"],
+        # Callr's TypeScript Number: app {hash, name, package {name, type}}
+        {
+            "hash": app["hash"],
+            "name": app["name"],
+            "package": {"name": "ACTIONS10", "type": "ACTIONS"},
+        },
         NOW,
     )
     assert [n["e164"] for n in events(client, "v2.number.assigned")] == [e164]
@@ -153,7 +158,7 @@ def test_rest_assignment_is_seen_by_json_rpc(rpc: LegacyClient, api: Any) -> Non
     scenario = ok(api.post("/actions", json={"name": "REST", "script": SCRIPT}), 201)
     ok(api.put(f"/numbers/{item['intl_number']}/scenario/{scenario['sid']}"))
     [did] = rpc.call("did.search", {"app": scenario["sid"].upper()}, None)["hits"]
-    assert did["app"] == scenario["sid"].upper()
+    assert did["app"]["hash"] == scenario["sid"].upper() and did["app"]["name"] == "REST"
     assert_parity("did", did, ok(api.get(f"/numbers/{item['intl_number']}")))
 
 
@@ -167,7 +172,11 @@ def test_a_number_linked_to_a_legacy_only_app(rpc: LegacyClient, api: Any, clien
     assert ok(api.get(f"/numbers/{e164}"))["scenario"] is None  # REST cannot see the link
     assert ok(api.get(f"/actions/{actions['hash'].lower()}"))["numbers"] == []
     [did] = rpc.call("did.search", {}, None)["hits"]
-    assert did["app"] == tracking["hash"]
+    assert did["app"] == {
+        "hash": tracking["hash"],
+        "name": "Tracking",
+        "package": {"name": "CALLTRACKING10", "type": "CALLTRACKING"},
+    }
     differences = diff_parity("did", did, ok(api.get(f"/numbers/{e164}")))
     assert differences == [
         f"did.scenario: legacy says {tracking['hash'].lower()!r}, REST says None"
@@ -179,7 +188,7 @@ def test_a_number_linked_to_a_legacy_only_app(rpc: LegacyClient, api: Any, clien
     # REST assigns it again: REST wins, the legacy link is gone
     ok(api.put(f"/numbers/{e164}/scenario/{actions['hash'].lower()}"))
     [did] = rpc.call("did.search", {}, None)["hits"]
-    assert did["app"] == actions["hash"]
+    assert did["app"]["hash"] == actions["hash"]
     tracking_now = next(
         a for a in rpc.call("apps.search", {}, {})["hits"] if a["hash"] == tracking["hash"]
     )

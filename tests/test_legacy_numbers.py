@@ -143,7 +143,7 @@ def test_cancel_subscription(rpc: LegacyClient, api: Any) -> None:
 @pytest.mark.parametrize(
     ("params", "code", "words"),
     [
-        ([0, "GOLD", 1, "RANDOM"], -32602, "positive integer"),
+        ([-1, "GOLD", 1, "RANDOM"], -32602, "positive integer"),  # 0 is "any area"
         ([999, "CLASSIC", 1, "RANDOM"], -32602, "not an area code"),
         ([331, "classic", 1, "RANDOM"], -32602, "CLASSIC, GOLD"),
         ([331, "CLASSIC", 1, "SEQUENTIAL"], -32602, "RANDOM"),

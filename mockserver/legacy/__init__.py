@@ -31,6 +31,8 @@ SERVICE_MODULES = (
     "lists",
     "media",
     "webhooks",
+    "system",
+    "retired",
 )
 ENDPOINT_PATH = "/json-rpc/v1.1/"
 

@@ -1,12 +1,21 @@
 """``cdr.export_async``: export call detail records in the background
-(``account.calls.export``, a ``calls-export`` task); the result is the job hash."""
+(``account.calls.export``, a ``calls-export`` task); the result is the job hash.
+``cdr.get``: the same records at once, as legacy ``CDR.In`` / ``CDR.Out`` objects (REST v2
+has only the export)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from callr_mock.legacy.core import Ctx, P, Registry, invalid_params
-from callr_mock.legacy.mapping import SMS_DIRECTION, enum_in, parse_legacy_date, rest_date, to_hash
+from callr_mock.legacy.mapping import (
+    SMS_DIRECTION,
+    enum_in,
+    legacy_cdr,
+    parse_legacy_date,
+    rest_date,
+    to_hash,
+)
 
 METHODS = Registry()
 FORMATS = {"CSV": "csv", "JSON": "json"}
@@ -54,3 +63,39 @@ def export_async(
         base_url=ctx.base_url,
     )
     return str(to_hash(task.sid))
+
+
+@METHODS.method(
+    "cdr.get",
+    P("type"),
+    P("from"),
+    P("to"),
+    P("filters", "object|null", optional=True),
+    P("sub_account", "string|null", optional=True),
+)
+def get(
+    ctx: Ctx, direction: str, start: str, end: str, filters: Any, sub_account: str | None
+) -> list[dict[str, Any]]:
+    """The CDRs of the ended calls of one ``type`` (IN or OUT) started in ``[from, to)``
+    (legacy UTC dates), oldest first: sdk READMEs, ``cdr.get('OUT', from, to, null, null)``.
+    ``filters`` and ``sub_account`` must be null (no filter is documented; a sub-account
+    reads its own CDRs with its own credentials)."""
+    if filters or sub_account:
+        raise invalid_params(
+            "cdr.get: filters and sub_account are not supported by the sandbox (pass null)"
+        )
+    rest_direction = enum_in(direction, ("inbound", "outbound"), "type", SMS_DIRECTION)
+    query = {
+        "direction": rest_direction,
+        "from": rest_date(start, "from"),
+        "to": rest_date(end, "to"),
+    }
+    ctx.rest_input("exportCalls", query=query)
+    now = ctx.store.clock.now()
+    records = ctx.account.calls.ended(
+        now,
+        direction=rest_direction,
+        start=parse_legacy_date(start, "from"),
+        end=parse_legacy_date(end, "to"),
+    )
+    return [legacy_cdr(record.to_api(now)) for record in records]

@@ -13,6 +13,7 @@ from callr_mock.formats import is_e164
 from callr_mock.legacy.core import ALL, Ctx, P, Registry, filters_of, paging
 from callr_mock.legacy.mapping import (
     BadValue,
+    app_summary,
     enum_in,
     legacy_area_code,
     legacy_country,
@@ -47,9 +48,15 @@ def resolve_number(ctx: Ctx, did: Any) -> str:
 
 
 def render_did(ctx: Ctx, number: dict[str, Any]) -> dict[str, Any]:
-    """A REST Number as a legacy DID, with its legacy-only app link when it has one."""
-    link = legacy_state(ctx.account).link_of(number["e164"])
-    return legacy_did(number, link.upper() if link else None)
+    """A REST Number as a legacy DID: ``app`` is its scenario, or its legacy-only app."""
+    state = legacy_state(ctx.account)
+    link = state.link_of(number["e164"])
+    if link is not None:
+        return legacy_did(number, state.summary(link))
+    scenario = number.get("scenario")
+    if scenario is None:
+        return legacy_did(number)
+    return legacy_did(number, app_summary(scenario, ctx.account.scenarios.get(scenario).name))
 
 
 FILTERS = ("country_code", "type", "class", "app")
@@ -82,7 +89,7 @@ def search(ctx: Ctx, filters: dict[str, Any] | None, options: dict[str, Any] | N
     )["hits"]
     dids = [render_did(ctx, n) for n in numbers]
     if app is not None:
-        dids = [d for d in dids if d["app"] == app.upper()]
+        dids = [d for d in dids if d["app"] is not None and d["app"]["hash"] == app.upper()]
     return page_envelope(dids, offset, limit)
 
 

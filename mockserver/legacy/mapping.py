@@ -111,7 +111,7 @@ def area_prefix(value: Any) -> str:
         value = int(value)
     if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
         raise BadValue(
-            f"area_code_id must be a positive integer from did/areacode.get_list, not {value!r}"
+            f"area_code_id must be 0 (any area) or a positive integer from did/areacode.get_list, not {value!r}"
         )
     return f"+{value}"
 
@@ -269,12 +269,23 @@ def legacy_sms(sms: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def legacy_did(number: dict[str, Any], app: str | None = None) -> dict[str, Any]:
+def package_of(name: str) -> dict[str, str]:
+    """A legacy app package: its name and type. The type values are not documented; the
+    sandbox gives the name without its version (``ACTIONS10`` → ``ACTIONS``) [S]."""
+    return {"name": name, "type": name.rstrip(string.digits)}
+
+
+def app_summary(sid: str, name: str, package: str = "ACTIONS10") -> dict[str, Any]:
+    """The ``app`` of a legacy DID: ``{hash, name, package: {name, type}}`` (Callr's own
+    TypeScript ``Number`` type, actions-nodejs-typescript ``src/callr.ts``) [C-legacy]."""
+    return {"hash": to_hash(sid), "name": name, "package": package_of(package)}
+
+
+def legacy_did(number: dict[str, Any], app: dict[str, Any] | None = None) -> dict[str, Any]:
     """A REST Number (or a scenario's AssignedNumber) as a legacy DID.
 
-    ``app`` overrides the assigned app hash (numbers linked to a legacy-only app).
+    ``app`` is the assigned app (:func:`app_summary`), ``None`` when unassigned.
     """
-    scenario = number.get("scenario")
     did: dict[str, Any] = {
         "hash": number_hash(number["e164"]),
         "intl_number": number["e164"],
@@ -282,8 +293,8 @@ def legacy_did(number: dict[str, Any], app: str | None = None) -> dict[str, Any]
         "country_code": number["country"],
         "class": enum_out(number["class"]),
         "type": enum_out(number["type"]),
-        "app": app if app is not None else to_hash(scenario),
-        "assigned_at": legacy_date(number.get("assigned")),
+        "app": app,
+        "assigned_at": legacy_date(number.get("assigned")) if app is not None else None,
     }
     if "autoRenew" in number:
         did["contract_auto_renew"] = number["autoRenew"]
@@ -296,13 +307,13 @@ LEGACY_ONLY_PACKAGES = ("CALLTRACKING10", "CLICKTOCALL10", "REALTIME10")
 
 def legacy_app(scenario: dict[str, Any]) -> dict[str, Any]:
     """A REST Scenario as a legacy ``ACTIONS10`` App."""
-    app_hash = to_hash(scenario["sid"])
+    summary = app_summary(scenario["sid"], scenario["name"], ACTIONS_PACKAGE)
     return {
-        "hash": app_hash,
+        "hash": summary["hash"],
         "name": scenario["name"],
-        "package": {"name": ACTIONS_PACKAGE, "has_did": True},
+        "package": {**summary["package"], "has_did": True},
         "p": {"format": enum_out(scenario["format"]), "script": scenario["script"]},
-        "did": [legacy_did(n, app_hash) for n in scenario["numbers"]],
+        "did": [legacy_did(n, summary) for n in scenario["numbers"]],
         "date_creation": legacy_date(scenario["created"]),
         "date_update": legacy_date(scenario["updated"]),
     }
@@ -405,6 +416,12 @@ def legacy_reservation(reservation: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def legacy_quote(price: dict[str, Any]) -> dict[str, Any]:
+    """A price (``Price`` plus ``quantity``) as a legacy ``DID.Store.Quote``: the ``cost``
+    and ``contract`` of a reservation, without token nor numbers [S]."""
+    return {"cost": _cost(price, price["quantity"], price["total"]), "contract": dict(CONTRACT)}
+
+
 def legacy_order(order: dict[str, Any]) -> dict[str, Any]:
     """A REST Order as a legacy DID.Store.BuyStatus."""
     price = order["price"]
@@ -443,4 +460,92 @@ def legacy_destination(row: dict[str, Any]) -> dict[str, Any]:
         "price": row["price"],
         "unit": enum_out(row["unit"]),
         "currency": row["currency"],
+    }
+
+
+DIALSTATUS = {"answered": "ANSWER", "missed": "NOANSWER", "failed": "CHANUNAVAIL"}
+
+
+def _cents(amount: str) -> str:
+    """Legacy CDR amounts are cents with 2 decimals (``"1000.00"`` = 10 EUR) [C-legacy]."""
+    return f"{Decimal(amount) * 100:.2f}"
+
+
+def legacy_cdr(record: dict[str, Any]) -> dict[str, Any]:
+    """A REST CallRecord as a legacy ``CDR.In`` / ``CDR.Out`` (sdk-dotnet ``Objects/Cdr``
+    field names; ``dialstatus`` values are Asterisk's [S])."""
+    cdr: dict[str, Any] = {
+        "callid": record["callid"],
+        "cli_number": record["callerNumber"],
+        "cli_name": record["callerName"],
+        "start": legacy_date(record["started"]),
+        "answer": legacy_date(record.get("answered")),
+        "hangup": legacy_date(record.get("ended")),
+        "hangupsource": enum_out(record.get("hangupSource")),
+        "hangupcause": record.get("hangupCause"),
+        "duration": record["durationTotal"],
+        "duration_answered": record["durationAnswered"],
+        "duration_billed": record["durationBilled"],
+        "billing_customer_cost_label": record["billingDestinationLabel"],
+        "billing_customer_debit_eur": _cents(record["billingDebit"]),
+        "billing_customer_credit_eur": _cents(record["billingCredit"]),
+    }
+    if record["direction"] == "inbound":
+        cdr["did_intl_number"] = record["callee"]
+        cdr["did_hash"] = number_hash(record["callee"])
+    else:
+        cdr["number"] = record["callee"]
+        cdr["dialstatus"] = DIALSTATUS.get(record["status"])
+    return cdr
+
+
+def legacy_credit(credit: dict[str, Any]) -> dict[str, Any]:
+    """A REST Credit as the data of a legacy ``billing.credit*`` event (field names [S])."""
+    return {
+        "balance": credit["balance"],
+        "currency": credit["currency"],
+        "warning_level": credit["warningLevel"],
+        "shutdown_level": credit["shutdownLevel"],
+    }
+
+
+def _event_data(v2_type: str, payload: dict[str, Any]) -> Any:
+    family = v2_type.split(".")[1]
+    if family == "sms":
+        return legacy_sms(payload)
+    if family == "task":
+        return legacy_job(payload)
+    if family == "audio-file":
+        return legacy_media(payload)
+    if family == "recording":
+        return legacy_recording(payload)
+    if family == "call":
+        return legacy_cdr(payload)
+    if family == "billing":
+        return legacy_credit(payload)
+    if family == "number":
+        scenario = payload.get("scenario")
+        return legacy_did(payload, {"hash": to_hash(scenario)} if scenario else None)
+    return payload
+
+
+def legacy_event(
+    v2_type: str,
+    event_id: str,
+    at: str,
+    hook_sid: str | None,
+    attempts: int,
+    payload: dict[str, Any],
+) -> dict[str, Any]:
+    """The legacy webhook body ``Webhook.Event`` (docs.callr.com/webhooks; research notes
+    audio-recordings-webhooks.md §5.4): ``event_id``, ``event_at`` (ISO 8601 with
+    milliseconds), ``hook_hash``, ``try`` (0 on the first attempt), ``type`` (the legacy
+    name) and ``data`` (the legacy object)."""
+    return {
+        "event_id": event_id,
+        "event_at": at,
+        "hook_hash": to_hash(hook_sid),
+        "try": attempts,
+        "type": webhook_type_out(v2_type),
+        "data": _event_data(v2_type, payload),
     }

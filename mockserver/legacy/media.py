@@ -18,7 +18,7 @@ import base64
 import binascii
 from typing import Any
 
-from callr_mock.legacy.core import Ctx, P, Registry, filters_of, invalid_params, paging
+from callr_mock.legacy.core import ALL, Ctx, P, Registry, filters_of, invalid_params, paging
 from callr_mock.legacy.mapping import (
     BadValue,
     enum_in,
@@ -81,13 +81,15 @@ def set_content_from_file(ctx: Ctx, item: Any, content: str) -> bool:
     return True
 
 
-def _decode(content: str) -> bytes:
+def _decode(content: str, what: str = "filename") -> bytes:
     text = content.strip()
     if text.startswith("data:"):
         _, _, text = text.partition(",")
     try:
         return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
+        if what != "filename":
+            raise BadValue(f"{what} must be the audio file, base64-encoded") from None
         raise BadValue(
             "filename: the sandbox takes the audio file itself, base64-encoded "
             "(media.import_file_from_base64_async has no REST v2 equivalent)"
@@ -103,6 +105,26 @@ def get_phone_id(ctx: Ctx, item: Any, country: str | None) -> dict[str, Any]:
     query = ctx.rest_input("getAudioFilePhoneId", path={"sid": sid}, query={"country": country})
     grant = ctx.account.audio_files.phone_id(sid, query.get("country", "FR"))
     return {"code": grant.code, "number": grant.number}
+
+
+@METHODS.method("media/library.set_content", MEDIA, P("text", "string|null"), P("base64_audio"))
+def set_content(ctx: Ctx, item: Any, text: str | None, content: str) -> bool:
+    """Set the audio from base64 data (sdk READMEs, "Upload a media"; ``PUT
+    /audio-files/{sid}/file``). The legacy ``text`` (a transcript) has no REST v2 field and
+    is not kept."""
+    sid = media_sid(item)
+    ctx.account.audio_files.get(sid)
+    ctx.account.audio_files.set_content(sid, _decode(content, "base64_audio"))
+    return True
+
+
+@METHODS.method("media/library.get_list", P("categories", "array|null", optional=True))
+def get_list(ctx: Ctx, categories: list[Any] | None) -> dict[str, Any]:
+    """Every item, as a map from its id (a string, as JSON object keys are) to the item
+    (sdk READMEs, "List your medias"; examples-nodejs ``media.js`` reads ``res[id].name``).
+    ``categories`` were tags: accepted and ignored (REST v2 has none)."""
+    result = ctx.account.audio_files.search(order="desc", offset=0, limit=ALL)
+    return {str(media_id(hit["sid"])): legacy_media(hit) for hit in result["hits"]}
 
 
 LIBRARY_FILTERS = ("name", "status", "tags", "category", "language")

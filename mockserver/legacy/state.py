@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from callr_mock.legacy.mapping import legacy_date, legacy_did, to_hash
+from callr_mock.legacy.mapping import app_summary, legacy_date, legacy_did
 from callr_mock.state.errors import NotFound
 
 SHARED_NAME = "legacy_json_rpc"
@@ -47,6 +47,7 @@ class LegacyAccount:
         self.marker = account.scenarios  # a new repo object means the account was cleared
         self.apps: dict[str, LegacyApp] = {}
         self.links: dict[str, str] = {}  # e164 -> legacy app sid
+        self.sms_settings: dict[str, str] = {}  # "dlr"/"mo" -> webhook sid (sms.set_settings)
 
     # -- apps -------------------------------------------------------------------------------
     def create(self, package: str, name: str, params: dict[str, Any]) -> LegacyApp:
@@ -94,14 +95,19 @@ class LegacyAccount:
         return self.links.pop(e164, None) is not None
 
     # -- rendering ------------------------------------------------------------------------------
+    def summary(self, sid: str) -> dict[str, Any]:
+        """The ``app`` object of a DID linked to the legacy-only app ``sid``."""
+        app = self.get(sid)
+        return app_summary(app.sid, app.name, app.package)
+
     def render(self, app: LegacyApp) -> dict[str, Any]:
-        app_hash = to_hash(app.sid)
+        summary = self.summary(app.sid)
         return {
-            "hash": app_hash,
+            "hash": summary["hash"],
             "name": app.name,
-            "package": {"name": app.package, "has_did": True},
+            "package": {**summary["package"], "has_did": True},
             "p": app.params,
-            "did": [legacy_did(n.to_api(), app_hash) for n in self.numbers_of(app.sid)],
+            "did": [legacy_did(n.to_api(), summary) for n in self.numbers_of(app.sid)],
             "date_creation": legacy_date(app.created),
             "date_update": legacy_date(app.updated),
         }

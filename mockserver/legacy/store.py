@@ -5,6 +5,17 @@ number pool (``state.number_store``) and the account's numbers.
 code ids; the id is the digits of a catalogue prefix (``did/areacode.get_list`` lists
 them), and the reservation is ``POST /numbers/store`` with that prefix, its country and
 type. ``search_type`` must be ``RANDOM`` (the only value the legacy docs show).
+
+Area code id ``0`` is what every SDK README passes (``did/store.reserve(0, 'GOLD', 1,
+'RANDOM')``, ``did/store.get_quote(0, 'GOLD', 1)``). No source says what it means; the
+sandbox reads it as "no area preference" in France (Callr's home store, whose area code
+``1`` is ``+331`` in Callr's own example): ``POST /numbers/store`` with ``{"country":
+"FR", "type": "geographic"}``, any area.
+
+``did/store.get_quote`` prices the same criteria without reserving (legacy
+``DID.Store.Quote``: the ``cost`` and ``contract`` of a reservation, field names of the
+reservation [S]); ``did/store.view_order`` shows a live reservation again (REST v2 has no
+read of a reservation; the token must still hold).
 """
 
 from __future__ import annotations
@@ -18,6 +29,7 @@ from callr_mock.legacy.mapping import (
     area_prefix,
     enum_in,
     legacy_order,
+    legacy_quote,
     legacy_reservation,
 )
 from callr_mock.legacy.state import legacy_state
@@ -26,6 +38,25 @@ from callr_mock.state.number_store import pool_of
 
 METHODS = Registry()
 SEARCH_TYPES = ("RANDOM",)
+
+
+ANY_AREA = 0
+ANY_AREA_CRITERIA = {"country": "FR", "type": "geographic"}
+
+
+def _criteria(area_code_id: Any, number_class: str) -> dict[str, Any]:
+    """The REST reservation criteria (without quantity) of a legacy area code and class."""
+    rest_class = enum_in(number_class, CLASSES, "class")
+    if area_code_id in (ANY_AREA, str(ANY_AREA)):
+        return {**ANY_AREA_CRITERIA, "class": rest_class}
+    prefix = area_prefix(area_code_id)
+    area = next((a for a in catalogue().areas if a.prefix == prefix), None)
+    if area is None:
+        raise BadValue(
+            f"area_code_id {area_code_id} is not an area code of the store "
+            "(did/areacode.get_list lists them; 0 means any area)"
+        )
+    return {"country": area.country, "type": area.type, "prefix": area.prefix, "class": rest_class}
 
 
 @METHODS.method(
@@ -38,34 +69,41 @@ SEARCH_TYPES = ("RANDOM",)
 def reserve(
     ctx: Ctx, area_code_id: int, number_class: str, quantity: int, search_type: str | None
 ) -> dict[str, Any]:
-    """Hold ``quantity`` numbers of an area code for 5 minutes; returns the reservation."""
-    prefix = area_prefix(area_code_id)
-    area = next((a for a in catalogue().areas if a.prefix == prefix), None)
-    if area is None:
-        raise BadValue(
-            f"area_code_id {area_code_id} is not an area code of the store "
-            "(did/areacode.get_list lists them)"
-        )
-    rest_class = enum_in(number_class, CLASSES, "class")
+    """Hold ``quantity`` numbers of an area code (0: any area) for 5 minutes; returns the
+    reservation."""
+    criteria = _criteria(area_code_id, number_class)
     if search_type is not None and search_type not in SEARCH_TYPES:
         raise BadValue(f"search_type must be one of {', '.join(SEARCH_TYPES)}, not {search_type!r}")
-    body = {
-        "country": area.country,
-        "type": area.type,
-        "prefix": area.prefix,
-        "class": rest_class,
-        "quantity": quantity,
-    }
+    body = {**criteria, "quantity": quantity}
     ctx.rest_input("reserveNumbers", body=body)
     reservation = pool_of(ctx.store).reserve(
         ctx.account,
-        country=area.country,
-        type=area.type,
-        prefix=area.prefix,
-        number_class=rest_class,
+        country=criteria["country"],
+        type=criteria["type"],
+        prefix=criteria.get("prefix"),
+        number_class=criteria["class"],
         quantity=quantity,
     )
     return legacy_reservation(reservation.to_api())
+
+
+@METHODS.method(
+    "did/store.get_quote", P("area_code_id", "integer"), P("class"), P("quantity", "integer")
+)
+def get_quote(ctx: Ctx, area_code_id: int, number_class: str, quantity: int) -> dict[str, Any]:
+    """The price of ``quantity`` numbers of an area code (0: any area), nothing reserved."""
+    criteria = _criteria(area_code_id, number_class)
+    ctx.rest_input("reserveNumbers", body={**criteria, "quantity": quantity})
+    return legacy_quote(
+        pool_of(ctx.store).quote(criteria["country"], criteria["type"], criteria["class"], quantity)
+    )
+
+
+@METHODS.method("did/store.view_order", P("token"))
+def view_order(ctx: Ctx, token: str) -> dict[str, Any]:
+    """A live reservation again (404 once bought, cancelled or expired)."""
+    ctx.rest_input("buyReservation", path={"token": token})
+    return legacy_reservation(pool_of(ctx.store).get(ctx.account, token).to_api())
 
 
 @METHODS.method("did/store.buy_order", P("token"))

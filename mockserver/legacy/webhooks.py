@@ -1,14 +1,34 @@
 """``webhooks.*``: subscriptions (``account.webhooks``). Legacy event type names are mapped
 to the v2 types where the meaning is the same (``mapping.WEBHOOK_TYPES``); a v2 type name
-is accepted as it is. Only HMAC-SHA256 signatures exist in v2."""
+is accepted as it is. Only HMAC-SHA256 signatures exist in v2.
+
+A subscription made here receives the *legacy* body (``mapping.legacy_event``: ``event_id``,
+``event_at``, ``hook_hash``, ``try``, ``type`` with the legacy name, ``data`` with the legacy
+object), with the same ``X-CALLR-EventId`` and ``X-CALLR-HmacSignature`` headers, as the
+legacy docs describe (docs.callr.com/webhooks); one made with REST ``POST /webhooks`` keeps
+the v2 envelope. The renderer is registered with the delivery service at import."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from callr_mock.delivery import ENVELOPES
 from callr_mock.legacy.core import ALL, Ctx, P, Registry, invalid_params
-from callr_mock.legacy.mapping import legacy_webhook, to_sid, webhook_type_in
-from callr_mock.state.events import EVENT_TYPES
+from callr_mock.legacy.mapping import legacy_event, legacy_webhook, to_sid, webhook_type_in
+from callr_mock.state.events import EVENT_TYPES, Event
+from callr_mock.state.timefmt import iso
+
+LEGACY_ENVELOPE = "legacy"
+
+
+def render_legacy(event: Event, hook: Any, attempts: int) -> dict[str, Any]:
+    """The delivered body of a legacy subscription (``delivery.ENVELOPES["legacy"]``)."""
+    return legacy_event(
+        event.type, event.id, iso(event.timestamp) or "", hook.sid, attempts, event.payload
+    )
+
+
+ENVELOPES[LEGACY_ENVELOPE] = render_legacy
 
 METHODS = Registry()
 OPTIONS = ("hmac_secret", "hmac_algo", "format")
@@ -39,7 +59,7 @@ def subscribe(ctx: Ctx, event_type: str, endpoint: str, options: Any) -> dict[st
     secret = options.get("hmac_secret")
     body = {"type": v2_type, "endpoint": endpoint, **({"secret": secret} if secret else {})}
     ctx.rest_input("createWebhook", body=body)
-    hook = ctx.account.webhooks.create(v2_type, endpoint, secret=secret)
+    hook = ctx.account.webhooks.create(v2_type, endpoint, secret=secret, envelope=LEGACY_ENVELOPE)
     return legacy_webhook(hook.to_api())
 
 

@@ -264,6 +264,24 @@ class CallRepo(Repo[CallRecord]):
     def _new_callid(self) -> int:
         return int("2" + self.store.ids.digits(11))
 
+    def ended(
+        self,
+        at: datetime,
+        *,
+        direction: str | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> list[CallRecord]:
+        """Calls ended by ``at`` and started in ``[start, end)``, oldest first."""
+        return [
+            record
+            for record in sorted(self.items.values(), key=lambda r: (r.started, r.seq))
+            if record.has_ended(at)
+            and (direction is None or record.direction == direction)
+            and (start is None or record.started >= start)
+            and (end is None or record.started < end)
+        ]
+
     # -- export -------------------------------------------------------------
     def export(
         self,
@@ -283,14 +301,7 @@ class CallRepo(Repo[CallRecord]):
 
         def complete(at: datetime) -> dict[str, Any]:
             task = holder["task"]
-            chosen = [
-                record
-                for record in sorted(self.items.values(), key=lambda r: (r.started, r.seq))
-                if record.has_ended(at)
-                and (direction is None or record.direction == direction)
-                and (start is None or record.started >= start)
-                and (end is None or record.started < end)
-            ]
+            chosen = self.ended(at, direction=direction, start=start, end=end)
             magic = magic_failure_numbers()
             for record in chosen:
                 for number in (record.caller_number, record.callee):

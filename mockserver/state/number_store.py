@@ -287,6 +287,20 @@ class NumberPool:
         )
         return reservation
 
+    def quote(self, country: str, type: str, number_class: str, quantity: int) -> dict[str, Any]:
+        """The price of ``quantity`` numbers, nothing reserved: ``Price`` plus ``quantity``."""
+        cat = catalogue()
+        cat.country(country)
+        cat.check_type(country, type)
+        setup, monthly = number_price(country, type, number_class)
+        return {
+            "setup": fmt(setup),
+            "monthly": fmt(monthly),
+            "total": fmt(quantity * (setup + monthly)),
+            "currency": CURRENCY,
+            "quantity": quantity,
+        }
+
     def _expire(self, reservation: Reservation, at: datetime) -> None:
         if reservation.status == "reserved":
             reservation.status, reservation.ended = "expired", at

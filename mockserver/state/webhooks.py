@@ -40,6 +40,10 @@ class Webhook:
     secret: str | None = None
     signed: bool = False
     seq: int = 0
+    # Not part of the REST object:
+    envelope: str = "v2"  # "legacy": a JSON-RPC webhooks.subscribe subscription (legacy body)
+    match: dict[str, Any] | None = None  # an attached notification: payload fields to match
+    auth: str | None = None  # "login:password", sent as HTTP Basic (legacy push_*_url_auth)
 
     def to_api(self) -> dict[str, Any]:
         return {
@@ -111,10 +115,19 @@ class WebhookRepo(Repo[Webhook]):
     def __init__(self, account: AccountState) -> None:
         super().__init__(account)
         self.deliveries: list[Delivery] = []
+        # notifications attached to one object (legacy ``sms.send`` option ``webhook``):
+        # delivered like subscriptions, never listed, read or seeded through REST
+        self.attached: dict[str, Webhook] = {}
 
     # -- subscriptions -----------------------------------------------------
     def create(
-        self, type: str, endpoint: str, *, secret: str | None = None, enabled: bool = True
+        self,
+        type: str,
+        endpoint: str,
+        *,
+        secret: str | None = None,
+        enabled: bool = True,
+        envelope: str = "v2",
     ) -> Webhook:
         if type not in EVENT_TYPES:
             raise InvalidInput(f"type {type!r} is not one of the {len(EVENT_TYPES)} v2 event types")
@@ -128,8 +141,37 @@ class WebhookRepo(Repo[Webhook]):
             enabled=enabled,
             secret=secret or None,
             signed=bool(secret),
+            envelope=envelope,
         )
         return self.insert(hook)
+
+    def attach(
+        self,
+        type: str,
+        endpoint: str,
+        match: dict[str, Any],
+        *,
+        envelope: str = "legacy",
+        auth: str | None = None,
+    ) -> Webhook:
+        """A notification of the ``type`` events whose payload has the ``match`` fields."""
+        now = self.store.clock.now()
+        hook = Webhook(
+            sid=self.new_sid(),
+            type=type,
+            endpoint=check_endpoint(endpoint),
+            created=now,
+            updated=now,
+            envelope=envelope,
+            match=dict(match),
+            auth=auth,
+        )
+        self.attached[hook.sid] = hook
+        return hook
+
+    def hook(self, sid: str) -> Webhook | None:
+        """A subscription or an attached notification, by sid."""
+        return self.items.get(sid) or self.attached.get(sid)
 
     def update(self, sid: str, changes: dict[str, Any]) -> Webhook:
         """Apply a PATCH: ``enabled``, ``endpoint``, ``secret`` (null removes it)."""
@@ -170,9 +212,18 @@ class WebhookRepo(Repo[Webhook]):
         ordered = sort_items(found, key=lambda h: h.created, order="desc", tiebreak=lambda h: h.seq)
         return page(ordered, offset=offset, limit=limit, render=Webhook.to_api)
 
-    def subscribers(self, event_type: str) -> list[Webhook]:
-        """Enabled subscriptions to ``event_type``, oldest first."""
-        return [h for h in self.ordered() if h.enabled and h.type == event_type]
+    def subscribers(self, event_type: str, payload: dict[str, Any] | None = None) -> list[Webhook]:
+        """Enabled subscriptions to ``event_type``, oldest first, then the attached
+        notifications whose ``match`` fields the event's ``payload`` has."""
+        hooks = [h for h in self.ordered() if h.enabled and h.type == event_type]
+        if payload is not None:
+            hooks.extend(
+                h
+                for h in self.attached.values()
+                if h.type == event_type
+                and all(payload.get(key) == value for key, value in (h.match or {}).items())
+            )
+        return hooks
 
     # -- deliveries --------------------------------------------------------
     def add_delivery(self, event: Event, hook: Webhook) -> Delivery:
