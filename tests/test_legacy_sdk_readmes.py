@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import yaml
 from callr_mock import DEMO_ACCOUNT_SID
-from callr_mock.delivery import delivery_service, sign
+from callr_mock.delivery import sign
 from callr_mock.legacy.mapping import media_sid
 from callr_mock.plugin.parity import LegacyClient, LegacyError
 from callr_mock.rosetta import SDK_ROWS, SDK_TABLE
@@ -44,7 +44,7 @@ def receiver() -> Iterator[Receiver]:
 
 
 def drain(runtime: Any) -> None:
-    assert delivery_service(runtime).drain(5.0), "deliveries did not settle within 5 s"
+    assert runtime.delivery.drain(5.0), "deliveries did not settle within 5 s"
 
 
 # -- the replay ------------------------------------------------------------------------------
