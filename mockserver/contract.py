@@ -15,6 +15,7 @@ from typing import Any
 
 import jsonschema_rs
 from callr_mock.formats import FORMAT_CHECKERS
+from callr_mock.rule_messages import explain
 from callr_mock.spec_loader import inline_refs
 from callr_mock.state.errors import InvalidInput
 
@@ -35,7 +36,7 @@ def first_error(validator: Any, instance: Any) -> Any | None:
 def describe_error(error: Any) -> tuple[str, str]:
     """(json pointer of the failing value, the rule broken) for a jsonschema-rs error."""
     pointer = "/" + "/".join(str(part) for part in error.instance_path)
-    return pointer, error.message
+    return pointer, explain(error)
 
 
 @dataclass

@@ -314,6 +314,9 @@ def http_error(rt: Runtime, request: Request, error: HTTPException) -> Response:
         message = (
             f"{request.method} is not allowed on {request.path}; allowed: {', '.join(allowed)}"
         )
+        search = request.path.removeprefix(API_PREFIX).rstrip("/") + "/search"
+        if request.method == "GET" and "GET" in rt.contract.literal_paths.get(search, []):
+            message += f". To list or search, use GET {API_PREFIX}{search}"
     elif code != 404:
         message = error.description or error.name
     reply = Reply(code, {"code": names.get(code, "http-error"), "message": message})

@@ -36,6 +36,7 @@ from decimal import Decimal
 from typing import Any
 
 import phonenumbers
+from callr_mock.state.events import LEGACY_EVENT_TYPES, UNMAPPED_LEGACY_EVENT_TYPES
 from callr_mock.state.money import fmt
 from callr_mock.state.timefmt import iso, parse
 
@@ -179,29 +180,9 @@ def enum_in(
 
 
 # -- webhook event types ------------------------------------------------------------------
-WEBHOOK_TYPES = {
-    "billing.credit": "v2.billing.credit.topup",
-    "billing.credit_warning": "v2.billing.credit.warning",
-    "billing.credit_shutdown": "v2.billing.credit.shutdown",
-    "call.inbound_start": "v2.call.inbound.started",
-    "call.inbound_hangup": "v2.call.inbound.ended",
-    "call.outbound_start": "v2.call.outbound.started",
-    "call.outbound_hangup": "v2.call.outbound.ended",
-    "job.status_update": "v2.task.updated",
-    "media.library.status_update": "v2.audio-file.updated",
-    "media.recording.status_update": "v2.recording.updated",
-    "sms.mo": "v2.sms.inbound.received",
-    "sms.mt.status_update": "v2.sms.outbound.updated",
-}
+WEBHOOK_TYPES = LEGACY_EVENT_TYPES
 LEGACY_WEBHOOK_TYPES = {v2: legacy for legacy, v2 in WEBHOOK_TYPES.items()}
-UNMAPPED_WEBHOOK_TYPES = {
-    "did.assigned": "legacy did.assigned meant 'a number joined the account'; "
-    "v2.number.assigned means 'a number was linked to a scenario'",
-    "did.unassigned": "legacy did.unassigned meant 'a number left the account'; "
-    "v2.number.unassigned means 'a number was unlinked from its scenario'",
-    "media.recording.new": "v2 has no creation-only recording event; "
-    "v2.recording.updated also fires on every status and read change",
-}
+UNMAPPED_WEBHOOK_TYPES = UNMAPPED_LEGACY_EVENT_TYPES
 
 
 def webhook_type_in(value: Any, known_v2: tuple[str, ...]) -> str:

@@ -30,6 +30,31 @@ EVENT_TYPES = (
 )
 
 
+# Legacy JSON-RPC webhook type names -> the v2 type of the same meaning (the migration guide).
+LEGACY_EVENT_TYPES = {
+    "billing.credit": "v2.billing.credit.topup",
+    "billing.credit_warning": "v2.billing.credit.warning",
+    "billing.credit_shutdown": "v2.billing.credit.shutdown",
+    "call.inbound_start": "v2.call.inbound.started",
+    "call.inbound_hangup": "v2.call.inbound.ended",
+    "call.outbound_start": "v2.call.outbound.started",
+    "call.outbound_hangup": "v2.call.outbound.ended",
+    "job.status_update": "v2.task.updated",
+    "media.library.status_update": "v2.audio-file.updated",
+    "media.recording.status_update": "v2.recording.updated",
+    "sms.mo": "v2.sms.inbound.received",
+    "sms.mt.status_update": "v2.sms.outbound.updated",
+}
+UNMAPPED_LEGACY_EVENT_TYPES = {
+    "did.assigned": "legacy did.assigned meant 'a number joined the account'; "
+    "v2.number.assigned means 'a number was linked to a scenario'",
+    "did.unassigned": "legacy did.unassigned meant 'a number left the account'; "
+    "v2.number.unassigned means 'a number was unlinked from its scenario'",
+    "media.recording.new": "v2 has no creation-only recording event; "
+    "v2.recording.updated also fires on every status and read change",
+}
+
+
 @dataclass(frozen=True)
 class Event:
     id: str
