@@ -7,6 +7,7 @@ not one of "a", "b" or 12 other candidates``; a user needs "not an E.164 number;
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Any
@@ -25,9 +26,6 @@ _DATE_TIME_WORDS = "is not an RFC 3339 date-time (e.g. 2024-04-24T12:00:42.000Z)
 _WORDS_BY_PATTERN = {
     E164_PATTERN.pattern: _E164_WORDS,
     SID_PATTERN.pattern: "is not a sid: 8 lowercase letters or digits (e.g. callrsid)",
-    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$": (
-        "is not a date-time in UTC with milliseconds (e.g. 2024-04-24T12:00:42.000Z)"
-    ),
     r"^\+[1-9][0-9]{0,14}$": (
         "is not the start of an E.164 phone number: '+' then digits, no spaces (e.g. +3361)"
     ),
@@ -67,7 +65,9 @@ def explain(error: Any) -> str:
     if kind in ("pattern", "format"):
         key = detail.get("pattern") if kind == "pattern" else detail.get("format")
         table = _WORDS_BY_PATTERN if kind == "pattern" else _WORDS_BY_FORMAT
-        words = table.get(str(key))
+        words = table.get(str(key)) or (
+            _date_time_pattern_words(str(key)) if kind == "pattern" else None
+        )
         if words is None:
             words = (
                 f"does not match the pattern {key}"
@@ -82,6 +82,19 @@ def explain(error: Any) -> str:
     if kind == "maxLength":
         return f"{echo(value)} is longer than {detail['limit']} characters"
     return _cut_echoes(error.message, value)
+
+
+@functools.lru_cache(maxsize=64)
+def _date_time_pattern_words(pattern: str) -> str | None:
+    """Words for a pattern that spells out a date-time (the spec's DateTime), found by trying it."""
+    try:
+        compiled = re.compile(pattern)
+    except re.error:
+        return None
+    if not compiled.search("2024-04-24T12:00:42.000Z") or compiled.search("2024-04-24"):
+        return None
+    where = "" if compiled.search("2024-04-24T14:00:42.000+02:00") else " in UTC"
+    return f"is not an RFC 3339 date-time{where} (e.g. 2024-04-24T12:00:42.000Z)"
 
 
 def _listing(options: list[Any]) -> str:
