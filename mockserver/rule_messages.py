@@ -93,8 +93,7 @@ def _date_time_pattern_words(pattern: str) -> str | None:
         return None
     if not compiled.search("2024-04-24T12:00:42.000Z") or compiled.search("2024-04-24"):
         return None
-    where = "" if compiled.search("2024-04-24T14:00:42.000+02:00") else " in UTC"
-    return f"is not an RFC 3339 date-time{where} (e.g. 2024-04-24T12:00:42.000Z)"
+    return _DATE_TIME_WORDS
 
 
 def _listing(options: list[Any]) -> str:
