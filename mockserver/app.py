@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from callr_mock import reference
 from callr_mock.contract import contract_for
 from callr_mock.control import blueprint as control_blueprint
 from callr_mock.dispatch import ApiDispatcher
@@ -86,6 +87,9 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 
     app.register_blueprint(control_blueprint)
     app.register_blueprint(legacy_blueprint)
+    reference.register(
+        app, contract.document, taken={op.path for op in contract.operations.values()}
+    )
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Any:

@@ -1,0 +1,50 @@
+"""Headless Chromium (Debian's ``chromium``, installed by .ci/run) for the browser tests.
+
+``dump_dom(url)`` loads a page with every host but 127.0.0.1 unreachable (a page that
+needs a CDN breaks), lets its scripts run for up to ``budget_ms`` of virtual time, and
+returns the DOM as HTML. On CI a missing browser fails the test; elsewhere it skips.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+
+import pytest
+
+BROWSERS = ("chromium", "chromium-browser")
+
+
+def chromium() -> str:
+    for name in BROWSERS:
+        path = shutil.which(name)
+        if path:
+            return path
+    if os.environ.get("CI"):
+        pytest.fail("chromium is missing on CI (see the browser step of .ci/run)")
+    pytest.skip("chromium is not installed (apt-get install -y chromium)")
+
+
+def dump_dom(url: str, *, budget_ms: int = 20000, timeout: float = 120) -> str:
+    with tempfile.TemporaryDirectory(prefix="callr-mock-chromium-") as profile:
+        result = subprocess.run(
+            [
+                chromium(),
+                "--headless",
+                "--no-sandbox",  # CI runs as root
+                "--disable-gpu",
+                "--no-first-run",
+                f"--user-data-dir={profile}",
+                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+                f"--virtual-time-budget={budget_ms}",
+                "--dump-dom",
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
