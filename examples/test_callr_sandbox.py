@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import requests
+from callr_mock.plugin import CallrClient, CallrMock, WebhookReceiver
 from callr_mock.plugin import strategies as cst
 from hypothesis import HealthCheck, given, settings
 
@@ -42,25 +43,25 @@ class Notifier:
 
 
 @pytest.fixture
-def notifier(callr_mock: Any) -> Notifier:
+def notifier(callr_mock: CallrMock) -> Notifier:
     # The code under test only needs a base URL and a key: point it at the sandbox.
     return Notifier(callr_mock.base_url, callr_mock.api_key)
 
 
 # -- the fixture ----------------------------------------------------------------------------------
-def test_send_an_sms(notifier: Notifier, callr_mock: Any) -> None:
+def test_send_an_sms(notifier: Notifier, callr_mock: CallrMock) -> None:
     sms = notifier.send("+33612345678", "Your code is 482913")
     assert sms["status"] == "created" and sms["encoding"] == "gsm" and sms["parts"] == 1
     assert [entry["operation"] for entry in callr_mock.journal()] == ["sendSms"]
 
 
-def test_any_client_works_with_basic_auth(callr_mock: Any) -> None:
+def test_any_client_works_with_basic_auth(callr_mock: CallrMock) -> None:
     response = requests.get(f"{callr_mock.base_url}/ping", auth=callr_mock.auth, timeout=10)
     assert response.json()["pong"] == "pong"
 
 
 # -- clock control: lifecycles move only when the test says so ------------------------------------------
-def test_sms_lifecycle_on_the_sandbox_clock(notifier: Notifier, callr_mock: Any) -> None:
+def test_sms_lifecycle_on_the_sandbox_clock(notifier: Notifier, callr_mock: CallrMock) -> None:
     sms = notifier.send("+33612345678", "Hello")
     assert notifier.status(sms["sid"]) == "created"  # frozen: nothing moves by itself
     callr_mock.clock.advance(2)
@@ -77,7 +78,7 @@ def test_sms_lifecycle_on_the_sandbox_clock(notifier: Notifier, callr_mock: Any)
     [("+33199000001", "failed"), ("+33199000002", "expired"), ("+33199000003", "error")],
 )
 def test_magic_numbers_force_each_failure(
-    notifier: Notifier, callr_mock: Any, to: str, final: str
+    notifier: Notifier, callr_mock: CallrMock, to: str, final: str
 ) -> None:
     sms = notifier.send(to, "This one will not arrive")
     callr_mock.clock.advance(10)
@@ -85,14 +86,17 @@ def test_magic_numbers_force_each_failure(
 
 
 @pytest.mark.callr_mock(credit="0.0100")
-def test_not_enough_credit(callr_client: Any) -> None:
+def test_not_enough_credit(callr_client: CallrClient) -> None:
     refused = callr_client.post("/sms", params={"to": "+33612345678"}, json={"text": "Hi"})
     assert refused.status_code == 403 and refused.json()["code"] == "insufficient-credit"
 
 
 # -- webhooks: real HTTP deliveries to a local receiver ------------------------------------------------
 def test_status_webhooks_reach_our_endpoint(
-    notifier: Notifier, callr_mock: Any, callr_client: Any, callr_webhook_receiver: Any
+    notifier: Notifier,
+    callr_mock: CallrMock,
+    callr_client: CallrClient,
+    callr_webhook_receiver: WebhookReceiver,
 ) -> None:
     subscribed = callr_client.post(
         "/webhooks",
@@ -117,7 +121,7 @@ def test_status_webhooks_reach_our_endpoint(
 
 
 def test_a_failing_endpoint_is_retried(
-    callr_mock: Any, callr_client: Any, callr_webhook_receiver: Any
+    callr_mock: CallrMock, callr_client: CallrClient, callr_webhook_receiver: WebhookReceiver
 ) -> None:
     callr_client.post(
         "/webhooks",
@@ -142,7 +146,7 @@ def test_a_failing_endpoint_is_retried(
     to=cst.e164_numbers(countries=["FR", "GB", "DE"], types=["mobile"]),
     text=cst.sms_texts(max_size=400),
 )
-def test_any_valid_sms_is_accepted(callr_client: Any, to: str, text: str) -> None:
+def test_any_valid_sms_is_accepted(callr_client: CallrClient, to: str, text: str) -> None:
     response = callr_client.post("/sms", params={"to": to}, json={"text": text})
     assert response.status_code == 201, response.text
     sms = response.json()
@@ -153,7 +157,7 @@ def test_any_valid_sms_is_accepted(callr_client: Any, to: str, text: str) -> Non
 @PROPERTY
 @given(request=cst.requests_for("searchSms"))
 def test_every_valid_search_gets_a_contract_answer(
-    callr_client: Any, request: dict[str, Any]
+    callr_client: CallrClient, request: dict[str, Any]
 ) -> None:
     response = callr_client.call("searchSms", **request)
     assert response.status_code in (200, 400), response.text
@@ -165,7 +169,7 @@ def test_every_valid_search_gets_a_contract_answer(
 
 # -- seeds ------------------------------------------------------------------------------------------
 @pytest.mark.callr_mock(seed="demo")
-def test_start_from_the_demo_data(callr_client: Any) -> None:
+def test_start_from_the_demo_data(callr_client: CallrClient) -> None:
     numbers = callr_client.get("/numbers").json()
     assert numbers["total"] >= 3
     inbox = callr_client.get("/sms", params={"direction": "inbound"}).json()

@@ -1,281 +1,50 @@
-"""The objects behind the pytest fixtures: the session server, the per-test handle, the client.
+"""The per-test handle behind the ``callr_mock`` fixture (``CallrMock``).
 
 Everything the handle does goes through the control API (``/_mock/...``; its client is
 in ``_control.py``): over HTTP when the tests run against an external server
 (``--callr-mock-url``), through Flask's in-process test client otherwise (no sockets, same
 code path). In-process runs also expose the live ``store`` and ``runtime`` for white-box
-checks.
+checks. Its parts: ``_options.py`` (options, marker), ``_session.py`` (the session
+server), ``_client.py`` (``CallrClient``, ``Credentials``), ``_clock.py`` (``Clock``).
 """
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import time
 import warnings
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
-import requests
-from callr_mock.plugin._control import (  # CallrMockError: users import it from here too
-    DEFAULT_TIMEOUT,
-    CallrMockError,
-    ControlClient,
-    _FlaskTransport,
-    _HttpTransport,
-)
-from callr_mock.state.timefmt import iso, parse
+from callr_mock.plugin._client import CallrClient, Credentials, wire_params, wire_value
+from callr_mock.plugin._clock import Clock
+from callr_mock.plugin._control import CallrMockError
+from callr_mock.plugin._options import DEFAULT_FROZEN_START, PluginOptions, TestSettings
+from callr_mock.plugin._session import API_PREFIX, SessionServer, Stats
 
 if TYPE_CHECKING:
-    from callr_mock.contract import Contract
     from callr_mock.runtime import Runtime
-    from callr_mock.server import MockServer
     from callr_mock.state.store import AccountState, Store
 
-API_PREFIX = "/v2.0"
-DEFAULT_FROZEN_START = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
+__all__ = [
+    "API_PREFIX",
+    "DEFAULT_FROZEN_START",
+    "CallrClient",
+    "CallrMock",
+    "CallrMockError",
+    "CallrMockViolationWarning",
+    "Clock",
+    "Credentials",
+    "PluginOptions",
+    "SessionServer",
+    "Stats",
+    "TestSettings",
+    "wire_params",
+    "wire_value",
+]
 
 
 class CallrMockViolationWarning(UserWarning):
     """A contract violation, reported as a warning in lenient mode."""
-
-
-# -- options -----------------------------------------------------------------------------
-@dataclass
-class PluginOptions:
-    """The resolved ``--callr-mock-*`` options / ``callr_mock_*`` ini keys."""
-
-    spec: str | None = None
-    seed: str | None = None
-    url: str | None = None
-    strict: bool = True
-    clock: str = "frozen"
-
-
-@dataclass
-class TestSettings:
-    """What one test asks for (options, overridden by ``@pytest.mark.callr_mock``)."""
-
-    seed: str | dict[str, Any] | None = None
-    clock: str = "frozen"
-    now: datetime | None = None
-    credit: str | None = None
-
-
-@dataclass
-class Stats:
-    startup_seconds: float | None = None
-    accounts: int = 0
-    setup_seconds: float = 0.0
-    teardown_seconds: float = 0.0
-    durations: list[float] = field(default_factory=list)
-
-
-# -- the session server ---------------------------------------------------------------------
-class SessionServer:
-    """The server the session's tests talk to: started in-process, or an external URL."""
-
-    def __init__(self, options: PluginOptions) -> None:
-        self.options = options
-        self.stats = Stats()
-        self.mock: MockServer | None = None
-        self._contract: Contract | None = None
-        started = time.perf_counter()
-        if options.url:
-            self.url = options.url.rstrip("/").removesuffix(API_PREFIX)
-            self.control = ControlClient(_HttpTransport(self.url))
-            try:
-                self.health = self.control.health()
-            except CallrMockError as error:
-                raise CallrMockError(f"--callr-mock-url={options.url}: {error}") from None
-        else:
-            from callr_mock.server import MockServer
-            from callr_mock.settings import Settings
-
-            settings = Settings(
-                port=0, clock=options.clock, spec_path=options.spec, strict=options.strict
-            )
-            self.mock = MockServer(settings).start()
-            self.url = self.mock.url
-            self.control = ControlClient(_FlaskTransport(self.mock.app))
-            self.health = self.control.health()
-        self.stats.startup_seconds = time.perf_counter() - started
-
-    @property
-    def external(self) -> bool:
-        return self.mock is None
-
-    @property
-    def api_url(self) -> str:
-        return self.url + API_PREFIX
-
-    @property
-    def runtime(self) -> Runtime | None:
-        return self.mock.runtime if self.mock is not None else None
-
-    @property
-    def title(self) -> str:
-        return str(self.health.get("spec", "callr-mock"))
-
-    def contract(self) -> Contract:
-        """The compiled spec: the server's own in-process, else loaded from ``--callr-mock-spec``."""
-        if self.mock is not None:
-            return self.mock.runtime.contract
-        if self._contract is None:
-            from callr_mock.contract import contract_for
-
-            self._contract = contract_for(self.options.spec)
-        return self._contract
-
-    def stop(self) -> None:
-        if self.mock is None:  # leave an external server's clock in the mode we found it in
-            with contextlib.suppress(CallrMockError):
-                found = self.health.get("clock", {}).get("mode")
-                if found == "real" and self.control.clock()["mode"] == "frozen":
-                    self.control.unfreeze()
-                elif found == "frozen" and self.control.clock()["mode"] == "real":
-                    self.control.freeze()
-        self.control.transport.close()
-        if self.mock is not None:
-            self.mock.stop()
-
-
-# -- the client ---------------------------------------------------------------------------
-def wire_value(value: Any) -> str:
-    """A query value as the mock reads it: ``true``/``false``, lists comma-joined."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list | tuple):
-        return ",".join(wire_value(item) for item in value)
-    if isinstance(value, datetime):
-        return iso(value) or ""
-    return str(value)
-
-
-def wire_params(params: Any) -> Any:
-    if not isinstance(params, Mapping):
-        return params
-    return {name: wire_value(value) for name, value in params.items() if value is not None}
-
-
-class CallrClient(requests.Session):
-    """A ``requests.Session`` for the mock: auth set, relative paths under ``base_url``.
-
-    ``client.get("/sms", params={"limit": 5})`` → ``GET {base_url}/sms?limit=5``. Query
-    values are put on the wire as the API reads them (booleans ``true``/``false``, lists
-    comma-separated). ``client.call(operation_id, path=..., query=..., body=...)`` sends
-    one operation of the spec (what ``strategies.requests_for`` draws).
-    """
-
-    def __init__(
-        self,
-        base_url: str,
-        api_key: str | None = None,
-        *,
-        timeout: float = DEFAULT_TIMEOUT,
-        contract: Callable[[], Contract] | None = None,
-    ) -> None:
-        super().__init__()
-        self.base_url = base_url.rstrip("/")
-        self.timeout = timeout
-        self._contract = contract
-        if api_key:
-            self.headers["x-api-key"] = api_key
-
-    def request(
-        self, method: str | bytes, url: str | bytes, params: Any = None, *args: Any, **kwargs: Any
-    ) -> Any:  # type: ignore[override]
-        if isinstance(url, str) and not url.startswith(("http://", "https://")):
-            url = self.base_url + "/" + url.lstrip("/")
-        kwargs.setdefault("timeout", self.timeout)
-        return super().request(method, url, wire_params(params), *args, **kwargs)
-
-    def call(
-        self,
-        operation_id: str,
-        *,
-        path: Mapping[str, Any] | None = None,
-        query: Mapping[str, Any] | None = None,
-        body: Any = None,
-        **kwargs: Any,
-    ) -> requests.Response:
-        """Send one spec operation by its operationId."""
-        if self._contract is None:
-            raise CallrMockError("this client has no contract; use the callr_client fixture")
-        contract = self._contract()
-        op = contract.operations.get(operation_id)
-        if op is None:
-            raise CallrMockError(f"{contract.title} has no operation {operation_id!r}")
-        values = dict(path or {})
-        url = op.path
-        for name in [p.name for p in op.parameters.get("path", [])]:
-            if name not in values:
-                raise CallrMockError(f"{operation_id} needs the path parameter {name!r}")
-            url = url.replace("{" + name + "}", quote(wire_value(values[name]), safe=""))
-        if body is not None and op.body is not None:
-            if "application/json" in op.body.schemas:
-                kwargs["json"] = body
-            elif "multipart/form-data" in op.body.schemas and isinstance(body, Mapping):
-                kwargs["files"] = {k: ("file", v) for k, v in body.items() if isinstance(v, bytes)}
-                kwargs["data"] = {k: v for k, v in body.items() if not isinstance(v, bytes)}
-            else:
-                kwargs["data"] = body
-        return self.request(op.method, url, dict(query or {}), **kwargs)
-
-
-# -- the per-test handle ----------------------------------------------------------------------
-@dataclass(frozen=True)
-class Credentials:
-    """An account of the mock: sid and key, with ready-made auth for requests."""
-
-    sid: str
-    key: str | None
-    parent: str | None = None
-
-    @property
-    def headers(self) -> dict[str, str]:
-        """``x-api-key``, or HTTP Basic ``SUB_SID:MASTER_KEY`` for a sub-account."""
-        if self.parent:
-            token = base64.b64encode(f"{self.sid}:{self.key or ''}".encode()).decode()
-            return {"Authorization": f"Basic {token}"}
-        return {"x-api-key": self.key} if self.key else {}
-
-    @property
-    def auth(self) -> tuple[str, str]:
-        """``(sid, key)`` for ``requests``' HTTP Basic (a sub-account uses the master key)."""
-        return (self.sid, self.key or "")
-
-
-class Clock:
-    """The sandbox clock, seen from a test. Shared by the whole server."""
-
-    def __init__(self, control: ControlClient) -> None:
-        self._control = control
-
-    def now(self) -> datetime:
-        return parse(self._control.clock()["now"])
-
-    @property
-    def mode(self) -> str:
-        return str(self._control.clock()["mode"])
-
-    def advance(self, seconds: float | timedelta) -> datetime:
-        """Move time forward and run every lifecycle step that became due; returns the new now."""
-        amount = seconds.total_seconds() if isinstance(seconds, timedelta) else float(seconds)
-        return parse(self._control.advance(amount)["now"])
-
-    def freeze(self, at: datetime | str | None = None) -> datetime:
-        """Stop time at ``at`` (default: now). Due work runs at once."""
-        moment = parse(at) if isinstance(at, str) else at
-        return parse(self._control.freeze(moment)["now"])
-
-    def unfreeze(self) -> datetime:
-        """Let time run again from where it stands."""
-        return parse(self._control.unfreeze()["now"])
 
 
 def _describe(violations: list[dict[str, Any]], sid: str) -> str:

@@ -37,13 +37,16 @@ import itertools
 import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
+if TYPE_CHECKING:
+    from callr_mock.plugin._client import CallrClient
+    from callr_mock.plugin.handle import CallrMock
+
 LEGACY_PATH = "/json-rpc/v1.1/"
 KINDS = ("sms", "app", "did", "job", "media", "recording", "webhook")
-_ids = itertools.count(1)
 
 
 # -- the JSON-RPC client -------------------------------------------------------------------------
@@ -80,6 +83,7 @@ class LegacyClient:
     ) -> None:
         self.url = url
         self.timeout = timeout
+        self._ids = itertools.count(1)
         self.headers = {"Content-Type": "application/json-rpc; charset=utf-8"}
         if api_key is not None:
             self.headers["Authorization"] = f"Api-Key {api_key}"
@@ -103,7 +107,7 @@ class LegacyClient:
         """Send one request; returns ``(http_status, response body)`` untouched."""
         envelope = {
             "jsonrpc": "2.0",
-            "id": next(_ids) if request_id is None else request_id,
+            "id": next(self._ids) if request_id is None else request_id,
             "method": method,
             "params": [] if params is None else params,
         }
@@ -476,7 +480,7 @@ class Parity:
 
 # -- pytest fixtures -------------------------------------------------------------------------------
 @pytest.fixture
-def callr_legacy_client(callr_mock: Any) -> Iterator[LegacyClient]:
+def callr_legacy_client(callr_mock: CallrMock) -> Iterator[LegacyClient]:
     """A :class:`LegacyClient` for the legacy endpoint, authenticated as the test's account
     (HTTP Basic ``ACCOUNT_SID:API_KEY``, the legacy login/password)."""
     client = LegacyClient.for_mock(callr_mock)
@@ -485,7 +489,7 @@ def callr_legacy_client(callr_mock: Any) -> Iterator[LegacyClient]:
 
 
 @pytest.fixture
-def callr_parity(callr_legacy_client: LegacyClient, callr_client: Any) -> Parity:
+def callr_parity(callr_legacy_client: LegacyClient, callr_client: CallrClient) -> Parity:
     """Both clients of the test's account: ``.legacy``, ``.rest``, ``.check(kind, ref)``."""
     return Parity(callr_legacy_client, callr_client)
 

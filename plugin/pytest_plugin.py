@@ -31,6 +31,7 @@ import pytest
 from callr_mock.plugin.parity import callr_legacy_client, callr_parity  # noqa: F401  (fixtures)
 
 if TYPE_CHECKING:
+    from callr_mock.plugin._client import CallrClient
     from callr_mock.plugin.handle import CallrMock, PluginOptions, SessionServer
     from callr_mock.plugin.receiver import WebhookReceiver
 
@@ -279,7 +280,7 @@ def callr_mock(
 
 
 @pytest.fixture
-def callr_client(callr_mock: CallrMock) -> Any:
+def callr_client(callr_mock: CallrMock) -> CallrClient:
     """A ``requests.Session`` authenticated as the test's account; relative paths go to ``base_url``."""
     return callr_mock.client()
 
