@@ -15,11 +15,17 @@ def page(
     limit: int = 10,
     render: Callable[[T], dict[str, Any]],
 ) -> dict[str, Any]:
-    window = items[offset : offset + limit]
+    return envelope(len(items), items[offset : offset + limit], offset=offset, render=render)
+
+
+def envelope(
+    total: int, window: Sequence[T], *, offset: int, render: Callable[[T], dict[str, Any]]
+) -> dict[str, Any]:
+    """The envelope of one page (``window``) of ``total`` matches starting at ``offset``."""
     return {
         "offset": offset,
-        "total": len(items),
-        "hasMore": offset + len(window) < len(items),
+        "total": total,
+        "hasMore": offset + len(window) < total,
         "hits": [render(item) for item in window],
     }
 

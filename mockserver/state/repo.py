@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
 from callr_mock.state.errors import NotFound
+from callr_mock.state.index import Index, IndexSpec
 
 if TYPE_CHECKING:
     from callr_mock.state.store import AccountState, Store
@@ -40,10 +41,13 @@ class Repo(Generic[T]):
     """The 404 message of ``get``; ``{key}`` is the key asked for."""
     key_attr: ClassVar[str] = "sid"
     """The attribute of an object that is its key in ``items``."""
+    index_spec: ClassVar[IndexSpec[Any] | None] = None
+    """What the search filters and sorts on: kept in sorted indexes (``index.py``)."""
 
     def __init__(self, account: AccountState) -> None:
         self.account = account
         self.items: dict[str, T] = {}
+        self.index: Index[T] | None = Index(self.index_spec) if self.index_spec else None
 
     @property
     def store(self) -> Store:
@@ -76,14 +80,26 @@ class Repo(Generic[T]):
         """Store ``obj`` (replacing any object with its key), last in creation order
         unless ``seq`` keeps the place of an object it replaces."""
         obj.seq = self.store.next_seq() if seq is None else seq
-        self.items[self.key(obj)] = obj
+        key = self.key(obj)
+        if self.index is not None and key in self.items:
+            self.index.discard(self.items[key])
+        self.items[key] = obj
+        if self.index is not None:
+            self.index.add(obj)
         return obj
 
     def remove(self, key: str) -> T:
         """Take the object out (404 when there is none)."""
         obj = self.get(key)
         del self.items[key]
+        if self.index is not None:
+            self.index.discard(obj)
         return obj
+
+    def reindex(self, obj: T) -> None:
+        """After ``obj`` changed in place: its search keys are read again."""
+        if self.index is not None:
+            self.index.update(obj)
 
     # -- snapshot / seed --------------------------------------------------------------
     def render(self, obj: T) -> Any:

@@ -58,8 +58,9 @@ from decimal import Decimal
 from typing import Any
 
 from callr_mock.state.errors import InvalidInput
+from callr_mock.state.index import IndexSpec
 from callr_mock.state.money import fmt, to_money
-from callr_mock.state.pagination import page, sort_items
+from callr_mock.state.pagination import envelope
 from callr_mock.state.phone import AUTO_SENDER, Party, describe, is_possible_number, sender
 from callr_mock.state.pricing import magic_inputs, sms_price
 from callr_mock.state.repo import Repo
@@ -164,6 +165,16 @@ def magic_sms() -> dict[str, dict[str, str]]:
 class SmsRepo(Repo[Sms]):
     seed_schema = "Sms"
     not_found = "no SMS with sid {key!r} on this account"
+    index_spec = IndexSpec(
+        sorts=SORT_KEYS,
+        equal={
+            "direction": lambda s: s.direction,
+            "trafficType": lambda s: s.traffic_type,
+            "status": lambda s: s.status,
+        },
+        prefix={"from": lambda s: s.sender.number, "to": lambda s: s.recipient.number},
+        contains={"text": lambda s: s.body},
+    )
 
     # -- sending ------------------------------------------------------------
     def send(
@@ -210,6 +221,7 @@ class SmsRepo(Repo[Sms]):
         if outcome == "instant":
             for _, status in NORMAL_STEPS:
                 sms.move(status, now)
+            self.reindex(sms)
             self.account.emit("v2.sms.outbound.updated", sms.to_api(), at=now)
             return sms
         reason = magic["reason"] if magic else None
@@ -232,6 +244,7 @@ class SmsRepo(Repo[Sms]):
             if sms.status in FINAL or self.items.get(sms.sid) is not sms:
                 return
             sms.move(status, at, error)
+            self.reindex(sms)
             self.account.emit("v2.sms.outbound.updated", sms.to_api(), at=at)
 
         return job
@@ -303,24 +316,25 @@ class SmsRepo(Repo[Sms]):
             raise InvalidInput(
                 "createdAfter must not be later than createdBefore", code="invalid-range"
             )
-        needle = text.casefold() if text else None
-
-        def matches(sms: Sms) -> bool:
-            return (
-                (direction is None or sms.direction == direction)
-                and (sid is None or sms.sid == sid)
-                and (not sender_prefix or sms.sender.number.startswith(sender_prefix))
-                and (not recipient_prefix or sms.recipient.number.startswith(recipient_prefix))
-                and (needle is None or needle in sms.body.casefold())
-                and (traffic_type is None or sms.traffic_type == traffic_type)
-                and (status is None or sms.status == status)
-                and (created_after is None or sms.created >= created_after)
-                and (created_before is None or sms.created <= created_before)
-            )
-
-        found = [sms for sms in self.items.values() if matches(sms)]
-        ordered = sort_items(found, key=SORT_KEYS[sort], order=order, tiebreak=lambda s: s.seq)
-        return page(ordered, offset=offset, limit=limit, render=Sms.to_api)
+        assert self.index is not None
+        total, window = self.index.search(
+            {
+                "direction": direction,
+                "from": sender_prefix,
+                "to": recipient_prefix,
+                "text": text,
+                "trafficType": traffic_type,
+                "status": status,
+            },
+            since=created_after,
+            until=created_before,
+            sort=sort,
+            order=order,
+            offset=offset,
+            limit=limit,
+            within=None if sid is None else [sms for sms in [self.items.get(sid)] if sms],
+        )
+        return envelope(total, window, offset=offset, render=Sms.to_api)
 
     # -- seed ---------------------------------------------------------------
     def load(self, obj: dict[str, Any]) -> None:
