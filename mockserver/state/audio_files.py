@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,7 +26,7 @@ from typing import Any
 import phonenumbers
 from callr_mock.state.audio_formats import DamagedAudio, measure, silent_wav, sniff
 from callr_mock.state.errors import InvalidInput
-from callr_mock.state.pagination import page, sort_items
+from callr_mock.state.index import IndexSpec
 from callr_mock.state.repo import Repo
 from callr_mock.state.timefmt import iso, parse
 
@@ -93,14 +94,27 @@ def _check_name(name: Any) -> str:
     return name
 
 
+SORTS: dict[str, Callable[[AudioFile], Any]] = {
+    "created": lambda a: a.created,
+    "updated": lambda a: a.updated,
+    "name": lambda a: a.name.casefold(),
+}
+
+
 class AudioFileRepo(Repo[AudioFile]):
     seed_schema = "AudioFile"
     not_found = "no audio file with sid {key!r} on this account"
+    index_spec = IndexSpec(
+        sorts=SORTS,
+        equal={"status": lambda a: a.status},
+        contains={"name": lambda a: a.name},
+    )
 
     def _changed(self, audio: AudioFile, at: datetime, **fields: Any) -> None:
         for name, value in fields.items():
             setattr(audio, name, value)
         audio.updated = at
+        self.reindex(audio)
         self.account.emit("v2.audio-file.updated", audio.to_api(), at=at)
 
     # -- create / content ----------------------------------------------------
@@ -187,6 +201,7 @@ class AudioFileRepo(Repo[AudioFile]):
         audio = self.get(sid)
         audio.name = _check_name(name)
         audio.updated = self.store.clock.now()
+        self.reindex(audio)
         return audio
 
     def delete(self, sid: str) -> None:
@@ -202,22 +217,11 @@ class AudioFileRepo(Repo[AudioFile]):
         offset: int = 0,
         limit: int = 10,
     ) -> dict[str, Any]:
-        needle = name.casefold() if name else None
-        found = [
-            audio
-            for audio in self.items.values()
-            if (needle is None or needle in audio.name.casefold())
-            and (status is None or audio.status == status)
-        ]
-        keys = {
-            "name": lambda a: a.name.casefold(),
-            "created": lambda a: a.created,
-            "updated": lambda a: a.updated,
-        }
-        if sort not in keys:
-            raise InvalidInput(f"sort must be one of {', '.join(keys)}, not {sort!r}")
-        ordered = sort_items(found, key=keys[sort], order=order, tiebreak=lambda a: a.seq)
-        return page(ordered, offset=offset, limit=limit, render=AudioFile.to_api)
+        if sort not in SORTS:
+            raise InvalidInput(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
+        return self.search_page(
+            {"name": name, "status": status}, sort=sort, order=order, offset=offset, limit=limit
+        )
 
     def phone_id(self, sid: str, country: str) -> PhoneIdGrant:
         """A number to call and a fresh 6-digit code (the previous code stops working)."""

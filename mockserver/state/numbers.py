@@ -22,8 +22,8 @@ from decimal import Decimal
 from typing import Any
 
 from callr_mock.state.errors import InvalidInput, NotFound
+from callr_mock.state.index import IndexSpec
 from callr_mock.state.money import CURRENCY, fmt, to_money
-from callr_mock.state.pagination import page, sort_items
 from callr_mock.state.repo import Repo
 from callr_mock.state.timefmt import iso, parse
 
@@ -72,6 +72,15 @@ class NumberRepo(Repo[Number]):
     seed_schema = "Number"
     not_found = "the account owns no number {key}"
     key_attr = "e164"
+    index_spec = IndexSpec(
+        sorts={"created": lambda n: n.created, "e164": lambda n: n.e164},
+        equal={
+            "country": lambda n: n.country,
+            "type": lambda n: n.type,
+            "number_class": lambda n: n.number_class,
+            "scenario": lambda n: n.scenario,
+        },
+    )
 
     # -- reading ------------------------------------------------------------
     def assigned_to(self, sid: str) -> list[Number]:
@@ -91,17 +100,13 @@ class NumberRepo(Repo[Number]):
         offset: int = 0,
         limit: int = 10,
     ) -> dict[str, Any]:
-        found = [
-            n
-            for n in self.items.values()
-            if (country is None or n.country == country)
-            and (type is None or n.type == type)
-            and (number_class is None or n.number_class == number_class)
-            and (scenario is None or n.scenario == scenario)
-        ]
-        keys = {"created": lambda n: n.created, "e164": lambda n: n.e164}
-        ordered = sort_items(found, key=keys[sort], order=order, tiebreak=lambda n: n.seq)
-        return page(ordered, offset=offset, limit=limit, render=Number.to_api)
+        return self.search_page(
+            {"country": country, "type": type, "number_class": number_class, "scenario": scenario},
+            sort=sort,
+            order=order,
+            offset=offset,
+            limit=limit,
+        )
 
     # -- changes ------------------------------------------------------------
     def add(
@@ -131,6 +136,7 @@ class NumberRepo(Repo[Number]):
         if number.scenario is not None:
             self._detach(number, now)
         number.scenario, number.assigned = sid, now
+        self.reindex(number)
         self.account.emit("v2.number.assigned", number.to_api(), at=now)
         return number
 
@@ -180,6 +186,7 @@ class NumberRepo(Repo[Number]):
 
     def _detach(self, number: Number, at: datetime) -> None:
         number.scenario, number.assigned = None, None
+        self.reindex(number)
         self.account.emit("v2.number.unassigned", number.to_api(), at=at)
 
     # -- seed ---------------------------------------------------------------
@@ -239,3 +246,4 @@ class NumberRepo(Repo[Number]):
                 code="invalid-seed",
             )
         number.scenario, number.assigned = sid, assigned
+        self.reindex(number)

@@ -1,8 +1,8 @@
-"""The shared search envelope ``{offset, total, hasMore, hits}`` and sorting."""
+"""The shared search envelope ``{offset, total, hasMore, hits}``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -28,15 +28,3 @@ def envelope(
         "hasMore": offset + len(window) < total,
         "hits": [render(item) for item in window],
     }
-
-
-def sort_items(
-    items: Iterable[T],
-    *,
-    key: Callable[[T], Any],
-    order: str = "desc",
-    tiebreak: Callable[[T], Any],
-) -> list[T]:
-    """Sort by ``key`` then ``tiebreak`` (creation sequence), so pages stay stable."""
-    reverse = order == "desc"
-    return sorted(items, key=lambda item: (key(item), tiebreak(item)), reverse=reverse)

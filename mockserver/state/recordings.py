@@ -20,7 +20,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from callr_mock.state.errors import InvalidInput
-from callr_mock.state.pagination import page, sort_items
+from callr_mock.state.index import IndexSpec
+from callr_mock.state.pagination import envelope
 from callr_mock.state.repo import Repo
 from callr_mock.state.timefmt import iso, parse
 
@@ -109,6 +110,10 @@ def _int(value: Any, name: str, low: int, high: int) -> int:
 class RecordingRepo(Repo[Recording]):
     seed_schema = "Recording"
     not_found = "no recording with sid {key!r} on this account"
+    index_spec = IndexSpec(
+        sorts={"created": lambda r: r.created},
+        equal={"read": lambda r: r.read},
+    )
 
     def _emit(self, recording: Recording, at: datetime) -> None:
         self.account.emit("v2.recording.updated", recording.to_api(), at=at)
@@ -165,6 +170,7 @@ class RecordingRepo(Repo[Recording]):
     def _ready(self, recording: Recording, at: datetime) -> None:
         if self.items.get(recording.sid) is recording and recording.status == "processing":
             recording.status = "ready"
+            self.reindex(recording)
             self._emit(recording, at)
 
     def mark(self, sid: str, read: bool) -> Recording:
@@ -174,6 +180,7 @@ class RecordingRepo(Repo[Recording]):
             now = self.store.clock.now()
             recording.read = read
             recording.read_at = now if read else None
+            self.reindex(recording)
             self._emit(recording, now)
         return recording
 
@@ -183,15 +190,18 @@ class RecordingRepo(Repo[Recording]):
     def _matching(
         self, read: bool | None, created_after: str | None, created_before: str | None
     ) -> list[Recording]:
-        after = parse(created_after) if created_after else None
-        before = parse(created_before) if created_before else None
-        return [
-            r
-            for r in self.items.values()
-            if (read is None or r.read == read)
-            and (after is None or r.created >= after)
-            and (before is None or r.created <= before)
-        ]
+        return self._search(read, created_after, created_before, limit=len(self.items))[1]
+
+    def _search(
+        self, read: bool | None, created_after: str | None, created_before: str | None, **page: Any
+    ) -> tuple[int, list[Recording]]:
+        assert self.index is not None
+        return self.index.search(
+            {"read": read},
+            since=parse(created_after) if created_after else None,
+            until=parse(created_before) if created_before else None,
+            **page,
+        )
 
     def search(
         self,
@@ -203,9 +213,10 @@ class RecordingRepo(Repo[Recording]):
         offset: int = 0,
         limit: int = 10,
     ) -> dict[str, Any]:
-        found = self._matching(read, created_after, created_before)
-        ordered = sort_items(found, key=lambda r: r.created, order=order, tiebreak=lambda r: r.seq)
-        return page(ordered, offset=offset, limit=limit, render=Recording.to_api)
+        total, window = self._search(
+            read, created_after, created_before, order=order, offset=offset, limit=limit
+        )
+        return envelope(total, window, offset=offset, render=Recording.to_api)
 
     def delete_matching(
         self,

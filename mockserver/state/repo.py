@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
 from callr_mock.state.errors import NotFound
 from callr_mock.state.index import Index, IndexSpec
+from callr_mock.state.pagination import envelope
 
 if TYPE_CHECKING:
     from callr_mock.state.store import AccountState, Store
@@ -100,6 +101,15 @@ class Repo(Generic[T]):
         """After ``obj`` changed in place: its search keys are read again."""
         if self.index is not None:
             self.index.update(obj)
+
+    def search_page(
+        self, where: dict[str, Any], *, offset: int = 0, limit: int = 10, **options: Any
+    ) -> dict[str, Any]:
+        """One page of an indexed search (``Index.search``) in the API's envelope."""
+        if self.index is None:
+            raise TypeError(f"{type(self).__name__} declares no index_spec")
+        total, window = self.index.search(where, offset=offset, limit=limit, **options)
+        return envelope(total, window, offset=offset, render=self.render)
 
     # -- snapshot / seed --------------------------------------------------------------
     def render(self, obj: T) -> Any:

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 from callr_mock.state.errors import ApiError, InvalidInput
-from callr_mock.state.pagination import page, sort_items
+from callr_mock.state.index import IndexSpec
 from callr_mock.state.pricing import magic_inputs, number_price
 from callr_mock.state.repo import Repo
 from callr_mock.state.tasks import Task
@@ -100,6 +100,14 @@ def check_format(script_format: str) -> str:
 class ScenarioRepo(Repo[Scenario]):
     seed_schema = "Scenario"
     not_found = "no scenario with sid {key!r} on this account"
+    index_spec = IndexSpec(
+        sorts={
+            "created": lambda s: s.created,
+            "updated": lambda s: s.updated,
+            "name": lambda s: s.name.casefold(),
+        },
+        contains={"name": lambda s: s.name},
+    )
 
     def _numbers_of(self, sid: str) -> list[Any]:
         return list(self.account.numbers.assigned_to(sid))
@@ -114,15 +122,7 @@ class ScenarioRepo(Repo[Scenario]):
         offset: int = 0,
         limit: int = 10,
     ) -> dict[str, Any]:
-        wanted = name.casefold() if name else None
-        found = [s for s in self.items.values() if wanted is None or wanted in s.name.casefold()]
-        keys = {
-            "name": lambda s: s.name.casefold(),
-            "created": lambda s: s.created,
-            "updated": lambda s: s.updated,
-        }
-        ordered = sort_items(found, key=keys[sort], order=order, tiebreak=lambda s: s.seq)
-        return page(ordered, offset=offset, limit=limit, render=Scenario.to_api)
+        return self.search_page({"name": name}, sort=sort, order=order, offset=offset, limit=limit)
 
     # -- changes ------------------------------------------------------------
     def create(self, *, name: str, script: str, format: str = "yaml") -> Scenario:
@@ -157,6 +157,7 @@ class ScenarioRepo(Repo[Scenario]):
         if format is not None:
             scenario.format = format
         scenario.updated = self.store.clock.now()
+        self.reindex(scenario)
         return scenario
 
     def delete(self, sid: str) -> None:

@@ -60,7 +60,6 @@ from typing import Any
 from callr_mock.state.errors import InvalidInput
 from callr_mock.state.index import IndexSpec
 from callr_mock.state.money import fmt, to_money
-from callr_mock.state.pagination import envelope
 from callr_mock.state.phone import AUTO_SENDER, Party, describe, is_possible_number, sender
 from callr_mock.state.pricing import magic_inputs, sms_price
 from callr_mock.state.repo import Repo
@@ -316,8 +315,7 @@ class SmsRepo(Repo[Sms]):
             raise InvalidInput(
                 "createdAfter must not be later than createdBefore", code="invalid-range"
             )
-        assert self.index is not None
-        total, window = self.index.search(
+        return self.search_page(
             {
                 "direction": direction,
                 "from": sender_prefix,
@@ -334,7 +332,6 @@ class SmsRepo(Repo[Sms]):
             limit=limit,
             within=None if sid is None else [sms for sms in [self.items.get(sid)] if sms],
         )
-        return envelope(total, window, offset=offset, render=Sms.to_api)
 
     # -- seed ---------------------------------------------------------------
     def load(self, obj: dict[str, Any]) -> None:

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from callr_mock.state.errors import ApiError, InvalidInput
-from callr_mock.state.pagination import page, sort_items
+from callr_mock.state.index import IndexSpec
 from callr_mock.state.repo import Repo
 from callr_mock.state.timefmt import iso, parse
 
@@ -58,6 +58,10 @@ class Task:
 class TaskRepo(Repo[Task]):
     seed_schema = "Task"
     not_found = "no task with sid {key!r} on this account"
+    index_spec = IndexSpec(
+        sorts={"created": lambda t: t.created},
+        equal={"type": lambda t: t.type, "status": lambda t: t.status},
+    )
 
     def start(
         self,
@@ -93,6 +97,7 @@ class TaskRepo(Repo[Task]):
         for name, value in fields.items():
             setattr(task, name, value)
         task.updated = at
+        self.reindex(task)
         self.account.emit("v2.task.updated", task.to_api(), at=at)
 
     def _run(self, task: Task, at: datetime) -> None:
@@ -133,13 +138,9 @@ class TaskRepo(Repo[Task]):
         offset: int = 0,
         limit: int = 10,
     ) -> dict[str, Any]:
-        found = [
-            task
-            for task in self.items.values()
-            if (type is None or task.type == type) and (status is None or task.status == status)
-        ]
-        ordered = sort_items(found, key=lambda t: t.created, order=order, tiebreak=lambda t: t.seq)
-        return page(ordered, offset=offset, limit=limit, render=Task.to_api)
+        return self.search_page(
+            {"type": type, "status": status}, order=order, offset=offset, limit=limit
+        )
 
     def load(self, obj: dict[str, Any]) -> None:
         task = Task(

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from callr_mock.state.errors import InvalidInput
 from callr_mock.state.events import EVENT_TYPES, Event
-from callr_mock.state.pagination import page, sort_items
+from callr_mock.state.index import IndexSpec
 from callr_mock.state.repo import Repo
 from callr_mock.state.timefmt import iso, parse
 
@@ -111,6 +111,10 @@ def check_endpoint(url: str) -> str:
 class WebhookRepo(Repo[Webhook]):
     seed_schema = "Webhook"
     not_found = "no webhook subscription with sid {key!r} on this account"
+    index_spec = IndexSpec(
+        sorts={"created": lambda h: h.created},
+        equal={"type": lambda h: h.type, "enabled": lambda h: h.enabled},
+    )
 
     def __init__(self, account: AccountState) -> None:
         super().__init__(account)
@@ -184,6 +188,7 @@ class WebhookRepo(Repo[Webhook]):
             hook.secret = changes["secret"] or None
             hook.signed = hook.secret is not None
         hook.updated = self.store.clock.now()
+        self.reindex(hook)
         return hook
 
     def delete(self, sid: str) -> None:
@@ -204,13 +209,9 @@ class WebhookRepo(Repo[Webhook]):
         offset: int = 0,
         limit: int = 10,
     ) -> dict[str, Any]:
-        found = [
-            hook
-            for hook in self.items.values()
-            if (type is None or hook.type == type) and (enabled is None or hook.enabled == enabled)
-        ]
-        ordered = sort_items(found, key=lambda h: h.created, order="desc", tiebreak=lambda h: h.seq)
-        return page(ordered, offset=offset, limit=limit, render=Webhook.to_api)
+        return self.search_page(
+            {"type": type, "enabled": enabled}, order="desc", offset=offset, limit=limit
+        )
 
     def subscribers(self, event_type: str, payload: dict[str, Any] | None = None) -> list[Webhook]:
         """Enabled subscriptions to ``event_type``, oldest first, then the attached
