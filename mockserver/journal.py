@@ -21,11 +21,12 @@ class JournalEntry:
     method: str
     path: str
     query: str
-    status: int
+    status: int | None  # None: no answer (an injected fault dropped the connection)
     account: str | None
     operation: str | None
     duration_ms: float
     violations: list[str] = field(default_factory=list)
+    injected: dict[str, Any] | None = None  # the fault or rate limit that made this answer
 
 
 @dataclass(kw_only=True)

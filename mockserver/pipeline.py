@@ -12,11 +12,13 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
+from callr_mock import injection as injections
 from callr_mock.auth import authenticate
 from callr_mock.contract import Operation, Parameter
 from callr_mock.journal import JournalEntry, Violation
 from callr_mock.resources import Call, Reply
 from callr_mock.sample import generated_reply
+from callr_mock.state.disruptions import Injection
 from callr_mock.state.errors import (
     ApiError,
     InvalidInput,
@@ -229,6 +231,7 @@ def handle_operation(
     account_sid: str | None = None
     violations: list[str] = []
     refused_before_handler = True  # auth, validation: the spec may simply not list that status
+    injection: Injection | None = None  # a fault or rate limit (control API) hit this request
     try:
         if request.method == "HEAD":
             raise MethodNotAllowedError(
@@ -236,6 +239,9 @@ def handle_operation(
             )
         account = authenticate(rt.store, request.headers)
         account_sid = account.sid
+        injection = injections.before(rt, request, account_sid, op.id)
+        if injection is not None and injection.replaces_answer and not injection.after:
+            raise injection.error()
         path = _path(rt, op, request, path_values)
         query = _query(rt, op, request)
         body, content_type, files = _body(rt, op, request)
@@ -272,7 +278,16 @@ def handle_operation(
         message = f"{op.id} crashed: {type(error).__name__}: {error}"
         violations.append(message)
         reply = Reply(500, {"code": "internal-error", "message": message})
-    if rt.settings.validate_responses and request.method != "HEAD" and not violations:
+    injected = injection is not None and injection.replaces_answer
+    if injection is not None and injection.after:  # the work is committed; the answer is lost
+        injections.after(injection)
+        reply = Reply(injection.status or 503, injection.error().body())
+    if (
+        rt.settings.validate_responses
+        and request.method != "HEAD"
+        and not violations
+        and not injected  # deliberately outside the contract
+    ):
         content_type = JSON if reply.body is not None and reply.status != 204 else None
         problem = rt.contract.check_response(
             op, reply.status, content_type, reply.body, undeclared_ok=refused_before_handler
@@ -287,10 +302,11 @@ def handle_operation(
         started=started,
         account=account_sid,
         operation=op.id,
-        status=reply.status,
+        status=None if injection is not None and injection.drop else reply.status,
         violations=violations,
+        injected=injection.mark() if injection is not None else None,
     )
-    return _respond(reply)
+    return injections.send(injection, request, _respond(reply))
 
 
 def http_error(rt: Runtime, request: Request, error: HTTPException) -> Response:
@@ -335,8 +351,9 @@ def record_exchange(
     started: float | None,
     account: str | None,
     operation: str | None,
-    status: int,
+    status: int | None,
     violations: list[str] | None = None,
+    injected: dict[str, Any] | None = None,
 ) -> None:
     """Write the current request to the journal, and each violation it committed."""
     found = [
@@ -363,6 +380,7 @@ def record_exchange(
             operation=operation,
             duration_ms=round((time.perf_counter() - started) * 1000, 3) if started else 0.0,
             violations=list(violations or []),
+            injected=injected,
         ),
         found,
     )

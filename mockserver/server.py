@@ -13,12 +13,40 @@ from types import FrameType
 from typing import Any
 
 from callr_mock.app import create_app
+from callr_mock.injection import DROP_CONNECTION
 from callr_mock.runtime import Runtime, runtime_of
 from callr_mock.settings import Settings
 from flask import Flask
-from waitress.server import create_server
+from waitress.channel import HTTPChannel
+from waitress.server import BaseWSGIServer, create_server
+from waitress.task import WSGITask
 
 log = logging.getLogger("callr_mock")
+
+
+class _DroppableTask(WSGITask):  # type: ignore[misc]
+    """A waitress task the app can tell to close the connection without answering
+    (an injected ``drop`` fault): nothing is written, not even the status line."""
+
+    dropped = False
+
+    def get_environment(self) -> dict[str, Any]:
+        environ: dict[str, Any] = super().get_environment()
+        environ[DROP_CONNECTION] = self._drop
+        return environ
+
+    def _drop(self) -> None:
+        self.dropped = True
+
+    def finish(self) -> None:
+        if self.dropped:
+            self.close_on_finish = True
+            return
+        super().finish()
+
+
+class _Channel(HTTPChannel):  # type: ignore[misc]
+    task_class = _DroppableTask
 
 
 class WsgiServer:
@@ -74,6 +102,10 @@ class WsgiServer:
             clear_untrusted_proxy_headers=self.clear_untrusted_proxy_headers,
             asyncore_loop_timeout=1,  # waitress int()s this: 0.2 became 0, a busy loop; stop() wakes it at once
         )
+        listeners = [self._server, *getattr(self._server, "map", {}).values()]
+        for listener in listeners:
+            if isinstance(listener, BaseWSGIServer):
+                listener.channel_class = _Channel
 
     def start(self) -> WsgiServer:
         """Serve on a daemon thread and return at once (the plugin's way)."""

@@ -23,6 +23,7 @@ import logging
 import time
 from typing import Any
 
+from callr_mock import injection as injections
 from callr_mock.legacy import ENDPOINT_PATH, methods
 from callr_mock.legacy.auth import authenticate_legacy
 from callr_mock.legacy.core import (
@@ -32,10 +33,13 @@ from callr_mock.legacy.core import (
     PARSE_ERROR,
     Ctx,
     RpcError,
+    state_error_code,
 )
 from callr_mock.pipeline import parse_json, record_exchange
 from callr_mock.runtime import runtime_of
+from callr_mock.state.disruptions import Injection
 from callr_mock.state.errors import ApiError
+from callr_mock.state.faults import LEGACY_PREFIX
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -68,6 +72,7 @@ def json_rpc() -> Response:
     request_id: Any = None
     violations: list[str] = []
     status = 200
+    injection: Injection | None = None
     try:
         try:
             raw = request.get_data(cache=True)
@@ -93,6 +98,9 @@ def json_rpc() -> Response:
         if parse_problem is not None:
             raise RpcError(PARSE_ERROR, f"parse error: {parse_problem}")
         name = _check_envelope(parsed)
+        injection = injections.before(rt, request, account_sid, LEGACY_PREFIX + name)
+        if injection is not None and injection.replaces_answer and not injection.after:
+            raise _injected_error(injection)
         method = methods().get(name)
         if method is None:
             raise RpcError(METHOD_NOT_FOUND, f"method not found: {name!r}")
@@ -115,6 +123,10 @@ def json_rpc() -> Response:
         message = f"json-rpc {name} crashed: {type(error).__name__}: {error}"
         violations.append(message)
         body = _reply(request_id, error=RpcError(INTERNAL_ERROR, message))
+    if injection is not None and injection.after:  # committed, but the answer is lost
+        injections.after(injection)
+        lost = _injected_error(injection)
+        status, body = lost.http_status, _reply(request_id, error=lost)
     operation = JOURNAL_PREFIX + (name or "?")
     record_exchange(
         rt,
@@ -122,11 +134,25 @@ def json_rpc() -> Response:
         started=started,
         account=account_sid,
         operation=operation,
-        status=status,
+        status=None if injection is not None and injection.drop else status,
         violations=violations,
+        injected=injection.mark() if injection is not None else None,
     )
     payload = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-    return Response(payload, status=status, content_type=CONTENT_TYPE)
+    return injections.send(
+        injection, request, Response(payload, status=status, content_type=CONTENT_TYPE)
+    )
+
+
+def _injected_error(injection: Injection) -> RpcError:
+    """A fault or rate limit, as the HTTP front of the JSON-RPC endpoint would answer it."""
+    status = injection.status or 503
+    return RpcError(
+        state_error_code(status),
+        injection.message,
+        data={"code": injection.code, "status": status},
+        http_status=status,
+    )
 
 
 def _check_envelope(parsed: Any) -> str:

@@ -21,8 +21,10 @@ from callr_mock.state.calls import CallRepo
 from callr_mock.state.clock import SandboxClock
 from callr_mock.state.errors import InvalidInput, NotFound
 from callr_mock.state.events import EVENT_TYPES, Event
+from callr_mock.state.faults import FaultBook
 from callr_mock.state.ids import IdGenerator
 from callr_mock.state.numbers import NumberRepo
+from callr_mock.state.rate_limits import RateLimits
 from callr_mock.state.recordings import RecordingRepo
 from callr_mock.state.repo import Repo
 from callr_mock.state.scenarios import ScenarioRepo
@@ -137,6 +139,8 @@ class Store:
         self.listeners: list[Listener] = []
         self.shared: dict[str, Any] = {}
         self._creation_order = itertools.count()
+        self.faults = FaultBook(seed)
+        self.rate_limits = RateLimits()
         self._accounts: dict[str, AccountState] = {}
         self._by_key: dict[str, str] = {}
 
@@ -191,6 +195,8 @@ class Store:
             for child in [a for a in self._accounts.values() if a.parent == sid]:
                 self.delete_account(child.sid)
             self.scheduler.drop_owner(sid)
+            self.faults.clear(sid)
+            self.rate_limits.clear(sid)
             self._by_key.pop(account.key, None)
             del self._accounts[sid]
 
@@ -200,9 +206,11 @@ class Store:
 
     # -- whole store --------------------------------------------------------
     def reset(self) -> None:
-        """Empty every account (credentials stay) and drop all pending work."""
+        """Empty every account (credentials stay), drop all pending work, faults and limits."""
         with self.lock:
             self.scheduler.clear()
+            self.faults.clear()
+            self.rate_limits.clear()
             self.shared.clear()
             for account in self._accounts.values():
                 account.clear()

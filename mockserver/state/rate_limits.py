@@ -1,0 +1,123 @@
+"""Rate limits counted on the sandbox clock.
+
+Callr documents no rate limit for REST v2 (its legacy SDKs throttled themselves to one
+request per second), so the sandbox has none unless a test adds one. A limit allows
+``requests`` requests per ``per_seconds`` seconds in a sliding window, counted per account
+(a limit without ``account`` gives every account its own budget, so parallel test workers
+never eat each other's). Refused requests do not count. Time is the sandbox clock: with a
+frozen clock a test advances past the window instead of sleeping.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from callr_mock.state.errors import InvalidInput, NotFound
+from callr_mock.state.faults import check_fields
+
+RATE_LIMIT_FIELDS = {
+    "account": "the account sid it limits (default: each account, with its own budget)",
+    "operation": "an operationId, or legacy:<method> (default: all operations together)",
+    "requests": "requests allowed per window (>= 1)",
+    "per_seconds": "length of the window in sandbox-clock seconds (> 0)",
+}
+
+
+@dataclass
+class RateLimit:
+    id: str
+    account: str | None
+    operation: str | None
+    requests: int
+    per_seconds: float
+    _hits: dict[str, deque[datetime]] = field(default_factory=dict, repr=False)
+
+    def applies_to(self, account: str, operation: str) -> bool:
+        return (self.account is None or self.account == account) and (
+            self.operation is None or self.operation == operation
+        )
+
+    def _window(self, account: str, now: datetime) -> deque[datetime]:
+        hits = self._hits.setdefault(account, deque())
+        start = now - timedelta(seconds=self.per_seconds)
+        while hits and hits[0] <= start:
+            hits.popleft()
+        return hits
+
+    def wait(self, account: str, now: datetime) -> int:
+        """Seconds until a request is allowed again (0: allowed now)."""
+        hits = self._window(account, now)
+        if len(hits) < self.requests:
+            return 0
+        until = hits[0] + timedelta(seconds=self.per_seconds) - now
+        return max(1, math.ceil(until.total_seconds()))
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "account": self.account,
+            "operation": self.operation,
+            "requests": self.requests,
+            "per_seconds": self.per_seconds,
+        }
+
+
+class RateLimits:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._limits: list[RateLimit] = []
+        self._ids = itertools.count(1)
+
+    def add(self, data: dict[str, Any], account: str | None, operation: str | None) -> RateLimit:
+        """``account`` and ``operation`` already checked (``faults.target``)."""
+        check_fields(data, RATE_LIMIT_FIELDS, "rate limit")
+        requests = data.get("requests")
+        if isinstance(requests, bool) or not isinstance(requests, int) or requests < 1:
+            raise InvalidInput(f"'requests' must be an integer >= 1, not {requests!r}")
+        per = data.get("per_seconds")
+        if isinstance(per, bool) or not isinstance(per, int | float) or not 0 < per <= 86_400:
+            raise InvalidInput(f"'per_seconds' must be a number > 0 and <= 86400, not {per!r}")
+        with self._lock:
+            limit = RateLimit(f"rate-limit-{next(self._ids)}", account, operation, requests, per)
+            self._limits.append(limit)
+            return limit
+
+    def list(self, account: str | None = None) -> list[RateLimit]:
+        with self._lock:
+            return [r for r in self._limits if account is None or r.account == account]
+
+    def remove(self, limit_id: str) -> None:
+        with self._lock:
+            for limit in self._limits:
+                if limit.id == limit_id:
+                    self._limits.remove(limit)
+                    return
+        raise NotFound(f"no rate limit {limit_id!r}")
+
+    def clear(self, account: str | None = None) -> int:
+        with self._lock:
+            kept = [r for r in self._limits if account is not None and r.account != account]
+            removed = len(self._limits) - len(kept)
+            self._limits = kept
+            if account is not None:
+                for limit in self._limits:
+                    limit._hits.pop(account, None)
+            return removed
+
+    def check(self, account: str, operation: str, now: datetime) -> tuple[RateLimit, int] | None:
+        """The limit that refuses this request and its Retry-After; else count it everywhere."""
+        with self._lock:
+            matching = [r for r in self._limits if r.applies_to(account, operation)]
+            refusals = [(r, r.wait(account, now)) for r in matching]
+            refused = [(r, wait) for r, wait in refusals if wait]
+            if refused:
+                return max(refused, key=lambda pair: pair[1])
+            for limit in matching:
+                limit._hits.setdefault(account, deque()).append(now)
+            return None
