@@ -152,3 +152,27 @@ class ControlClient:
 
     def state(self, account: str | None = None) -> dict[str, Any]:
         return dict(self.call("GET", "/state", params={"account": account}))
+
+    def add_fault(self, fault: Mapping[str, Any]) -> dict[str, Any]:
+        return dict(self.call("POST", "/faults", json=dict(fault)))
+
+    def faults(self, account: str | None = None) -> list[dict[str, Any]]:
+        return list(self.call("GET", "/faults", params={"account": account}))
+
+    def remove_fault(self, fault_id: str) -> None:
+        self.call("DELETE", f"/faults/{quote(fault_id, safe='')}")
+
+    def clear_faults(self, account: str | None = None) -> int:
+        return int(self.call("DELETE", "/faults", params={"account": account})["removed"])
+
+    def add_rate_limit(self, limit: Mapping[str, Any]) -> dict[str, Any]:
+        return dict(self.call("POST", "/rate-limits", json=dict(limit)))
+
+    def rate_limits(self, account: str | None = None) -> list[dict[str, Any]]:
+        return list(self.call("GET", "/rate-limits", params={"account": account}))
+
+    def remove_rate_limit(self, limit_id: str) -> None:
+        self.call("DELETE", f"/rate-limits/{quote(limit_id, safe='')}")
+
+    def clear_rate_limits(self, account: str | None = None) -> int:
+        return int(self.call("DELETE", "/rate-limits", params={"account": account})["removed"])

@@ -62,6 +62,48 @@ def _describe(violations: list[dict[str, Any]], sid: str) -> str:
     return "\n".join(lines)
 
 
+class InjectedFault:
+    """A fault injected for one test (``callr_mock.fault(...)``): ``id``, ``hits``, ``remove()``."""
+
+    def __init__(self, control: ControlClient, created: dict[str, Any]) -> None:
+        self._control = control
+        self.id: str = created["id"]
+        self.created = created
+
+    def info(self) -> dict[str, Any]:
+        """The fault as the server sees it now (``hits``, ``active``...)."""
+        for fault in self._control.faults(self.created.get("account")):
+            if fault["id"] == self.id:
+                return fault
+        raise CallrMockError(f"fault {self.id} is gone (removed, or the server was reset)")
+
+    @property
+    def hits(self) -> int:
+        """How many requests it has hit so far."""
+        return int(self.info()["hits"])
+
+    def remove(self) -> None:
+        self._control.remove_fault(self.id)
+
+    def __repr__(self) -> str:
+        return f"InjectedFault({self.created!r})"
+
+
+class RateLimitHandle:
+    """A rate limit set for one test (``callr_mock.rate_limit(...)``): ``id``, ``remove()``."""
+
+    def __init__(self, control: ControlClient, created: dict[str, Any]) -> None:
+        self._control = control
+        self.id: str = created["id"]
+        self.created = created
+
+    def remove(self) -> None:
+        self._control.remove_rate_limit(self.id)
+
+    def __repr__(self) -> str:
+        return f"RateLimitHandle({self.created!r})"
+
+
 class CallrMock:
     """One test's view of the mock: a fresh account, its credentials, the clock and the journals."""
 
@@ -77,6 +119,7 @@ class CallrMock:
         self._clients: list[CallrClient] = []
         self._reported = 0
         self._closed = False
+        self._disrupted = False  # faults or rate limits were set
         self._apply_clock()
         created = self.control.create_account(credit=settings.credit)
         self.credentials = Credentials(created["sid"], created["key"])
@@ -178,6 +221,69 @@ class CallrMock:
         self._clients.append(client)
         return client
 
+    # -- the unhappy path -----------------------------------------------------------------
+    def fault(
+        self,
+        operation: str | None = None,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        message: str | None = None,
+        latency_ms: int | None = None,
+        drop: bool = False,
+        times: int | None = 1,
+        probability: float | None = None,
+        seed: int | None = None,
+        after: bool = False,
+    ) -> InjectedFault:
+        """Make this account's next request(s) to ``operation`` (an operationId such as
+        ``"sendSms"``, ``"legacy:sms.send"``, or ``None`` for any) fail.
+
+        ``status`` (default 503) answers a Callr error body (``code`` ``injected-fault``
+        unless given) and changes nothing; ``latency_ms`` delays the answer in real time;
+        ``drop`` closes the connection without an answer; ``after`` lets the operation
+        commit first and then loses its answer. ``times`` requests are hit (``None``: until
+        removed), each with ``probability`` (seeded, repeatable). Removed at teardown.
+        """
+        fault: dict[str, Any] = {
+            "account": self.account_sid,
+            "operation": operation,
+            "times": times,
+            "drop": drop,
+            "after": after,
+        }
+        optional = {
+            "status": status,
+            "code": code,
+            "message": message,
+            "latency_ms": latency_ms,
+            "probability": probability,
+            "seed": seed,
+        }
+        fault.update({name: value for name, value in optional.items() if value is not None})
+        self._disrupted = True
+        return InjectedFault(self.control, self.control.add_fault(fault))
+
+    def faults(self) -> list[dict[str, Any]]:
+        """This account's faults (``hits``, ``active``...), in matching order."""
+        return self.control.faults(self.account_sid)
+
+    def rate_limit(
+        self, requests: int, per_seconds: float, *, operation: str | None = None
+    ) -> RateLimitHandle:
+        """Allow this account ``requests`` requests (to ``operation``, or to all) per
+        ``per_seconds`` seconds of the sandbox clock; beyond: 429 ``too-many-requests`` with
+        ``Retry-After``. With a frozen clock, ``clock.advance()`` refills it. Removed at teardown.
+        """
+        limit = {
+            "account": self.account_sid,
+            "operation": operation,
+            "requests": requests,
+            "per_seconds": per_seconds,
+        }
+        self._disrupted = True
+        return RateLimitHandle(self.control, self.control.add_rate_limit(limit))
+
     # -- journals --------------------------------------------------------------------------
     def journal(self) -> list[dict[str, Any]]:
         """The requests this account made (method, path, status, operation, violations)."""
@@ -251,6 +357,9 @@ class CallrMock:
         for client in self._clients:
             client.close()
         late = self.unreported()
+        if self._disrupted:  # deleting the account removes them too; say it anyway
+            self.control.clear_faults(self.account_sid)
+            self.control.clear_rate_limits(self.account_sid)
         for sid in [*self._extra, self.account_sid]:
             with contextlib.suppress(CallrMockError):  # deleted by the test (or with its parent)
                 self.control.delete_account(sid)
