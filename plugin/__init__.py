@@ -2,7 +2,8 @@
 
 The public surface, importable from here: the per-test handle and its parts
 (``CallrMock``, ``CallrClient``, ``Credentials``, ``Clock``, ``SessionServer``,
-``CallrMockError``, ``CallrMockViolationWarning``), the webhook receiver
+``CallrMockError``, ``CallrMockViolationWarning``, ``InjectedFault``, ``RateLimitHandle``),
+the webhook receiver
 (``WebhookReceiver``, ``ReceivedRequest``), the migration helpers (``LegacyClient``,
 ``assert_parity``, ``diff_parity``, ``legacy_to_rest``, ``Parity``), the Faker provider
 (``CallrProvider``) and the Hypothesis ``strategies`` module::
@@ -25,6 +26,8 @@ _EXPORTS = {
     "Credentials": "callr_mock.plugin._client",
     "Clock": "callr_mock.plugin._clock",
     "CallrMockError": "callr_mock.plugin._control",
+    "InjectedFault": "callr_mock.plugin._faults",
+    "RateLimitHandle": "callr_mock.plugin._faults",
     "SessionServer": "callr_mock.plugin._session",
     "CallrMock": "callr_mock.plugin.handle",
     "CallrMockViolationWarning": "callr_mock.plugin.handle",
@@ -47,6 +50,8 @@ if TYPE_CHECKING:
     from callr_mock.plugin._client import Credentials as Credentials
     from callr_mock.plugin._clock import Clock as Clock
     from callr_mock.plugin._control import CallrMockError as CallrMockError
+    from callr_mock.plugin._faults import InjectedFault as InjectedFault
+    from callr_mock.plugin._faults import RateLimitHandle as RateLimitHandle
     from callr_mock.plugin._session import SessionServer as SessionServer
     from callr_mock.plugin.faker_provider import CallrProvider as CallrProvider
     from callr_mock.plugin.handle import CallrMock as CallrMock

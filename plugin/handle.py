@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from callr_mock.plugin._client import CallrClient, Credentials, wire_params, wire_value
 from callr_mock.plugin._clock import Clock
 from callr_mock.plugin._control import CallrMockError
+from callr_mock.plugin._faults import InjectedFault, RateLimitHandle
 from callr_mock.plugin._options import DEFAULT_FROZEN_START, PluginOptions, TestSettings
 from callr_mock.plugin._session import API_PREFIX, SessionServer, Stats
 
@@ -34,7 +35,9 @@ __all__ = [
     "CallrMockViolationWarning",
     "Clock",
     "Credentials",
+    "InjectedFault",
     "PluginOptions",
+    "RateLimitHandle",
     "SessionServer",
     "Stats",
     "TestSettings",
@@ -60,48 +63,6 @@ def _describe(violations: list[dict[str, Any]], sid: str) -> str:
         "The mock answered something its OpenAPI contract does not allow (see callr-mock's journal)."
     )
     return "\n".join(lines)
-
-
-class InjectedFault:
-    """A fault injected for one test (``callr_mock.fault(...)``): ``id``, ``hits``, ``remove()``."""
-
-    def __init__(self, control: ControlClient, created: dict[str, Any]) -> None:
-        self._control = control
-        self.id: str = created["id"]
-        self.created = created
-
-    def info(self) -> dict[str, Any]:
-        """The fault as the server sees it now (``hits``, ``active``...)."""
-        for fault in self._control.faults(self.created.get("account")):
-            if fault["id"] == self.id:
-                return fault
-        raise CallrMockError(f"fault {self.id} is gone (removed, or the server was reset)")
-
-    @property
-    def hits(self) -> int:
-        """How many requests it has hit so far."""
-        return int(self.info()["hits"])
-
-    def remove(self) -> None:
-        self._control.remove_fault(self.id)
-
-    def __repr__(self) -> str:
-        return f"InjectedFault({self.created!r})"
-
-
-class RateLimitHandle:
-    """A rate limit set for one test (``callr_mock.rate_limit(...)``): ``id``, ``remove()``."""
-
-    def __init__(self, control: ControlClient, created: dict[str, Any]) -> None:
-        self._control = control
-        self.id: str = created["id"]
-        self.created = created
-
-    def remove(self) -> None:
-        self._control.remove_rate_limit(self.id)
-
-    def __repr__(self) -> str:
-        return f"RateLimitHandle({self.created!r})"
 
 
 class CallrMock:
