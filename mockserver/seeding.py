@@ -98,6 +98,10 @@ def apply_seed(
 ) -> list[str]:
     """Load the seed; with ``into``, every record goes to that one account. Returns account sids."""
     touched: list[str] = []
+    if not isinstance(data, dict) or not isinstance(data.get("accounts"), list):
+        raise InvalidInput(
+            "seed data must be an object with an 'accounts' list", code="invalid-seed"
+        )
     with store.lock:
         for index, entry in enumerate(data["accounts"]):
             _check_shape(entry, f"accounts[{index}]")
