@@ -1,5 +1,6 @@
 """The ``callr-mock`` command: ``serve`` the sandbox, ``proxy`` the real API (drift report),
-``drift`` of a recording, ``spec-stats`` of a spec, ``rosetta``.
+``drift`` of a recording, ``spec diff`` against another spec, ``spec-stats`` of a spec,
+``rosetta``.
 
 A mistake on the command line ends in one line on stderr that names the problem and the
 way out, and a non-zero exit status, never a traceback: 2 for a bad argument (an option out
@@ -252,6 +253,30 @@ def build_parser() -> argparse.ArgumentParser:
         help="report format (default: %(default)s)",
     )
 
+    spec = commands.add_parser("spec", help="tools for the contract: spec diff")
+    spec_commands = spec.add_subparsers(
+        dest="spec_command", required=True, metavar="diff", help="compare THEIRS with OURS"
+    )
+    diff = spec_commands.add_parser(
+        "diff",
+        help="how THEIRS (e.g. Callr's official openapi.json) differs from OURS",
+        description="List how THEIRS differs from OURS (operations, parameters, bodies, "
+        "statuses, content types, security schemes), each difference with the provenance "
+        "of our side. Exit status 1 when THEIRS contradicts something we mark confirmed.",
+    )
+    diff.add_argument(
+        "specs",
+        nargs="+",
+        metavar="[OURS] THEIRS",
+        help="OpenAPI files, YAML or JSON (OURS default: the packaged spec)",
+    )
+    diff.add_argument(
+        "--format",
+        choices=("text", "markdown", "json"),
+        default="text",
+        help="report format (default: %(default)s)",
+    )
+
     stats = commands.add_parser(
         "spec-stats",
         help="count confirmed vs inferred parts of a spec",
@@ -438,6 +463,21 @@ def drift(args: argparse.Namespace) -> int:
     return 0
 
 
+def spec_diff(args: argparse.Namespace) -> int:
+    from callr_mock import spec_diff as differ
+
+    if len(args.specs) > 2:
+        raise CliError("give THEIRS, or OURS THEIRS (two files at most)")
+    ours, theirs = (None, args.specs[0]) if len(args.specs) == 1 else args.specs
+    try:
+        return differ.main(ours, theirs, args.format)
+    except (OSError, ValueError) as error:
+        raise CliError(f"cannot read {error}") from None
+    except Exception as error:  # e.g. a YAML syntax error: one line, no traceback
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise CliError(first) from None
+
+
 # -- entry point --------------------------------------------------------------------------------
 def _run(args: argparse.Namespace) -> int:
     if args.command == "serve":
@@ -446,6 +486,8 @@ def _run(args: argparse.Namespace) -> int:
         return proxy(args)
     if args.command == "drift":
         return drift(args)
+    if args.command == "spec":
+        return spec_diff(args)
     if args.command == "spec-stats":
         from callr_mock import provenance
 
@@ -460,7 +502,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         return _run(args)
     except CliError as error:
-        print(f"{PROG} {args.command}: error: {error}", file=sys.stderr)
+        command = " ".join(filter(None, [args.command, getattr(args, "spec_command", None)]))
+        print(f"{PROG} {command}: error: {error}", file=sys.stderr)
         return error.status
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted during start-up; nothing is running", file=sys.stderr)

@@ -30,6 +30,7 @@ __all__ = [
     "Provenance",
     "count_provenance",
     "default_spec_path",
+    "house_decision",
     "load_spec",
     "main",
     "provenance_along",
@@ -72,7 +73,22 @@ class Provenance:
         text = self.level
         if self.note:
             text += f" ({self.note})"
+        if self.source:
+            text += f" [{self.source}]"
         return text
+
+
+# The two house decisions that apply to every schema whatever its mark (spec/README.md):
+HOUSE_STRICT = "house decision for every object: strict (additionalProperties: false)"
+HOUSE_REQUIRED = "house decision for every response object: every property is required"
+
+
+def house_decision(current: Provenance, rule: str) -> Provenance:
+    """What a strictness or response-``required`` rule really rests on: a house decision,
+    even inside a ``confirmed`` schema (an ``inferred`` mark already says more)."""
+    if current.level == "confirmed":
+        return Provenance("inferred", rule, current.source)
+    return current
 
 
 UNMARKED = Provenance("unmarked")

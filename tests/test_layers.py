@@ -16,6 +16,7 @@ THIRD_PARTY_RULES = {
     "contract": NO_FLASK,
     "resources": NO_FLASK | SCHEMA_LIBRARIES,
     "services": NO_FLASK,
+    "proxy": NO_FLASK,
 }
 
 
@@ -41,7 +42,7 @@ def layer_table() -> list[tuple[str, list[str], set[str]]]:
             elif path == "__init__.py":
                 prefixes.append("callr_mock")
             else:
-                prefixes.append("callr_mock." + path.removesuffix(".py"))
+                prefixes.append("callr_mock." + path.removesuffix(".py").replace("/", "."))
         allowed = {name.strip() for name in cells[2].split(",")} - {"—", ""}
         rows.append((cells[0], prefixes, allowed))
     return rows

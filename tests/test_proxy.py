@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 import requests
+from callr_mock.provenance import HOUSE_REQUIRED
 from callr_mock.proxy.app import ProxySettings
 from callr_mock.proxy.server import ProxyServer
 from callr_mock.settings import Settings
@@ -125,7 +126,10 @@ def test_each_disagreement_is_one_finding_with_its_count_and_provenance(
 
     missing = _one(findings, operation="searchScenarios")
     assert (missing["kind"], missing["pointer"]) == ("missing-required", "body/hits")
-    assert missing["provenance"]["level"] == "confirmed"
+    # the schema is confirmed, but "every response property is required" is ours
+    assert missing["provenance"]["level"] == "inferred"
+    assert missing["provenance"]["note"] == HOUSE_REQUIRED
+    assert missing["provenance"]["source"] == "#/components/schemas/ScenarioSearchResult"
 
     limited = _one(findings, operation="searchNumbers")
     assert (limited["kind"], limited["observed"], limited["status"]) == (

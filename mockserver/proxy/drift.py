@@ -22,7 +22,14 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from callr_mock.contract import Contract, Operation, Parameter
-from callr_mock.provenance import ABSENT, Provenance, provenance_along
+from callr_mock.provenance import (
+    ABSENT,
+    HOUSE_REQUIRED,
+    HOUSE_STRICT,
+    Provenance,
+    house_decision,
+    provenance_along,
+)
 from callr_mock.proxy.redaction import REDACTED, pointer_is_secret, redact_json
 
 API_PREFIX = "/v2.0"
@@ -515,6 +522,9 @@ class Classifier:
             if kind == "missing-required":
                 name = str(error.kind.property)
                 where = [*schema_path[:-1], "properties", name]
+                provenance = provenance_along(self.document, [*segments, *where], start)
+                if location == "response":
+                    provenance = house_decision(provenance, HOUSE_REQUIRED)
                 yield self._finding(
                     op,
                     location,
@@ -523,7 +533,7 @@ class Classifier:
                     kind=kind,
                     expected="required",
                     observed="absent",
-                    provenance=provenance_along(self.document, [*segments, *where], start),
+                    provenance=provenance,
                     message=error.message,
                 )
                 continue
@@ -539,8 +549,9 @@ class Classifier:
                         kind=kind,
                         expected=f"only {', '.join(allowed) or 'no fields'} (additionalProperties: false)",
                         observed=_example(value, [*instance_path, name]),
-                        provenance=provenance_along(
-                            self.document, [*segments, *schema_path], start
+                        provenance=house_decision(
+                            provenance_along(self.document, [*segments, *schema_path], start),
+                            HOUSE_STRICT,
                         ),
                         message=f"field '{name}' is not in the schema",
                     )
