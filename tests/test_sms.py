@@ -153,6 +153,37 @@ def test_traffic_type_defaults_to_marketing_and_phone_sender_is_described(api: A
     )
 
 
+def test_the_sender_rule_is_the_same_in_behaviour_spec_and_readme(api: Any) -> None:
+    """Callr documents ``from`` as 0..11 characters, a phone number or a name: a phone-number
+    sender is written without '+' (11 characters) and answered in E.164."""
+    from pathlib import Path
+
+    from callr_mock.spec_loader import load_spec
+
+    refused = send(api, FR_MOBILE, "Hi", **{"from": "+33699000000"})
+    assert refused.status_code == 400
+    assert "'from'" in refused.get_json()["message"] and "11" in refused.get_json()["message"]
+    owned = sent(api, **{"from": "33699000000"})
+    assert (owned["fromNumber"], owned["fromType"]) == ("+33699000000", "MOBILE")
+    named = sent(api, **{"from": "MyShop"})
+    assert (named["fromNumber"], named["fromType"], named["fromCountry"]) == (
+        "MyShop",
+        "UNKNOWN",
+        "",
+    )
+
+    operation = load_spec()["paths"]["/sms"]["post"]
+    [param] = [p for p in operation["parameters"] if p.get("name") == "from"]
+    assert param["schema"]["maxLength"] == 11
+    assert "without the '+' (33612345678)" in param["description"]
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    assert (
+        "at most **11 characters**" in readme
+        and "**without the `+`** (`from=33612345678`)" in readme
+    )
+    assert "`from=%2B33612345678`\n  is 12 characters and is refused" in readme
+
+
 def test_forced_gsm_stores_the_converted_text(api: Any) -> None:
     sms = sent(api, text="«Salut» 😀", encoding="gsm")
     assert (sms["encoding"], sms["bodyText"], sms["parts"]) == ("gsm", '"Salut" ?', 1)
