@@ -67,6 +67,8 @@ def kind(block: Block) -> str:
             return "shell"
         if "bench/" in block.code:
             return "bench"
+        if "openapi-generator-cli generate" in block.code:
+            return "generators"
         return "ci"
     if block.code.startswith("callr-mock serve ["):
         return "synopsis"
@@ -213,6 +215,17 @@ def test_readme_install_and_dev_commands_are_what_ci_runs(block: Block) -> None:
     ci = CI.read_text(encoding="utf-8") + CONFORMANCE.read_text(encoding="utf-8")
     missing = [command for command in ci_commands(block) if command not in ci]
     assert missing == [], f"{block.id}: .ci/run does not run {missing}"
+
+
+@pytest.mark.parametrize("block", blocks_of("generators"))
+def test_readme_generator_commands_are_what_the_generator_test_runs(block: Block) -> None:
+    """tests/test_openapi_tools.py generates the same clients in one batch (one JVM)."""
+    runner = (ROOT / "tests" / "test_openapi_tools.py").read_text(encoding="utf-8")
+    generators = re.findall(r"-g ([\w-]+)", block.code)
+    properties = re.findall(r"--global-property (\w+)=(\w+)", block.code)
+    assert generators
+    assert [g for g in generators if f'"{g}"' not in runner] == []
+    assert [p for p in properties if f'{{"{p[0]}": "{p[1]}"}}' not in runner] == []
 
 
 @pytest.mark.parametrize("block", blocks_of("bench"))
