@@ -157,6 +157,7 @@ def test_readme_shell_example_runs(sandbox: Served, block: Block, tmp_path: Path
         f"{command}\nprintf '\\n@@%d\\n' {n}\n" for n, (command, _) in enumerate(steps)
     )
     script = script.replace(README_URL, sandbox.url).replace("curl ", "curl --fail-with-body ")
+    assert ":4010" not in script, f"{block.id}: write the sandbox URL as {README_URL}"
     result = subprocess.run(
         ["bash", "-c", script],
         capture_output=True,
@@ -177,7 +178,9 @@ def test_readme_shell_example_runs(sandbox: Served, block: Block, tmp_path: Path
 @pytest.mark.parametrize("block", blocks_of("script"))
 def test_readme_python_script_runs(sandbox: Served, block: Block, tmp_path: Path) -> None:
     script = tmp_path / "example.py"
-    script.write_text(block.code.replace(README_URL, sandbox.url), encoding="utf-8")
+    code = block.code.replace(README_URL, sandbox.url)
+    assert ":4010" not in code, f"{block.id}: write the sandbox URL as {README_URL}"
+    script.write_text(code, encoding="utf-8")
     result = subprocess.run(
         [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=False
     )
