@@ -364,3 +364,28 @@ def test_cdr_get_lists_legacy_records(rpc: LegacyClient, client: Any) -> None:
         rpc_error(rpc, "cdr.get", "SIDEWAYS", "2025-12-31 00:00:00", "2026-01-01 00:00:00").code
         == -32602
     )
+
+
+def test_reservation_and_order_carry_what_clients_read(rpc: LegacyClient) -> None:
+    """actions-nodejs-typescript src/callr.ts: StoreReservation {token, expire, items[{hash,
+    intl_number, local_number}], cost, contract}; StoreOrder {success[...], cost, contract,
+    customer_debit}; NumberCost's nine fields."""
+    cost_fields = {
+        "amount_unit",
+        "quantity",
+        "quantity_paying",
+        "discount_percent",
+        "first_month_remaining_days",
+        "amount_assignment",
+        "amount_first_month",
+        "amount_per_month",
+        "amount_prepaid_debit",
+    }
+    reservation = rpc.call("did/store.reserve", 331, "CLASSIC", 1, "RANDOM")
+    assert set(reservation) == {"token", "expire", "items", "cost", "contract"}
+    assert set(reservation["items"][0]) == {"hash", "intl_number", "local_number"}
+    assert set(reservation["cost"]) == cost_fields
+    assert set(reservation["contract"]) == {"billing_mode", "duration_month", "end_date"}
+    order = rpc.call("did/store.buy_order", reservation["token"])
+    assert set(order) == {"success", "cost", "contract", "customer_debit"}
+    assert order["success"] == reservation["items"] and set(order["cost"]) == cost_fields
