@@ -109,7 +109,7 @@ def generated(sandbox: MockServer, tmp_path_factory: pytest.TempPathFactory) -> 
             "modelTests": "false",
         }
         if name == "typescript-fetch":
-            config["globalProperties"]["skipFormModel"] = "false"
+            config["globalProperties"].update({"skipFormModel": "false"})
         file = out / f"{name}.yaml"
         file.write_text(yaml.safe_dump(config))
         files.append(file)
