@@ -6,6 +6,7 @@ headers, body) so tests can check that the proxy forwarded it unchanged.
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 import time
@@ -16,8 +17,13 @@ from typing import Any
 from callr_mock.spec_loader import load_spec
 
 
+@functools.cache
+def _examples() -> str:
+    return json.dumps(load_spec()["components"]["examples"])
+
+
 def _spec_example(name: str) -> Any:
-    return json.loads(json.dumps(load_spec()["components"]["examples"][name]["value"]))
+    return json.loads(_examples())[name]["value"]
 
 
 @dataclass
@@ -39,6 +45,7 @@ def disagreeing_routes() -> dict[tuple[str, str], Canned]:
     sms = _spec_example("Sms")
     sms["carrierId"] = 7  # an extra field (Sms is strict)
     sms["status"] = "throttled"  # an enum value the (confirmed) SmsStatus does not have
+    sms["parts"] = "1"  # a string where the spec says integer
     scenario = _spec_example("Scenario")
     page = {"offset": 0, "total": 0, "hasMore": False}  # "hits" missing (confirmed schema)
     return {
@@ -53,6 +60,10 @@ def disagreeing_routes() -> dict[tuple[str, str], Canned]:
             429, {"code": "rate-limited", "message": "slow down"}, ("Retry-After", "1")
         ),
         ("GET", "/v2.0/voicemails"): _json(404, {"code": "not-found"}),  # a path we lack
+        ("PATCH", "/v2.0/ping"): _json(405, {"code": "method-not-allowed"}),  # a method we lack
+        ("GET", "/v2.0/billing/credit"): Canned(  # another content type
+            200, b"<html>credit: 12.00</html>", [("Content-Type", "text/html")]
+        ),
         ("GET", "/v2.0/slow"): Canned(200, b"{}", [("Content-Type", "application/json")], 3.0),
         ("POST", "/v2.0/webhooks"): _json(201, _spec_example("Webhook")),
     }
@@ -106,7 +117,9 @@ class FakeUpstream:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def url(self) -> str:

@@ -72,6 +72,8 @@ def _drive(base: str) -> list[requests.Response]:
             requests.get(f"{base}/v2.0/actions", headers=KEY, timeout=5),
             requests.get(f"{base}/v2.0/numbers", headers=KEY, timeout=5),
             requests.get(f"{base}/v2.0/voicemails", headers=KEY, timeout=5),
+            requests.patch(f"{base}/v2.0/ping", json={}, headers=KEY, timeout=5),
+            requests.get(f"{base}/v2.0/billing/credit", headers=KEY, timeout=5),
         ]
     return answers
 
@@ -91,7 +93,7 @@ def test_each_disagreement_is_one_finding_with_its_count_and_provenance(
 ) -> None:
     _drive(proxy.url)
     report = requests.get(proxy.url + "/_mock/drift", timeout=5).json()
-    assert report["exchanges"] == 12
+    assert report["exchanges"] == 16
     findings = report["findings"]
     assert all(f["count"] == 2 for f in findings), findings
 
@@ -142,7 +144,22 @@ def test_each_disagreement_is_one_finding_with_its_count_and_provenance(
     assert unknown["operation"] == "GET /voicemails"
     assert unknown["provenance"]["level"] == "absent"
 
-    assert len(findings) == 7  # nothing else: the rest of each answer matched the spec
+    wrong = _one(findings, operation="getSms", kind="wrong-type")
+    assert (wrong["pointer"], wrong["observed"], wrong["expected"]) == (
+        "body/parts",
+        "1",
+        'type: "integer"',
+    )
+
+    method = _one(findings, kind="unknown-method")
+    assert (method["operation"], method["expected"]) == ("PATCH /ping", "one of GET")
+    assert method["provenance"]["level"] == "absent"
+
+    html = _one(findings, operation="getCredit")
+    assert (html["kind"], html["pointer"]) == ("content-type", "header/content-type")
+    assert (html["expected"], html["observed"]) == ("application/json", "text/html")
+
+    assert len(findings) == 10  # nothing else: the rest of each answer matched the spec
 
 
 def test_requests_are_forwarded_unchanged_and_checked(
@@ -242,7 +259,7 @@ def test_recording_is_redacted_and_rebuilds_the_same_report(
         )
         live = requests.get(server.url + "/_mock/drift", timeout=5).json()
     files = sorted(record.glob("*.json"))
-    assert len(files) == 13
+    assert len(files) == 17
     text = "".join(p.read_text() for p in files)
     for secret in ("real-key-of-a-user", "c2FuZGJveDE6a2V5", "my-very-secret-hmac-key"):
         assert secret not in text
@@ -260,7 +277,7 @@ def test_recording_is_redacted_and_rebuilds_the_same_report(
     )
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert json.loads(rebuilt.stdout)["findings"] == live["findings"]
-    assert json.loads(rebuilt.stdout)["exchanges"] == 13
+    assert json.loads(rebuilt.stdout)["exchanges"] == 17
 
 
 def test_drift_cli_text_and_markdown(fake: FakeUpstream, tmp_path: Path) -> None:
@@ -278,7 +295,7 @@ def test_drift_cli_text_and_markdown(fake: FakeUpstream, tmp_path: Path) -> None
         return out.getvalue()
 
     text = run("drift", str(tmp_path))
-    assert "1 exchange(s), 2 finding(s) (1 contradicting a confirmed fact)" in text
+    assert "1 exchange(s), 3 finding(s) (1 contradicting a confirmed fact)" in text
     assert "body/status: not-in-enum x1" in text
     assert "CONFIRMED [#/components/schemas/SmsStatus]" in text
     markdown = run("drift", str(tmp_path), "--format", "markdown")
