@@ -62,3 +62,17 @@ def buy_number(
 
 def wav_base64(seconds: float = 2.0) -> str:
     return base64.b64encode(silent_wav(seconds)).decode()
+
+
+def add_call(client: Any, direction: str, started: str) -> None:
+    """A 30 s call (20 s answered) between +33639980042 and +33199001234, via the control API."""
+    body = {
+        "direction": direction,
+        "callerNumber": "+33639980042",
+        "callee": "+33199001234",
+        "started": started,
+        "durationTotal": 30,
+        "durationAnswered": 20,
+    }
+    response = client.post(f"/_mock/accounts/{DEMO_ACCOUNT_SID}/calls", json=body)
+    assert response.status_code == 201, response.get_json()

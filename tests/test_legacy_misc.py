@@ -11,7 +11,7 @@ from callr_mock import DEMO_ACCOUNT_SID
 from callr_mock.legacy.mapping import LEGACY_WEBHOOK_TYPES, WEBHOOK_TYPES
 from callr_mock.plugin.parity import LegacyClient, assert_parity
 from callr_mock.state.events import EVENT_TYPES
-from legacy_support import NOW, legacy_client, ok, rpc_error
+from legacy_support import NOW, add_call, legacy_client, ok, rpc_error
 
 ENDPOINT = "https://example.com/callr/webhooks"
 SECRET = "s3cr3t-k3y-0f-m1n3"
@@ -23,19 +23,6 @@ def rpc(client: Any) -> LegacyClient:
 
 
 # -- CDR export ------------------------------------------------------------------------------------
-def add_call(client: Any, direction: str, started: str) -> None:
-    body = {
-        "direction": direction,
-        "callerNumber": "+33639980042",
-        "callee": "+33199001234",
-        "started": started,
-        "durationTotal": 30,
-        "durationAnswered": 20,
-    }
-    response = client.post(f"/_mock/accounts/{DEMO_ACCOUNT_SID}/calls", json=body)
-    assert response.status_code == 201, response.get_json()
-
-
 def test_cdr_export_is_a_job(rpc: LegacyClient, client: Any, api: Any) -> None:
     add_call(client, "inbound", "2026-01-01T10:00:00Z")
     add_call(client, "outbound", "2026-01-01T10:30:00Z")

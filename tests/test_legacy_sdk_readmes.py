@@ -22,7 +22,7 @@ from callr_mock.delivery import sign
 from callr_mock.legacy.mapping import media_sid
 from callr_mock.plugin.parity import LegacyClient, LegacyError
 from callr_mock.rosetta import SDK_ROWS, SDK_TABLE
-from legacy_support import buy_number, legacy_client, ok, rpc_error, wav_base64
+from legacy_support import add_call, buy_number, legacy_client, ok, rpc_error, wav_base64
 from webhook_receiver import Receiver
 
 CALLS = yaml.safe_load((Path(__file__).parent / "data" / "sdk_readme_calls.yaml").read_text())
@@ -129,18 +129,7 @@ def test_every_sdk_readme_call_replays(
     rpc: LegacyClient, api: Any, client: Any, runtime: Any, receiver: Receiver
 ) -> None:
     """data/sdk_readme_calls.yaml names the SDK and README section of each call."""
-    added = client.post(
-        f"/_mock/accounts/{DEMO_ACCOUNT_SID}/calls",
-        json={
-            "direction": "outbound",
-            "callerNumber": "+33199001234",
-            "callee": "+33639980042",
-            "started": "2025-12-31T10:00:00.000Z",
-            "durationTotal": 30,
-            "durationAnswered": 20,
-        },
-    )
-    assert added.status_code == 201, added.get_json()
+    add_call(client, "outbound", "2025-12-31T10:00:00.000Z")
     replay = Replay(receiver)
     for step in CALLS:
         where = f"{step['source']}: {step['method']}"
@@ -337,21 +326,8 @@ def test_did_app_is_an_object(rpc: LegacyClient, api: Any) -> None:
 
 def test_cdr_get_lists_legacy_records(rpc: LegacyClient, client: Any) -> None:
     """sdk READMEs "Get inbound or outbound CDRs": cdr.get('OUT', from, to, null, null)."""
-    for direction, started in (
-        ("outbound", "2025-12-31T10:00:00.000Z"),
-        ("inbound", "2025-12-31T11:00:00.000Z"),
-    ):
-        client.post(
-            f"/_mock/accounts/{DEMO_ACCOUNT_SID}/calls",
-            json={
-                "direction": direction,
-                "callerNumber": "+33639980042",
-                "callee": "+33199001234",
-                "started": started,
-                "durationTotal": 30,
-                "durationAnswered": 20,
-            },
-        )
+    add_call(client, "outbound", "2025-12-31T10:00:00.000Z")
+    add_call(client, "inbound", "2025-12-31T11:00:00.000Z")
     [out] = rpc.call("cdr.get", "OUT", "2025-12-31 00:00:00", "2026-01-01 00:00:00", None, None)
     assert (out["number"], out["dialstatus"], out["start"]) == (
         "+33199001234",

@@ -135,19 +135,26 @@ class WebhookRepo(Repo[Webhook]):
     ) -> Webhook:
         if type not in EVENT_TYPES:
             raise InvalidInput(f"type {type!r} is not one of the {len(EVENT_TYPES)} v2 event types")
-        now = self.store.clock.now()
-        hook = Webhook(
-            sid=self.new_sid(),
-            type=type,
-            endpoint=check_endpoint(endpoint),
-            created=now,
-            updated=now,
+        hook = self._new(
+            type,
+            endpoint,
             enabled=enabled,
             secret=secret or None,
             signed=bool(secret),
             envelope=envelope,
         )
         return self.insert(hook)
+
+    def _new(self, type: str, endpoint: str, **fields: Any) -> Webhook:
+        now = self.store.clock.now()
+        return Webhook(
+            sid=self.new_sid(),
+            type=type,
+            endpoint=check_endpoint(endpoint),
+            created=now,
+            updated=now,
+            **fields,
+        )
 
     def attach(
         self,
@@ -159,17 +166,7 @@ class WebhookRepo(Repo[Webhook]):
         auth: str | None = None,
     ) -> Webhook:
         """A notification of the ``type`` events whose payload has the ``match`` fields."""
-        now = self.store.clock.now()
-        hook = Webhook(
-            sid=self.new_sid(),
-            type=type,
-            endpoint=check_endpoint(endpoint),
-            created=now,
-            updated=now,
-            envelope=envelope,
-            match=dict(match),
-            auth=auth,
-        )
+        hook = self._new(type, endpoint, envelope=envelope, match=dict(match), auth=auth)
         self.attached[hook.sid] = hook
         return hook
 
