@@ -164,3 +164,15 @@ def test_search_filters_order_and_pages(api: Any) -> None:
     assert [hit["sid"] for hit in page["hits"]] == [b, c]
     assert api.get("/tasks?limit=2").get_json()["hasMore"] is True
     assert api.get("/tasks?status=finished").status_code == 400
+
+
+def test_a_huge_offset_over_merged_index_lists_is_an_empty_page(api: Any) -> None:
+    """Found by the --vary conformance pass: offset + limit beyond sys.maxsize crashed."""
+    api.post("/calls/export", json={})
+    api.delete("/recordings")
+    api.advance(5)
+    api.post("/calls/export", json={})
+    for query in ({"type": "calls-export"}, {"status": "done"}, {}):
+        answer = api.get("/tasks", query_string={**query, "offset": str(2**63 - 1)})
+        assert answer.status_code == 200, answer.get_json()
+        assert answer.get_json()["hits"] == [] and answer.get_json()["hasMore"] is False

@@ -343,7 +343,10 @@ class Index(Generic[T]):
             entries: Iterable[Any] = lst.islice(lo + start, lo + stop, reverse=backwards)
         else:
             runs = [lst.islice(lo, hi, reverse=reverse) for lst, lo, hi in source.slices]
-            entries = itertools.islice(heapq.merge(*runs, reverse=reverse), offset, offset + limit)
+            stop = min(offset + limit, source.count)  # islice refuses > sys.maxsize
+            entries = itertools.islice(
+                heapq.merge(*runs, reverse=reverse), min(offset, stop), stop
+            )
         return [self.objects[seq] for _, seq in entries]
 
     def _tests(
