@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Schemathesis conformance run against a real `callr-mock serve` process.
-# Usage: conformance/run.sh [MAX_SECONDS]   (default 240)
+# Usage: conformance/run.sh [MAX_SECONDS] [SERVE ARGS...]   (default 240; e.g. 60 --vary 7)
 # Prints schemathesis' summary; exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 max_time="${1:-240}"
+serve_args=("${@:2}")
 log="$(mktemp)"
-callr-mock serve --port 0 --clock real --id-seed 1 --seed empty >"$log" 2>&1 &
+callr-mock serve --port 0 --clock real --id-seed 1 --seed empty "${serve_args[@]}" >"$log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT
 for _ in $(seq 100); do

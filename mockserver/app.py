@@ -56,6 +56,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         handlers=load_handlers(),
         seed_validator=SeedValidator(contract),
     )
+    if settings.vary_seed is not None:
+        store.variation.set(None, settings.vary_seed)
     if settings.seed_path:
         # a seed set (demo, empty) goes into the first account; a seed file into the demo
         # account, or into the accounts it names when the settings name their own

@@ -185,6 +185,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="seed the sid generator, so a run can be repeated exactly (default: random)",
     )
     serve.add_argument(
+        "--vary",
+        dest="vary_seed",
+        nargs="?",
+        type=_bounded("seed", 0, 2**63 - 1),
+        const=-1,
+        metavar="SEED",
+        help="vary every response within the contract (tolerant-reader testing), seeded "
+        "(default: off; --vary alone picks a random seed, printed on start)",
+    )
+    serve.add_argument(
         "--threads",
         type=_bounded("thread count", 1, MAX_THREADS),
         default=_env("threads", "8"),
@@ -316,7 +326,17 @@ def _settings(args: argparse.Namespace) -> Settings:
         strict=not args.lenient,
         id_seed=args.id_seed,
         threads=args.threads,
+        vary_seed=_chosen_seed(args.vary_seed),
     )
+
+
+def _chosen_seed(seed: int | None) -> int | None:
+    """``--vary`` alone (-1) draws a seed; the banner prints it so a run can be repeated."""
+    if seed != -1:
+        return seed
+    from callr_mock.state.variation import new_seed
+
+    return new_seed()
 
 
 def _build(settings: Settings) -> MockServer:
@@ -391,6 +411,9 @@ def _print_ready(server: MockServer) -> None:
         f"  legacy JSON-RPC: {server.url}/json-rpc/v1.1/",
         _seed_line(server),
     ]
+    vary = server.settings.vary_seed
+    if vary is not None:
+        lines.append(f"  responses vary within the contract: seed {vary} (repeat: --vary {vary})")
     accounts = server.settings.initial_accounts()
     lines += [f"  account {sid}  x-api-key: {key}   (Basic {sid}:{key})" for sid, key in accounts]
     if rt.unhandled:

@@ -27,6 +27,7 @@ from callr_mock.state.errors import (
     UnsupportedMediaType,
 )
 from callr_mock.state.timefmt import iso
+from callr_mock.vary import vary_answer
 from flask import Response
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 from werkzeug.wrappers import Request
@@ -265,6 +266,9 @@ def handle_operation(
                 reply = Reply(status, generated)
             else:
                 reply = handler(call)
+        reply.body = vary_answer(
+            rt.store.variation, account_sid, op, reply.status, reply.body, query
+        )
     except ApiError as error:
         reply = Reply(error.status, error.body())
         if isinstance(error, MethodNotAllowedError):

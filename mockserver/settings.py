@@ -34,6 +34,7 @@ class Settings:
     validate_responses: bool = True
     max_body_bytes: int = ONE_MIB
     id_seed: int | None = None
+    vary_seed: int | None = None  # contract-valid variation of every response (--vary)
     journal_limit: int = 10_000
     webhook_timeout: float = 2.0
     threads: int = 8

@@ -176,3 +176,12 @@ class ControlClient:
 
     def clear_rate_limits(self, account: str | None = None) -> int:
         return int(self.call("DELETE", "/rate-limits", params={"account": account})["removed"])
+
+    def set_vary(self, account: str | None, seed: int | None = None) -> int:
+        payload: dict[str, Any] = {"account": account}
+        if seed is not None:
+            payload["seed"] = seed
+        return int(self.call("POST", "/vary", json=payload)["seed"])
+
+    def clear_vary(self, account: str | None = None) -> None:
+        self.call("DELETE", "/vary", params={"account": account})

@@ -18,6 +18,7 @@ class PluginOptions:
     url: str | None = None
     strict: bool = True
     clock: str = "frozen"
+    vary: int | None = None  # --callr-mock-vary: base seed of each test's variation
 
 
 @dataclass
@@ -28,3 +29,4 @@ class TestSettings:
     clock: str = "frozen"
     now: datetime | None = None
     credit: str | None = None
+    vary: int | None = None  # seed of this test's contract-valid variation (None: off)

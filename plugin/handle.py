@@ -81,11 +81,14 @@ class CallrMock:
         self._reported = 0
         self._closed = False
         self._disrupted = False  # faults or rate limits were set
+        self.vary_seed: int | None = None
         self._apply_clock()
         created = self.control.create_account(credit=settings.credit)
         self.credentials = Credentials(created["sid"], created["key"])
         if settings.seed is not None:
             self.seed(settings.seed)
+        if settings.vary is not None:
+            self.vary(settings.vary)
 
     # -- identity ------------------------------------------------------------------------
     @property
@@ -244,6 +247,14 @@ class CallrMock:
         }
         self._disrupted = True
         return RateLimitHandle(self.control, self.control.add_rate_limit(limit))
+
+    def vary(self, seed: int | None = None) -> int:
+        """Vary this account's responses within the contract from now on (tolerant-reader
+        testing): optional fields absent or null, extra properties where the schema allows
+        them, other date-time forms, equal items reordered, list pages cut short with
+        ``hasMore``. Returns the seed (random unless given); a failing test prints it."""
+        self.vary_seed = self.control.set_vary(self.account_sid, seed)
+        return self.vary_seed
 
     # -- journals --------------------------------------------------------------------------
     def journal(self) -> list[dict[str, Any]]:

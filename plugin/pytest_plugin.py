@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from callr_mock.plugin.receiver import WebhookReceiver
 
 CLOCK_MODES = ("frozen", "real")
-MARKER_KEYS = ("seed", "clock", "now", "credit")
+MARKER_KEYS = ("seed", "clock", "now", "credit", "vary")
 OPTIONS_KEY = pytest.StashKey["PluginOptions"]()
 SERVER_KEY = pytest.StashKey["SessionServer"]()
 HANDLE_KEY = pytest.StashKey["CallrMock"]()
@@ -83,7 +83,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         choices=CLOCK_MODES,
         help="sandbox clock of each test: frozen (default; starts at 2026-01-01T12:00:00Z) or real",
     )
+    group.addoption(
+        "--callr-mock-vary",
+        dest="callr_mock_vary",
+        nargs="?",
+        const="random",
+        metavar="SEED",
+        help="vary every response within the contract (tolerant-reader testing); each test's "
+        "seed derives from SEED (default: random) and its node id, and is printed when it fails",
+    )
     parser.addini("callr_mock_spec", "OpenAPI file for the in-process callr-mock", default=None)
+    parser.addini(
+        "callr_mock_vary", "callr-mock: vary responses within the contract (a seed)", default=None
+    )
     parser.addini(
         "callr_mock_seed", "seed set loaded into every test's callr-mock account", default=None
     )
@@ -114,6 +126,19 @@ def _resolve_options(config: pytest.Config) -> PluginOptions:
     seed, seed_from_ini = pick("seed")
     url, _ = pick("url")
     clock, _ = pick("clock")
+    vary_option, _ = pick("vary")
+    vary: int | None = None
+    if vary_option == "random":
+        from callr_mock.state.variation import new_seed
+
+        vary = new_seed()
+    elif vary_option is not None:
+        try:
+            vary = int(vary_option)
+        except ValueError:
+            raise pytest.UsageError(
+                f"--callr-mock-vary takes an integer seed (or nothing), not {vary_option!r}"
+            ) from None
     strict = config.getoption("callr_mock_strict")
     if strict is None:
         strict = bool(config.getini("callr_mock_strict"))
@@ -132,7 +157,7 @@ def _resolve_options(config: pytest.Config) -> PluginOptions:
         )
     if url and not re.match(r"^https?://", url):
         raise pytest.UsageError(f"--callr-mock-url must be an http(s) URL, not {url!r}")
-    return PluginOptions(spec=spec, seed=seed, url=url, strict=strict, clock=clock)
+    return PluginOptions(spec=spec, seed=seed, url=url, strict=strict, clock=clock, vary=vary)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -189,7 +214,10 @@ def pytest_report_header(config: pytest.Config) -> str:
     if options.spec and not options.url:
         spec += f" ({options.spec})"
     mode = "strict" if options.strict else "lenient"
-    return f"callr-mock: {spec} | url: {where} | seed: {options.seed or 'none'} | clock: {options.clock} | {mode}"
+    header = f"callr-mock: {spec} | url: {where} | seed: {options.seed or 'none'} | clock: {options.clock} | {mode}"
+    if options.vary is not None:
+        header += f" | vary: {options.vary}"
+    return header
 
 
 # -- fixtures --------------------------------------------------------------------------------------
@@ -217,6 +245,8 @@ def _test_settings(node: pytest.Item, options: PluginOptions) -> Any:
     from callr_mock.state.timefmt import parse
 
     settings = TestSettings(seed=options.seed, clock=options.clock)
+    if options.vary is not None:
+        settings.vary = _test_seed(options.vary, node.nodeid)
     marker = node.get_closest_marker("callr_mock")
     if marker is None:
         return settings
@@ -250,9 +280,28 @@ def _test_settings(node: pytest.Item, options: PluginOptions) -> Any:
             raise pytest.UsageError(
                 f"{node.nodeid}: callr_mock now= needs an aware datetime or RFC 3339 text"
             )
+    if "vary" in marker.kwargs:
+        vary = marker.kwargs["vary"]
+        if vary is True:
+            settings.vary = _test_seed(options.vary or 0, node.nodeid)
+        elif vary is False or vary is None:
+            settings.vary = None
+        elif isinstance(vary, int) and vary >= 0:
+            settings.vary = vary
+        else:
+            raise pytest.UsageError(
+                f"{node.nodeid}: callr_mock vary= takes True, False or a seed (int >= 0), not {vary!r}"
+            )
     credit = marker.kwargs.get("credit")
     settings.credit = None if credit is None else str(credit)
     return settings
+
+
+def _test_seed(base: int, nodeid: str) -> int:
+    """One test's variation seed: the same for the same base and test, whatever else runs."""
+    import zlib
+
+    return zlib.crc32(f"{base}:{nodeid}".encode())
 
 
 @pytest.fixture
@@ -312,6 +361,22 @@ def pytest_runtest_call(item: pytest.Item) -> Any:
     if report:
         handle.report(report)
     return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    handle = item.stash.get(HANDLE_KEY, None)
+    if report.failed and handle is not None and handle.vary_seed is not None:
+        seed = handle.vary_seed
+        report.sections.append(
+            (
+                "callr-mock --vary",
+                f"responses of account {handle.account_sid} varied within the contract with seed "
+                f"{seed}; repeat with @pytest.mark.callr_mock(vary={seed}) or callr_mock.vary(seed={seed})",
+            )
+        )
+    return report
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

@@ -164,4 +164,4 @@ def events() -> Response:
     return reply(found)
 
 
-from callr_mock.control import calls, faults, recordings, sms, webhooks  # noqa: E402,F401  (routes)
+from callr_mock.control import calls, faults, recordings, sms, vary, webhooks  # noqa: E402,F401  (routes)

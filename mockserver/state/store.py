@@ -31,6 +31,7 @@ from callr_mock.state.scenarios import ScenarioRepo
 from callr_mock.state.scheduler import Scheduler
 from callr_mock.state.sms import SmsRepo
 from callr_mock.state.tasks import TaskRepo
+from callr_mock.state.variation import Variation
 from callr_mock.state.webhooks import WebhookRepo
 
 Listener = Callable[[Event], None]
@@ -141,6 +142,7 @@ class Store:
         self._creation_order = itertools.count()
         self.faults = FaultBook(seed)
         self.rate_limits = RateLimits()
+        self.variation = Variation()
         self._accounts: dict[str, AccountState] = {}
         self._by_key: dict[str, str] = {}
 
@@ -197,6 +199,7 @@ class Store:
             self.scheduler.drop_owner(sid)
             self.faults.clear(sid)
             self.rate_limits.clear(sid)
+            self.variation.clear(sid)
             self._by_key.pop(account.key, None)
             del self._accounts[sid]
 
@@ -211,6 +214,7 @@ class Store:
             self.scheduler.clear()
             self.faults.clear()
             self.rate_limits.clear()
+            self.variation.reset()
             self.shared.clear()
             for account in self._accounts.values():
                 account.clear()
