@@ -12,8 +12,9 @@ Fixtures
 Options (ini key in brackets): ``--callr-mock-spec`` [callr_mock_spec],
 ``--callr-mock-seed`` [callr_mock_seed], ``--callr-mock-url`` [callr_mock_url],
 ``--callr-mock-strict`` / ``--callr-mock-lenient`` [callr_mock_strict],
-``--callr-mock-clock real|frozen`` [callr_mock_clock]. Marker:
-``@pytest.mark.callr_mock(seed="demo", clock="frozen", now="2024-04-24T12:00:00Z", credit="5.0000")``.
+``--callr-mock-clock real|frozen`` [callr_mock_clock], ``--callr-mock-vary[=SEED]``
+[callr_mock_vary]. Marker: ``@pytest.mark.callr_mock(seed="demo", clock="frozen",
+now="2024-04-24T12:00:00Z", credit="5.0000", vary=True)``.
 
 This module imports nothing heavy: Flask, waitress and requests load when a fixture is used.
 """
@@ -163,9 +164,10 @@ def _resolve_options(config: pytest.Config) -> PluginOptions:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "callr_mock(seed=None, clock=None, now=None, credit=None): per-test callr-mock account: "
-        "seed set (name, path or dict; None = empty), clock 'frozen' or 'real', frozen start "
-        "time (datetime or RFC 3339), initial prepaid credit",
+        "callr_mock(seed=None, clock=None, now=None, credit=None, vary=None): per-test callr-mock "
+        "account: seed set (name, path or dict; None = empty), clock 'frozen' or 'real', frozen "
+        "start time (datetime or RFC 3339), initial prepaid credit, contract-valid variation "
+        "(True, False or a seed)",
     )
     config.stash[OPTIONS_KEY] = _resolve_options(config)
     import sys
