@@ -6,8 +6,8 @@ open is drawn from a seeded generator instead of being the mock's fixed habit:
 - an optional property may be absent, or ``null`` when its schema allows null (a required
   property keeps its value, even a nullable one: its null would say something false);
 - an object whose schema allows additional properties may get one more;
-- a ``date-time`` without a ``pattern`` may come as ``Z`` or ``+00:00``, another offset, or
-  without fractional seconds;
+- a ``date-time`` may be written another way RFC 3339 allows (``Z`` or ``+00:00``, more or
+  no fractional digits, another offset), among those its schema's ``pattern`` accepts;
 - items of a list page that are equal in the sort field (``sort``, else ``created``; or
   its ``...At`` form) may come in another order;
 - a list envelope ``{offset, total, hasMore, hits}`` may be cut short: fewer ``hits`` than
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import copy
 import random
+import re
 from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -75,22 +76,35 @@ def _open_to_extras(schema: dict[str, Any]) -> bool:
     )
 
 
-def _vary_datetime(text: str, rng: random.Random) -> str:
+def _datetime_forms(moment: datetime) -> list[str]:
+    """The same instant written other ways RFC 3339 allows."""
+    utc = moment.astimezone(UTC)
+    base = utc.strftime("%Y-%m-%dT%H:%M:%S")
+    micro = f".{utc.microsecond:06d}"
+    forms = [base + micro + "Z", base + micro[:4] + "+00:00"] if not utc.microsecond % 1000 else []
+    forms.append(base + micro + "+00:00")
+    if not utc.microsecond:
+        forms.append(base + "Z")
+    for hours, minutes in ((2, 0), (-5, 0), (9, 30)):
+        shifted = moment.astimezone(timezone(timedelta(hours=hours, minutes=minutes)))
+        forms.append(shifted.isoformat(timespec="microseconds"))
+    return forms
+
+
+def _vary_datetime(text: str, schema: dict[str, Any], rng: random.Random) -> str:
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         return text
     if moment.tzinfo is None:
         return text
-    form = rng.randrange(3)
-    if form == 0:  # UTC as +00:00
-        return moment.astimezone(UTC).isoformat(timespec="milliseconds")
-    if form == 1:  # another offset, same instant
-        offset = timezone(timedelta(hours=rng.choice([-5, 1, 2, 9]), minutes=rng.choice([0, 30])))
-        return moment.astimezone(offset).isoformat(timespec="milliseconds")
-    if moment.microsecond == 0:  # no fractional seconds
-        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return text
+    pattern = schema.get("pattern")
+    forms = [
+        form
+        for form in _datetime_forms(moment)
+        if form != text and (not isinstance(pattern, str) or re.search(pattern, form))
+    ]
+    return rng.choice(forms) if forms else text
 
 
 def _shuffle_ties(hits: list[Any], field: str, rng: random.Random) -> None:
@@ -163,13 +177,8 @@ def _walk(schema: Any, value: Any, rng: random.Random, depth: int = 0) -> Any:
         return value
     if isinstance(value, list) and isinstance(schema.get("items"), dict):
         return [_walk(schema["items"], item, rng, depth + 1) for item in value]
-    if (
-        isinstance(value, str)
-        and schema.get("format") == "date-time"
-        and "pattern" not in schema
-        and rng.random() < CHANCE
-    ):
-        return _vary_datetime(value, rng)
+    if isinstance(value, str) and schema.get("format") == "date-time" and rng.random() < CHANCE:
+        return _vary_datetime(value, schema, rng)
     return value
 
 

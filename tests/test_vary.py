@@ -82,7 +82,7 @@ def test_open_parts_of_a_spec_vary_and_stay_valid(open_spec: str) -> None:
     assert any(set(thing) - {"id", "note", "label", "created"} for thing in seen)  # extras
     forms = {thing["created"] for thing in seen}
     assert "2024-04-24T12:00:00.000Z" in forms and len(forms) >= 3
-    assert "2024-04-24T12:00:00.000+00:00" in forms
+    assert any(form.endswith("+00:00") for form in forms)
     assert client.get("/_mock/violations").get_json() == []
     untouched = create_app(Settings(clock="frozen", spec_path=open_spec)).test_client()
     assert (

@@ -344,9 +344,7 @@ class Index(Generic[T]):
         else:
             runs = [lst.islice(lo, hi, reverse=reverse) for lst, lo, hi in source.slices]
             stop = min(offset + limit, source.count)  # islice refuses > sys.maxsize
-            entries = itertools.islice(
-                heapq.merge(*runs, reverse=reverse), min(offset, stop), stop
-            )
+            entries = itertools.islice(heapq.merge(*runs, reverse=reverse), min(offset, stop), stop)
         return [self.objects[seq] for _, seq in entries]
 
     def _tests(
