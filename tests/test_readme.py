@@ -63,6 +63,8 @@ def kind(block: Block) -> str:
     if block.lang == "python":
         return "pytest" if re.search(r"^def test_", block.code, re.M) else "script"
     if block.lang == "bash":
+        if re.search(r"^callr-mock (proxy|spec diff) ", block.code, re.M):
+            return "proxy"  # run by tests/test_readme_proxy.py, against a loopback upstream
         if "curl " in block.code:
             return "shell"
         if "bench/" in block.code:
@@ -81,6 +83,9 @@ def blocks_of(name: str) -> list[Any]:
 
 def test_every_readme_block_is_checked_by_one_of_these_tests() -> None:
     assert [b.id for b in BLOCKS if kind(b) == "unknown"] == []
+    from tests.test_readme_proxy import readme_blocks as proxy_blocks
+
+    assert [b.code for b in BLOCKS if kind(b) == "proxy"] == proxy_blocks()
     assert {kind(b) for b in BLOCKS} >= {"pytest", "script", "shell", "ci", "synopsis"}
 
 

@@ -22,7 +22,7 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 SECTION = "## Checking our contract against the real API"
 
 
-def _blocks() -> list[str]:
+def readme_blocks() -> list[str]:
     text = README.read_text(encoding="utf-8")
     section = text[text.index(SECTION) :]
     section = section[: section.index("\n## ", len(SECTION))]
@@ -36,14 +36,16 @@ def _free_port() -> int:
 
 
 def test_the_proxy_commands_of_the_readme_run(tmp_path: Path) -> None:
-    block = _blocks()[0]
+    block = readme_blocks()[0]
     assert "https://api.callr.com/v2.0" in block
     port = str(_free_port())
     with FakeUpstream() as fake:
         lines = block.replace("https://api.callr.com/v2.0", fake.url + "/v2.0")
         lines = lines.replace("4011", port).splitlines()
         wait = f"until curl -s -o /dev/null http://127.0.0.1:{port}/_mock/drift; do sleep 0.1; done"
-        script = "\n".join(["set -e", lines[0], wait, *lines[1:], "wait"])
+        # the proxy never outlives the script, even when a line fails
+        script = "\n".join(["set -e", "trap 'kill %1 2>/dev/null || true' EXIT", lines[0], wait])
+        script = "\n".join([script, *lines[1:], "wait"])
         result = subprocess.run(
             ["bash", "-c", script],
             cwd=tmp_path,
@@ -66,7 +68,7 @@ def test_the_proxy_commands_of_the_readme_run(tmp_path: Path) -> None:
 
 
 def test_the_spec_diff_commands_of_the_readme_run(tmp_path: Path) -> None:
-    block = _blocks()[1]
+    block = readme_blocks()[1]
     theirs = load_spec()
     theirs["components"]["schemas"]["ScenarioCreate"]["required"] = ["name"]  # was confirmed
     (tmp_path / "openapi.json").write_text(json.dumps(theirs))
