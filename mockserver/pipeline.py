@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import logging
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from callr_mock import injection as injections
 from callr_mock.auth import authenticate
-from callr_mock.contract import Operation, Parameter
+from callr_mock.contract import Contract, Operation, Parameter
 from callr_mock.journal import JournalEntry, Violation
 from callr_mock.resources import Call, Reply
 from callr_mock.sample import generated_reply
@@ -106,14 +107,47 @@ def _has_lone_surrogate(value: Any) -> bool:
     return False
 
 
-def _query(rt: Runtime, op: Operation, request: Request) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Surface:
+    """What a request is read and checked against: the Callr API or the control API."""
+
+    contract: Contract
+    prefix: str
+    validate: bool = True
+    max_body_bytes: int = 1024 * 1024
+    assume_json: bool = False
+    """Read a body without a JSON Content-Type as JSON when the operation takes JSON."""
+
+
+@dataclass
+class Inputs:
+    """A request's validated path, query and body."""
+
+    path: dict[str, Any]
+    query: dict[str, Any]
+    body: Any
+    content_type: str | None
+    files: dict[str, Any]
+
+
+def read_request(
+    surface: Surface, op: Operation, request: Request, path_values: dict[str, str]
+) -> Inputs:
+    """Coerce and check (when ``surface.validate``) path, query and body; ApiError otherwise."""
+    path = _path(surface, op, request, path_values)
+    query = _query(surface, op, request)
+    body, content_type, files = _body(surface, op, request)
+    return Inputs(path, query, body, content_type, files)
+
+
+def _query(surface: Surface, op: Operation, request: Request) -> dict[str, Any]:
     declared = {p.name: p for p in op.parameters.get("query", [])}
     values: dict[str, Any] = {}
     for name in request.args:
         raw_values = request.args.getlist(name)
         param = declared.get(name)
         if param is None:
-            if rt.settings.validate_requests:
+            if surface.validate:
                 known = ", ".join(sorted(declared)) or "none"
                 raise InvalidInput(
                     f"unknown query parameter '{name}' (this operation takes: {known})",
@@ -124,33 +158,33 @@ def _query(rt: Runtime, op: Operation, request: Request) -> dict[str, Any]:
             items = [part for raw in raw_values for part in raw.split(",")]
             item_param = Parameter(name, "query", False, param.schema.get("items", {}))
             values[name] = [item_param.coerce(item) for item in items]
-        elif len(raw_values) > 1 and rt.settings.validate_requests:
+        elif len(raw_values) > 1 and surface.validate:
             raise InvalidInput(
                 f"query parameter '{name}' is given {len(raw_values)} times",
                 code="duplicate-parameter",
             )
         else:
             values[name] = param.coerce(raw_values[0])
-    if rt.settings.validate_requests:
-        rt.contract.validate_params(op, "query", values)
+    if surface.validate:
+        surface.contract.validate_params(op, "query", values)
     for name, param in declared.items():
         if name not in values and "default" in param.schema:
             values[name] = param.schema["default"]
     return values
 
 
-def _path(rt: Runtime, op: Operation, request: Request, raw: dict[str, str]) -> dict[str, Any]:
+def _path(surface: Surface, op: Operation, request: Request, raw: dict[str, str]) -> dict[str, Any]:
     params = {p.name: p for p in op.parameters.get("path", [])}
     values = {
         name: params[name].coerce(value) if name in params else value for name, value in raw.items()
     }
-    if rt.settings.validate_requests:
+    if surface.validate:
         try:
-            rt.contract.validate_params(op, "path", values)
+            surface.contract.validate_params(op, "path", values)
         except InvalidInput:
             # PATCH /webhooks/search matched /webhooks/{sid}; but 'search' is a path of
             # its own, so the truth is that PATCH is not allowed there.
-            literal = rt.contract.literal_paths.get(request.path.removeprefix(API_PREFIX))
+            literal = surface.contract.literal_paths.get(request.path.removeprefix(surface.prefix))
             if literal:
                 raise MethodNotAllowedError(
                     f"{request.method} is not allowed on {request.path}; allowed: {', '.join(sorted(literal))}",
@@ -160,17 +194,19 @@ def _path(rt: Runtime, op: Operation, request: Request, raw: dict[str, str]) -> 
     return values
 
 
-def _body(rt: Runtime, op: Operation, request: Request) -> tuple[Any, str | None, dict[str, Any]]:
+def _body(
+    surface: Surface, op: Operation, request: Request
+) -> tuple[Any, str | None, dict[str, Any]]:
     try:
         raw = request.get_data(cache=True)
     except RequestEntityTooLarge:
         raise PayloadTooLarge(
-            f"request body is larger than {rt.settings.max_body_bytes} bytes"
+            f"request body is larger than {surface.max_body_bytes} bytes"
         ) from None
     mimetype = request.mimetype or None
     method_path = f"{op.method} {op.path}"
     if op.body is None:
-        if raw.strip() not in EMPTY_BODIES and rt.settings.validate_requests:
+        if raw.strip() not in EMPTY_BODIES and surface.validate:
             raise InvalidInput(
                 f"{method_path} takes no request body; its parameters go in the query string or path",
                 code="unexpected-body",
@@ -184,6 +220,8 @@ def _body(rt: Runtime, op: Operation, request: Request) -> tuple[Any, str | None
                 f"{method_path} needs a request body ({', '.join(declared)})", code="missing-body"
             )
         return None, None, {}
+    if mimetype not in op.body.schemas and surface.assume_json and JSON in op.body.schemas:
+        mimetype = JSON  # the control API reads `curl -d '{...}'` as the JSON it is
     if mimetype not in op.body.schemas:
         raise UnsupportedMediaType(
             f"{method_path} takes {' or '.join(declared)}, not {mimetype or 'a body without Content-Type'}"
@@ -205,8 +243,8 @@ def _body(rt: Runtime, op: Operation, request: Request) -> tuple[Any, str | None
         body = parse_json(raw)
     else:
         body = raw
-    if rt.settings.validate_requests:
-        rt.contract.validate_body(op, mimetype, body)
+    if surface.validate:
+        surface.contract.validate_body(op, mimetype, body)
     return body, mimetype, files
 
 
@@ -243,18 +281,22 @@ def handle_operation(
         injection = injections.before(rt, request, account_sid, op.id)
         if injection is not None and injection.replaces_answer and not injection.after:
             raise injection.error()
-        path = _path(rt, op, request, path_values)
-        query = _query(rt, op, request)
-        body, content_type, files = _body(rt, op, request)
+        surface = Surface(
+            rt.contract,
+            API_PREFIX,
+            validate=rt.settings.validate_requests,
+            max_body_bytes=rt.settings.max_body_bytes,
+        )
+        given = read_request(surface, op, request, path_values)
         call = Call(
             op.id,
             account,
             rt.store,
-            path,
-            query,
-            body,
-            content_type,
-            files,
+            given.path,
+            given.query,
+            given.body,
+            given.content_type,
+            given.files,
             request.host_url.rstrip("/"),
         )
         refused_before_handler = False

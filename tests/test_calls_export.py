@@ -143,7 +143,8 @@ def test_control_call_input_is_checked(client: Any) -> None:
         response = client.post(url, json=data)
         assert response.status_code == 400, data
         assert response.get_json()["message"]
-    assert client.post("/_mock/accounts/nobody00/calls", json=bad[0]).status_code == 404
+    good = {"direction": "inbound", "callerNumber": "+33639980042", "callee": "+33199001234"}
+    assert client.post("/_mock/accounts/nobody00/calls", json=good).status_code == 404
     restricted = client.post(
         url, json={"direction": "inbound", "callerRestricted": True, "callee": "+33199001234"}
     ).get_json()

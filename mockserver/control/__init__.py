@@ -8,11 +8,11 @@ blueprint and the helpers they share are in ``common.py``.
 
 from __future__ import annotations
 
-from callr_mock.control.common import account_param, blueprint, body, reply
+from callr_mock.control.common import account_param, blueprint, body, query, reply
 from callr_mock.runtime import runtime_of
 from callr_mock.state.errors import InvalidInput
 from callr_mock.state.timefmt import parse
-from flask import Response, current_app, request
+from flask import Response, current_app
 
 __all__ = ["blueprint"]
 
@@ -126,10 +126,7 @@ def advance() -> Response:
 
 
 def _since() -> int:
-    try:
-        return int(request.args.get("since", "0"))
-    except ValueError:
-        raise InvalidInput("'since' must be an integer") from None
+    return int(query().get("since", 0))
 
 
 @blueprint.get("/journal")
@@ -151,7 +148,7 @@ def violations() -> Response:
 @blueprint.get("/events")
 def events() -> Response:
     store = runtime_of(current_app).store
-    wanted_type = request.args.get("type")
+    wanted_type = query().get("type")
     sid = account_param()
     with store.lock:
         accounts = [store.account(sid)] if sid else store.accounts()

@@ -14,16 +14,16 @@
 
 from __future__ import annotations
 
-from callr_mock.control.common import account_param, blueprint, body, reply
+from callr_mock.control.common import account_param, blueprint, body, query, reply
 from callr_mock.runtime import runtime_of
 from callr_mock.state.errors import InvalidInput
-from flask import Response, current_app, request
+from flask import Response, current_app
 
 
 @blueprint.get("/deliveries")
 def deliveries() -> Response:
     store = runtime_of(current_app).store
-    args = request.args
+    args = query()
     sid = account_param()
     with store.lock:
         accounts = [store.account(sid)] if sid else store.accounts()
