@@ -211,15 +211,16 @@ def test_probability_is_seeded_per_account_and_repeatable(live: MockServer) -> N
 @pytest.mark.parametrize(
     ("fault", "status", "code"),
     [
+        # the control spec's schema refuses malformed fields first (invalid-body), as on /v2.0
         ({"operation": "sendSMS"}, 400, "unknown-operation"),
         ({"operation": "legacy:sms.nope"}, 400, "unknown-operation"),
-        ({"statut": 503}, 400, "unknown-field"),
-        ({"status": 200}, 400, "invalid-request"),
-        ({"status": "503"}, 400, "invalid-request"),
-        ({"probability": 1.5}, 400, "invalid-request"),
-        ({"times": 0}, 400, "invalid-request"),
-        ({"latency_ms": -1}, 400, "invalid-request"),
-        ({"drop": "yes"}, 400, "invalid-request"),
+        ({"statut": 503}, 400, "invalid-body"),
+        ({"status": 200}, 400, "invalid-body"),
+        ({"status": "503"}, 400, "invalid-body"),
+        ({"probability": 1.5}, 400, "invalid-body"),
+        ({"times": 0}, 400, "invalid-body"),
+        ({"latency_ms": -1}, 400, "invalid-body"),
+        ({"drop": "yes"}, 400, "invalid-body"),
         ({"after": True, "latency_ms": 10}, 400, "invalid-request"),
         ({"account": "nobody00"}, 404, "not-found"),
     ],

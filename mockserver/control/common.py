@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from importlib import resources
 from typing import Any
 
@@ -30,17 +31,31 @@ def control_contract() -> Contract:
     return contract_for(str(resources.files("callr_mock.spec").joinpath(CONTROL_SPEC_NAME)))
 
 
+_RULE_PARAM = re.compile(r"<(?:[^>:]+:)?([^>]+)>")
+
+
 @functools.cache
 def _routes(contract: Contract) -> dict[tuple[str, str], Operation]:
-    """(method, Flask rule) → the control operation (read-only, like the contract)."""
-    return {(op.method, PREFIX + op.rule): op for op in contract.operations.values()}
+    """(method, Flask rule with its parameters unnamed) → the control operation."""
+    return {
+        (op.method, _RULE_PARAM.sub("<>", PREFIX + op.rule)): op
+        for op in contract.operations.values()
+    }
 
 
 def _operation() -> Operation | None:
     rule = request.url_rule
     if rule is None:
         return None
-    return _routes(control_contract()).get((request.method, rule.rule))
+    return _routes(control_contract()).get((request.method, _RULE_PARAM.sub("<>", rule.rule)))
+
+
+def _path_values(op: Operation) -> dict[str, str]:
+    """The route's path values under the spec's names (``<fault_id>`` is ``{id}``)."""
+    names = _RULE_PARAM.findall(op.rule)
+    given = request.view_args or {}
+    in_rule = _RULE_PARAM.findall(request.url_rule.rule) if request.url_rule else []
+    return {spec_name: str(given[name]) for spec_name, name in zip(names, in_rule, strict=True)}
 
 
 def reply(body: Any = None, status: int = 200) -> Response:
@@ -81,7 +96,7 @@ def _read_and_check() -> None:
     surface = Surface(
         control_contract(), PREFIX, max_body_bytes=rt.settings.max_body_bytes, assume_json=True
     )
-    g.control_inputs = read_request(surface, op, request, dict(request.view_args or {}))
+    g.control_inputs = read_request(surface, op, request, _path_values(op))
     g.control_refused_early = False
 
 
