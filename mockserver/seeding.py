@@ -16,6 +16,7 @@ import yaml
 from callr_mock.contract import Contract, compile_schema, describe_error, first_error
 from callr_mock.spec_loader import inline_refs
 from callr_mock.state.errors import InvalidInput
+from callr_mock.state.money import is_amount
 from callr_mock.state.store import REPOSITORIES, AccountState, Store
 
 REPO_SCHEMAS = {name: repo.seed_schema for name, repo in REPOSITORIES.items()}
@@ -130,6 +131,11 @@ def _check_shape(entry: Any, where: str) -> None:
     for key in ("sid", "key", "parent"):
         if entry.get(key) is not None and not isinstance(entry[key], str):
             raise InvalidInput(f"seed {where}.{key} must be a string", code="invalid-seed")
+    if "credit" in entry and not is_amount(entry["credit"]):
+        raise InvalidInput(
+            f"seed {where}.credit must be an amount of EUR ('5.0000' or a number)",
+            code="invalid-seed",
+        )
 
 
 def _target_account(store: Store, entry: dict[str, Any], into: str | None) -> AccountState:

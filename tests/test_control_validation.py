@@ -58,6 +58,7 @@ def test_bad_control_input_is_a_400_and_changes_nothing(
     assert refused(client.post("/_mock" + path, json=body))["code"] in {
         "invalid-body",
         "missing-body",
+        "invalid-seed",
     }
     assert client.get("/_mock/state").get_json() == before
     assert client.get("/_mock/accounts").get_json() == accounts

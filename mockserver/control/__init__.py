@@ -80,6 +80,11 @@ def top_up(sid: str) -> Response:
 @blueprint.post("/seed")
 def seed() -> Response:
     data = body()
+    if "data" in data and not isinstance(data["data"], dict):
+        raise InvalidInput(
+            "seed data must be an object with an 'accounts' list (a packaged set goes in 'name')",
+            code="invalid-seed",
+        )
     source = data.get("data") or data.get("name")
     if source is None:
         raise InvalidInput("give 'name' (a packaged seed set) or 'data' (a seed document)")
