@@ -309,7 +309,7 @@ def handle_operation(
             else:
                 reply = handler(call)
         reply.body = vary_answer(
-            rt.store.variation, account_sid, op, reply.status, reply.body, query
+            rt.store.variation, account_sid, op, reply.status, reply.body, given.query
         )
     except ApiError as error:
         reply = Reply(error.status, error.body())
