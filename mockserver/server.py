@@ -24,7 +24,7 @@ from waitress.task import WSGITask
 log = logging.getLogger("callr_mock")
 
 
-class _DroppableTask(WSGITask):  # type: ignore[misc]
+class _DroppableTask(WSGITask):
     """A waitress task the app can tell to close the connection without answering
     (an injected ``drop`` fault): nothing is written, not even the status line."""
 
@@ -45,7 +45,7 @@ class _DroppableTask(WSGITask):  # type: ignore[misc]
         super().finish()
 
 
-class _Channel(HTTPChannel):  # type: ignore[misc]
+class _Channel(HTTPChannel):
     task_class = _DroppableTask
 
 

@@ -60,7 +60,7 @@ class CallrClient(requests.Session):
 
     def request(
         self, method: str | bytes, url: str | bytes, params: Any = None, *args: Any, **kwargs: Any
-    ) -> Any:  # type: ignore[override]
+    ) -> Any:
         if isinstance(url, str) and not url.startswith(("http://", "https://")):
             url = self.base_url + "/" + url.lstrip("/")
         kwargs.setdefault("timeout", self.timeout)

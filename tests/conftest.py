@@ -9,10 +9,42 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import callr_mock
 import pytest
-from callr_mock import DEMO_ACCOUNT_SID, DEMO_API_KEY, MockServer, Settings, create_app, runtime_of
+
+
+def _check_the_editable_install() -> None:
+    """A strict editable install (a link tree under build/) does not see modules added after
+    it was made: say so, instead of a ModuleNotFoundError somewhere in the suite."""
+    source = Path(__file__).resolve().parents[1] / "mockserver"
+    installed = Path(callr_mock.__file__).parent
+    if "__editable__" not in str(installed):
+        return
+    missing = sorted(
+        str(path.relative_to(source))
+        for path in source.rglob("*.py")
+        if not (installed / path.relative_to(source)).exists()
+    )
+    if missing:
+        raise pytest.UsageError(
+            f"the editable install lacks {', '.join(missing)}: run "
+            "pip install -e '.[dev]' --config-settings editable_mode=strict again"
+        )
+
+
+_check_the_editable_install()
+
+from callr_mock import (  # noqa: E402  (after the check above)
+    DEMO_ACCOUNT_SID,
+    DEMO_API_KEY,
+    MockServer,
+    Settings,
+    create_app,
+    runtime_of,
+)
 
 pytest_plugins = ["pytester"]
 

@@ -127,6 +127,7 @@ def test_destination_filters_and_pages(api: Any) -> None:
 
 def mobile_of(country: str) -> str:
     example = phonenumbers.example_number_for_type(country, phonenumbers.PhoneNumberType.MOBILE)
+    assert example is not None, country
     return phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
 
 

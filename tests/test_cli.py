@@ -14,6 +14,7 @@ import urllib.request
 from collections.abc import Iterator
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import pytest
 from callr_mock.cli import build_parser, main
@@ -27,7 +28,7 @@ def frozen_server() -> Iterator[Served]:
         yield server
 
 
-def get(url: str, headers: dict[str, str]) -> tuple[int, dict[str, object]]:
+def get(url: str, headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
     request = urllib.request.Request(url, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=5) as response:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import phonenumbers
 import pytest
 from callr_mock.formats import is_e164, is_sid
@@ -102,7 +104,7 @@ def test_the_same_seed_gives_the_same_data() -> None:
     assert sample(5) != sample(6)
 
 
-def test_scripts_and_sids_work_against_the_server(callr_client, fake: Faker) -> None:  # type: ignore[no-untyped-def]
+def test_scripts_and_sids_work_against_the_server(callr_client: Any, fake: Faker) -> None:
     created = callr_client.post(
         "/actions", json={"name": "Faked", "script": fake.scenario_script()}
     )

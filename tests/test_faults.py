@@ -11,7 +11,7 @@ import pytest
 import requests
 from callr_mock import DEMO_API_KEY, MockServer, Settings
 
-SMS = {"params": {"to": "+33612345678"}, "json": {"text": "Hello"}}
+SMS: dict[str, Any] = {"params": {"to": "+33612345678"}, "json": {"text": "Hello"}}
 RPC_SEND = {
     "jsonrpc": "2.0",
     "id": 7,

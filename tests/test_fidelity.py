@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 from callr_mock.spec_loader import load_spec
 
-DOCS_SCENARIO_SEARCH = {  # conventions-system-actions.md §3.2, the Redoc sample, verbatim
+DOCS_SCENARIO_SEARCH: dict[
+    str, Any
+] = {  # conventions-system-actions.md §3.2, the Redoc sample, verbatim
     "offset": 0,
     "total": 20,
     "hasMore": False,

@@ -12,6 +12,7 @@ import pytest
 from callr_mock.state.store import Store
 
 SCRIPT = "branches:\n  inbound-call:\n    actions: []\n  api-initiated:\n    actions:\n      - action: log@v1\n"
+GOLD: dict[str, Any] = {"class": "gold"}  # "class" is a keyword: passed as **GOLD
 
 
 def buy(api: Any, quantity: int = 1, **criteria: Any) -> list[str]:
@@ -94,7 +95,7 @@ def test_get_accepts_literal_and_encoded_plus(api: Any) -> None:
 
 
 def test_number_object(api: Any) -> None:
-    (e164,) = buy(api, **{"class": "gold"})
+    (e164,) = buy(api, **GOLD)
     number = api.get(f"/numbers/{e164}").get_json()
     assert number == {
         "e164": e164,
@@ -129,7 +130,7 @@ def test_numbers_are_private_to_their_account(api: Any, other_api: Any) -> None:
 def test_search_filters_sort_and_pages(api: Any) -> None:
     paris = buy(api, quantity=3)
     api.advance(1)
-    gold = buy(api, **{"class": "gold"})
+    gold = buy(api, **GOLD)
     api.advance(1)
     mobile = buy(api, area=None, type="mobile")
     api.advance(1)

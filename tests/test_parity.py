@@ -119,7 +119,7 @@ def test_every_kind_through_parity_check(rpc: LegacyClient, api: Any, client: An
 
 
 def test_app_numbers_and_legacy_only_apps() -> None:
-    legacy = {
+    legacy: dict[str, Any] = {
         "hash": "ABCDEF12",
         "name": "x",
         "package": {"name": "ACTIONS10", "has_did": True},

@@ -158,7 +158,7 @@ def test_a_response_violation_fails_the_test_that_caused_it(pytester: pytest.Pyt
     result.assert_outcomes(passed=1, failed=2)
     outcomes = {
         r.nodeid.split("::")[-1]: r.outcome
-        for r in result.reprec.getreports("pytest_runtest_logreport")
+        for r in result.reprec.getreports("pytest_runtest_logreport")  # type: ignore[attr-defined]
         if r.when == "call"
     }
     assert outcomes == {

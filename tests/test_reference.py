@@ -48,7 +48,7 @@ def test_the_served_yaml_of_a_spec_with_shared_nodes_has_no_aliases() -> None:
     # A user's YAML spec may use anchors, which the loader turns into shared objects: what
     # is served of it has no aliases all the same.
     document = copy.deepcopy(load_spec())
-    shared = [{"ApiKeyAuth": []}]
+    shared: list[dict[str, list[str]]] = [{"ApiKeyAuth": []}]
     for item in document["paths"].values():
         for key, op in item.items():
             if key != "parameters":

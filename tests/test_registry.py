@@ -27,6 +27,7 @@ def defined_repositories() -> set[type]:
     found: set[type] = set()
     todo: list[type] = [Repo]
     while todo:
+        sub: type
         for sub in todo.pop().__subclasses__():
             todo.append(sub)
             if sub.__module__.startswith("callr_mock.state."):

@@ -124,6 +124,7 @@ def test_search_pages_are_those_of_a_full_scan(
 def test_equality_filters_dates_and_deep_pages_examine_no_object_one_by_one(seeded: Any) -> None:
     app, _ = seeded
     index = runtime_of(app).store.account("sandbox1").sms.index
+    assert index is not None
     client = app.test_client()
     before = index.examined
     for query in [

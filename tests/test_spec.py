@@ -578,7 +578,7 @@ def test_operation_inventory(spec: dict[str, Any], capsys: pytest.CaptureFixture
 
 
 def test_operation_ids_are_unique_camel_case(spec: dict[str, Any]) -> None:
-    ids = [op.get("operationId") for _, _, op, _ in operations(spec)]
+    ids = [str(op.get("operationId")) for _, _, op, _ in operations(spec)]
     ids += [item["post"]["operationId"] for item in spec["webhooks"].values()]
     assert len(ids) == len(set(ids)) == 48 + 14
     for op_id in ids:
@@ -731,7 +731,7 @@ def test_every_operation_is_complete(spec: dict[str, Any]) -> None:
     failures: list[str] = []
     for method, path, op, item in operations(spec):
         name = f"{method} {path}"
-        op_id = op.get("operationId")
+        op_id = str(op.get("operationId"))
         responses = op["responses"]
         if not (op.get("summary") and op.get("description")):
             failures.append(f"{name}: summary and description required")

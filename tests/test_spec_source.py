@@ -45,11 +45,12 @@ def strict_problems(text: str) -> list[str]:
     """What a lenient parser accepts here but another parser may read differently."""
     problems: list[str] = []
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
-        line = event.start_mark.line + 1
+        line = event.start_mark.line + 1 if event.start_mark else 0
+        anchor = getattr(event, "anchor", None)
         if isinstance(event, yaml.AliasEvent):
-            problems.append(f"line {line}: alias *{event.anchor}")
-        elif getattr(event, "anchor", None):
-            problems.append(f"line {line}: anchor &{event.anchor}")
+            problems.append(f"line {line}: alias *{anchor}")
+        elif anchor:
+            problems.append(f"line {line}: anchor &{anchor}")
     if problems:
         return problems
     loader = yaml.SafeLoader(text)

@@ -97,7 +97,8 @@ def test_the_real_clock_ticker_wakes_for_new_jobs_and_clock_moves() -> None:
     """The ticker sleeps until the next job; a job added later, or a clock that starts
     running again, wakes it: lifecycles still move with no request to drive them."""
     import threading
-    from datetime import timedelta
+    from collections.abc import Callable
+    from datetime import datetime, timedelta
 
     from callr_mock import MockServer, Settings
 
@@ -107,17 +108,21 @@ def test_the_real_clock_ticker_wakes_for_new_jobs_and_clock_moves() -> None:
         ran: list[str] = []
         soon, later = threading.Event(), threading.Event()
         time.sleep(0.2)  # the ticker is asleep with nothing to do
+
+        def job(name: str, done: threading.Event) -> Callable[[datetime], None]:
+            def run(at: datetime) -> None:
+                ran.append(name)
+                done.set()
+
+            return run
+
         with store.lock:
-            store.scheduler.schedule(
-                store.clock.now() + timedelta(seconds=0.2),
-                lambda at: (ran.append("soon"), soon.set()),
-            )
+            store.scheduler.schedule(store.clock.now() + timedelta(seconds=0.2), job("soon", soon))
         assert soon.wait(5), "a job added to an idle ticker never ran"
         store.clock.freeze()
         with store.lock:
             store.scheduler.schedule(
-                store.clock.now() + timedelta(seconds=0.1),
-                lambda at: (ran.append("later"), later.set()),
+                store.clock.now() + timedelta(seconds=0.1), job("later", later)
             )
         time.sleep(0.4)
         assert ran == ["soon"], "a job ran on a frozen clock"

@@ -13,6 +13,7 @@ from callr_mock.state.catalogue import is_memorable
 from callr_mock.state.number_store import pool_of
 
 TOKEN = re.compile(r"^[A-Za-z0-9]{40}$")
+GOLD: dict[str, Any] = {"class": "gold"}  # "class" is a keyword: passed as **GOLD
 
 
 def when(text: str) -> datetime:
@@ -125,7 +126,7 @@ def test_reserve_returns_a_priced_five_minute_hold(api: Any) -> None:
 
 
 def test_gold_numbers_are_memorable_and_cost_more(api: Any) -> None:
-    gold = reserve(api, area="paris", **{"class": "gold"}, quantity=2)
+    gold = reserve(api, area="paris", quantity=2, **GOLD)
     assert all(is_memorable(n["e164"]) and n["class"] == "gold" for n in gold["numbers"])
     classic = reserve(api, area="paris")
     assert Decimal(gold["price"]["setup"]) > Decimal(classic["price"]["setup"])
@@ -142,19 +143,19 @@ def test_reserve_by_prefix_narrower_than_an_area(api: Any) -> None:
 
 
 def test_reserved_numbers_are_not_offered_to_another_account(api: Any, other_api: Any) -> None:
-    mine = reserve(api, area="rennes", **{"class": "gold"}, quantity=8)  # the whole gold stock
+    mine = reserve(api, area="rennes", **GOLD, quantity=8)  # the whole gold stock
     assert available(other_api, "rennes") == 40
     response = other_api.post(
         "/numbers/store", json={"country": "FR", "area": "rennes", "class": "gold"}
     )
     assert response.status_code == 400 and response.get_json()["code"] == "sold-out"
     assert api.delete(f"/numbers/store/{mine['token']}").status_code == 204
-    theirs = reserve(other_api, area="rennes", **{"class": "gold"}, quantity=8)
+    theirs = reserve(other_api, area="rennes", **GOLD, quantity=8)
     assert {n["e164"] for n in theirs["numbers"]} == {n["e164"] for n in mine["numbers"]}
 
 
 def test_not_enough_numbers_left(api: Any) -> None:
-    reserve(api, area="brest", **{"class": "gold"}, quantity=5)
+    reserve(api, area="brest", **GOLD, quantity=5)
     response = api.post(
         "/numbers/store", json={"country": "FR", "area": "brest", "class": "gold", "quantity": 4}
     )
@@ -215,7 +216,7 @@ def test_buy_debits_the_credit_and_hands_over_the_numbers(api: Any) -> None:
 
 
 def test_buy_without_enough_credit_changes_nothing(api: Any, client: Any) -> None:
-    reservation = reserve(api, area="paris", **{"class": "gold"})  # 15.0000
+    reservation = reserve(api, area="paris", **GOLD)  # 15.0000
     client.post(f"/_mock/accounts/{DEMO_ACCOUNT_SID}/credit", json={"balance": "10"})
     response = api.post(f"/numbers/store/{reservation['token']}")
     assert response.status_code == 403 and response.get_json()["code"] == "insufficient-credit"

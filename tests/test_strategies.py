@@ -113,7 +113,7 @@ def test_e164_numbers_validate_their_arguments(kwargs: dict[str, Any], message: 
 
 def test_e164_numbers_options_are_keyword_only() -> None:
     with pytest.raises(TypeError):
-        cst.e164_numbers(["FR"])  # type: ignore[misc]
+        cst.e164_numbers(["FR"])  # type: ignore[call-arg]
 
 
 # -- date-times -------------------------------------------------------------------------
@@ -212,9 +212,9 @@ def test_format_strategies_pass_the_format_checkers(name: str) -> None:
 def test_formats_register_with_schemathesis_when_installed(monkeypatch: pytest.MonkeyPatch) -> None:
     registered: dict[str, Any] = {}
     fake = types.ModuleType("schemathesis")
-    fake.openapi = types.SimpleNamespace(
+    fake.openapi = types.SimpleNamespace(  # type: ignore[attr-defined]
         format=lambda name, strategy: registered.__setitem__(name, strategy)
-    )  # type: ignore[attr-defined]
+    )
     monkeypatch.setitem(sys.modules, "schemathesis", fake)
     assert cst.register_schemathesis_formats() is True
     assert set(registered) == {"sid", "e164"}

@@ -272,11 +272,12 @@ def test_an_integral_float_is_an_integer(
 ) -> None:
     """JSON Schema calls 5.0 an integer; the handler must get the int 5, not 5.0."""
     seen: list[Any] = []
-    monkeypatch.setitem(
-        runtime_of(mini).handlers,
-        "makeThing",
-        lambda call: seen.append(call.body["size"]) or Reply(201, {"id": "abc"}),
-    )
+
+    def make_thing(call: Any) -> Reply:
+        seen.append(call.body["size"])
+        return Reply(201, {"id": "abc"})
+
+    monkeypatch.setitem(runtime_of(mini).handlers, "makeThing", make_thing)
     response = c.post(
         "/v2.0/things",
         data='{"name": "a", "size": 5.0}',
