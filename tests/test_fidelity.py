@@ -289,6 +289,7 @@ def test_inferred_rules_inside_confirmed_items_are_marked() -> None:
 
 def test_seed_data_without_accounts_is_a_clear_400(client: Any) -> None:
     """Seen while seeding the docs' sample: {"data": {...}} without "accounts" was a 500."""
+    data: Any
     for data in ({"scenarios": []}, ["x"], {"accounts": "x"}):
         response = client.post("/_mock/seed", json={"data": data})
         assert response.status_code == 400, response.get_data(as_text=True)

@@ -40,8 +40,8 @@ def test_the_proxy_commands_of_the_readme_run(tmp_path: Path) -> None:
     assert "https://api.callr.com/v2.0" in block
     port = str(_free_port())
     with FakeUpstream() as fake:
-        lines = block.replace("https://api.callr.com/v2.0", fake.url + "/v2.0")
-        lines = lines.replace("4011", port).splitlines()
+        text = block.replace("https://api.callr.com/v2.0", fake.url + "/v2.0")
+        lines = text.replace("4011", port).splitlines()
         wait = f"until curl -s -o /dev/null http://127.0.0.1:{port}/_mock/drift; do sleep 0.1; done"
         # the proxy never outlives the script, even when a line fails
         script = "\n".join(["set -e", "trap 'kill %1 2>/dev/null || true' EXIT", lines[0], wait])
