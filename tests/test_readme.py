@@ -108,7 +108,7 @@ def same_shape(expected: Any, actual: Any, where: str = "", partial: bool = Fals
             problems += same_shape(expected[key], actual[key], f"{where}/{key}")
         return problems
     if isinstance(expected, str) and DATE.match(expected):
-        ok = isinstance(actual, str) and DATE.match(actual)
+        ok = isinstance(actual, str) and bool(DATE.match(actual))
     elif isinstance(expected, str) and ID.match(expected) and not expected.isalpha():
         ok = isinstance(actual, str) and bool(ID.match(actual))
     else:
