@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from callr_mock.plugin._control import (
@@ -29,7 +29,6 @@ class Stats:
     accounts: int = 0
     setup_seconds: float = 0.0
     teardown_seconds: float = 0.0
-    durations: list[float] = field(default_factory=list)
 
 
 class SessionServer:

@@ -18,8 +18,8 @@ makes the output repeatable (the seed factories in ``callr_mock.fixtures`` rely 
 from __future__ import annotations
 
 from callr_mock.plugin import _numbers
-from callr_mock.plugin._text import is_gsm
 from callr_mock.state.ids import SID_ALPHABET, SID_LENGTH
+from callr_mock.state.sms_text import is_gsm
 from faker.providers import BaseProvider
 
 _GSM_WORDS = (

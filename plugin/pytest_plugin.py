@@ -41,7 +41,6 @@ MARKER_KEYS = ("seed", "clock", "now", "credit", "vary")
 OPTIONS_KEY = pytest.StashKey["PluginOptions"]()
 SERVER_KEY = pytest.StashKey["SessionServer"]()
 HANDLE_KEY = pytest.StashKey["CallrMock"]()
-_UNSET = object()
 
 
 # -- options, marker, header -------------------------------------------------------------------

@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 from callr_mock.formats import CUSTOM_FORMATS, FORMATS
 from callr_mock.plugin import _numbers
-from callr_mock.plugin._text import GSM_CHARACTERS
 from callr_mock.state.ids import SID_ALPHABET, SID_LENGTH
+from callr_mock.state.sms_text import GSM_CHARACTERS
 from callr_mock.state.timefmt import iso, parse
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument

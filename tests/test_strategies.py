@@ -13,9 +13,9 @@ import pytest
 from callr_mock.contract import compile_schema
 from callr_mock.formats import FORMAT_CHECKERS, is_e164, is_sid
 from callr_mock.plugin import strategies as cst
-from callr_mock.plugin._text import GSM_CHARACTERS, is_gsm
 from callr_mock.plugin.handle import wire_value
 from callr_mock.spec_loader import inline_refs
+from callr_mock.state.sms_text import GSM_CHARACTERS, is_gsm
 from callr_mock.state.sms_text import encode as sms_encode
 from callr_mock.state.timefmt import iso, parse
 from callr_mock.types import E164Number, Rfc3339, Sid

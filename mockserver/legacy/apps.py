@@ -62,13 +62,6 @@ def find_app(ctx: Ctx, app_hash: Any) -> tuple[str, LegacyApp | None]:
     return sid, legacy
 
 
-def render_app(ctx: Ctx, sid: str) -> dict[str, Any]:
-    state = legacy_state(ctx.account)
-    if sid in state.apps:
-        return state.render(state.apps[sid])
-    return legacy_app(ctx.account.scenarios.get(sid).to_api())
-
-
 @METHODS.method("apps.create", P("type"), P("name"), P("params", "object|null", optional=True))
 def create(ctx: Ctx, package: str, name: str, params: dict[str, Any] | None) -> dict[str, Any]:
     """Create an app. ``ACTIONS10``: ``params = {format: "YAML", script}`` → a REST scenario.

@@ -26,7 +26,7 @@ A state error carries ``data: {"code": <REST machine code>, "status": <REST stat
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from callr_mock.legacy.mapping import BadValue
@@ -214,7 +214,6 @@ class Ctx:
     contract: Contract | None = None
     validate: bool = True
     base_url: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def rest_input(
         self,

@@ -1,7 +1,7 @@
 """The audio formats an upload may be, recognised and measured from the bytes alone.
 
-``sniff`` tells the real type of the content (WAV, FLAC, MPEG, MP4 or Ogg, the
-``AUDIO_TYPES``) from its magic bytes, never from a file name or a declared type;
+``sniff`` tells the real type of the content (WAV, FLAC, MPEG, MP4 or Ogg) from its
+magic bytes, never from a file name or a declared type;
 ``measure`` reads the duration from the header where the format gives it cheaply (WAV with
 the stdlib ``wave`` or, when it is not PCM, from its ``fmt``/``data`` chunks; FLAC from its
 STREAMINFO) and raises ``DamagedAudio`` for a corrupt header or truncated data;
@@ -13,8 +13,6 @@ from __future__ import annotations
 import io
 import struct
 import wave
-
-AUDIO_TYPES = ("audio/wav", "audio/flac", "audio/mpeg", "audio/mp4", "audio/ogg")
 
 
 def _is_mpeg_frame(head: bytes) -> bool:

@@ -31,7 +31,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import phonenumbers
-from callr_mock.state.errors import ApiError, InvalidInput, NotFound
+from callr_mock.state.errors import ApiError, InvalidInput
 from callr_mock.state.money import fmt, to_money
 from callr_mock.state.phone import is_possible_number, type_name
 from callr_mock.state.pricing import magic_inputs
@@ -323,12 +323,6 @@ class CallRepo(Repo[CallRecord]):
         task = self.account.tasks.start("calls-export", complete=complete)
         holder["task"] = task
         return task
-
-    def export_file(self, task_sid: str) -> ExportFile:
-        found = self.exports.get(task_sid)
-        if found is None:
-            raise NotFound(f"no finished calls export with task sid {task_sid!r}")
-        return found
 
     # -- snapshot / seed ----------------------------------------------------
     def snapshot(self) -> list[dict[str, Any]]:

@@ -28,11 +28,6 @@ class IdGenerator:
         self._random = random.Random(seed)
         self._issued: set[str] = set()
 
-    def reseed(self, seed: int | None) -> None:
-        with self._lock:
-            self._random.seed(seed)
-            self._issued.clear()
-
     def _draw(self, alphabet: str, length: int) -> str:
         return "".join(self._random.choice(alphabet) for _ in range(length))
 
@@ -57,13 +52,3 @@ class IdGenerator:
     def digits(self, length: int) -> str:
         with self._lock:
             return self._draw(string.digits, length)
-
-    def choice(self, items: list[str]) -> str:
-        with self._lock:
-            return self._random.choice(items)
-
-    def shuffled(self, items: list[str]) -> list[str]:
-        with self._lock:
-            copy = list(items)
-            self._random.shuffle(copy)
-            return copy

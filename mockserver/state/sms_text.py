@@ -16,6 +16,7 @@ GSM_BASIC = frozenset(
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 GSM_EXTENSION = frozenset("\f^{}\\[~]|€")
+GSM_CHARACTERS = GSM_BASIC | GSM_EXTENSION
 GSM_SINGLE_PART, GSM_PART = 160, 153
 UNICODE_SINGLE_PART, UNICODE_PART = 70, 67
 
@@ -28,7 +29,8 @@ TRANSLITERATION = {
 
 
 def is_gsm(text: str) -> bool:
-    return all(char in GSM_BASIC or char in GSM_EXTENSION for char in text)
+    """Whether GSM 03.38 carries the text as it is (the strategies and Faker use it too)."""
+    return all(char in GSM_CHARACTERS for char in text)
 
 
 def gsm_septets(text: str) -> int:

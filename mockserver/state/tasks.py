@@ -21,7 +21,6 @@ from callr_mock.state.repo import Repo
 from callr_mock.state.timefmt import iso, parse
 
 TASK_TYPES = ("calls-export", "scenario-run", "recordings-delete")
-TASK_STATUSES = ("pending", "running", "done", "failed", "cancelled")
 FINISHED = ("done", "failed", "cancelled")
 RUNNING_AFTER = timedelta(seconds=1)
 DEFAULT_DURATION = 3.0

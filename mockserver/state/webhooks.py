@@ -25,7 +25,6 @@ from callr_mock.state.timefmt import iso, parse
 if TYPE_CHECKING:
     from callr_mock.state.store import AccountState
 
-DELIVERY_STATES = ("pending", "delivered", "failed")
 DELIVERY_LOG_LIMIT = 10_000
 
 
