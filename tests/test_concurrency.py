@@ -25,15 +25,25 @@ def test_concurrent_mixed_traffic_keeps_state_exact(live: MockServer) -> None:
     last_name: dict[str, str] = {}
     statuses: list[Counter[int]] = [Counter() for _ in range(THREADS)]
     errors: list[str] = []
-    start = threading.Barrier(THREADS)
+    # a dead worker breaks the barrier (BrokenBarrierError in the others) instead of hanging them
+    start = threading.Barrier(THREADS, timeout=60)
 
     def worker(index: int) -> None:
+        """Failures are collected in ``errors`` (an assert in a thread fails nothing)."""
+        try:
+            traffic(index)
+        except Exception as error:
+            start.abort()
+            errors.append(f"worker {index}: {type(error).__name__}: {error}")
+
+    def traffic(index: int) -> None:
         session = requests.Session()
         session.headers.update(headers)
         created = session.post(
             base + "/actions", json={"name": f"worker {index}", "script": SCRIPT}, timeout=10
         )
-        assert created.status_code == 201, created.text
+        if created.status_code != 201:
+            raise AssertionError(f"create: {created.status_code} {created.text[:200]}")
         sid = created.json()["sid"]
         start.wait()
         for i in range(REQUESTS_PER_THREAD - 1):
@@ -65,7 +75,7 @@ def test_concurrent_mixed_traffic_keeps_state_exact(live: MockServer) -> None:
         thread.start()
     for thread in threads:
         thread.join(120)
-    assert not any(thread.is_alive() for thread in threads)
+    assert not any(thread.is_alive() for thread in threads), "a worker is still running"
     assert errors == []
     total = sum(statuses, Counter())
     assert sum(total.values()) == THREADS * (REQUESTS_PER_THREAD - 1)
