@@ -267,7 +267,9 @@ def test_get_timestamp_is_the_ping_time(rpc: LegacyClient, api: Any) -> None:
     assert ok(api.get("/ping"))["time"] == "2026-01-01T12:00:42.000Z"
 
 
-@pytest.mark.parametrize("row", [r for r in SDK_ROWS if r.kind == "retired"], ids=str)
+@pytest.mark.parametrize(
+    "row", [r for r in SDK_ROWS if r.kind == "retired"], ids=lambda row: row.legacy
+)
 def test_retired_methods_say_what_to_use_instead(rpc: LegacyClient, row: Any) -> None:
     error = rpc_error(rpc, row.legacy, "any", {"params": True})
     assert error.code == -32010
