@@ -7,6 +7,7 @@ validators compiled at start-up (jsonschema-rs). Request problems raise
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from dataclasses import dataclass, field
@@ -311,3 +312,21 @@ class Contract:
             return None
         pointer, rule = describe_error(error)
         return f"webhook {event_type} body at '{pointer}': {rule}"
+
+
+@functools.cache
+def house_query_defaults() -> dict[str, dict[str, Any]]:
+    """operationId → the query defaults our packaged spec declares (house decisions).
+
+    Handlers read a parameter with a default one way, ``call.query[name]``: the pipeline
+    fills in the served spec's default, else this one, so a user's spec that leaves a
+    default out (Callr's official one may) still gives the handler a value.
+    """
+    return {
+        op.id: {
+            p.name: p.schema["default"]
+            for p in op.parameters.get("query", [])
+            if "default" in p.schema
+        }
+        for op in contract_for(None).operations.values()
+    }

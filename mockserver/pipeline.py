@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from callr_mock import injection as injections
 from callr_mock.auth import authenticate
-from callr_mock.contract import Contract, Operation, Parameter
+from callr_mock.contract import Contract, Operation, Parameter, house_query_defaults
 from callr_mock.journal import JournalEntry, Violation
 from callr_mock.resources import Call, Reply
 from callr_mock.sample import generated_reply
@@ -170,6 +170,9 @@ def _query(surface: Surface, op: Operation, request: Request) -> dict[str, Any]:
     for name, param in declared.items():
         if name not in values and "default" in param.schema:
             values[name] = param.schema["default"]
+    if surface.prefix == API_PREFIX:
+        for name, value in house_query_defaults().get(op.id, {}).items():
+            values.setdefault(name, value)
     return values
 
 

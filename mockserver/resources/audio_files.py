@@ -33,10 +33,10 @@ def search_audio_files(call: Call) -> Reply:
         call.account.audio_files.search(
             name=q.get("name"),
             status=q.get("status"),
-            sort=q.get("sort", "updated"),
-            order=q.get("order", "desc"),
-            offset=q.get("offset", 0),
-            limit=q.get("limit", 10),
+            sort=q["sort"],
+            order=q["order"],
+            offset=q["offset"],
+            limit=q["limit"],
         ),
     )
 
@@ -66,5 +66,5 @@ def set_audio_file_content(call: Call) -> Reply:
 
 @handles("getAudioFilePhoneId")
 def get_audio_file_phone_id(call: Call) -> Reply:
-    grant = call.account.audio_files.phone_id(call.path["sid"], call.query.get("country", "FR"))
+    grant = call.account.audio_files.phone_id(call.path["sid"], call.query["country"])
     return Reply(200, grant.to_api())

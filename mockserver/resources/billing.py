@@ -19,7 +19,7 @@ def list_destinations(call: Call) -> Reply:
         destinations(
             country=q.get("country"),
             type=q.get("type"),
-            offset=q.get("offset", 0),
-            limit=q.get("limit", 10),
+            offset=q["offset"],
+            limit=q["limit"],
         ),
     )

@@ -12,7 +12,7 @@ def export_calls(call: Call) -> Reply:
         direction=q.get("direction"),
         start=call.date("from"),
         end=call.date("to"),
-        export_format=q.get("format", "csv"),
+        export_format=q["format"],
         base_url=call.base_url,
     )
     return Reply(202, task.to_api())

@@ -15,9 +15,9 @@ def search_recordings(call: Call) -> Reply:
             read=q.get("read"),
             created_after=q.get("createdAfter"),
             created_before=q.get("createdBefore"),
-            order=q.get("order", "desc"),
-            offset=q.get("offset", 0),
-            limit=q.get("limit", 10),
+            order=q["order"],
+            offset=q["offset"],
+            limit=q["limit"],
         ),
     )
 

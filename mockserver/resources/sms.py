@@ -13,7 +13,7 @@ def send_sms(call: Call) -> Reply:
         call.body["text"],
         sender_id=q.get("from"),
         encoding=q.get("encoding"),
-        traffic_type=q.get("trafficType", "marketing"),
+        traffic_type=q["trafficType"],
     )
     return Reply(201, sms.to_api())
 
@@ -31,10 +31,10 @@ def search_sms(call: Call) -> Reply:
         status=q.get("status"),
         created_after=call.date("createdAfter"),
         created_before=call.date("createdBefore"),
-        sort=q.get("sort", "created"),
-        order=q.get("order", "desc"),
-        offset=q.get("offset", 0),
-        limit=q.get("limit", 10),
+        sort=q["sort"],
+        order=q["order"],
+        offset=q["offset"],
+        limit=q["limit"],
     )
     return Reply(200, result)
 

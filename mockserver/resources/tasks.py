@@ -19,9 +19,9 @@ def search_tasks(call: Call) -> Reply:
         call.account.tasks.search(
             type=q.get("type"),
             status=q.get("status"),
-            order=q.get("order", "desc"),
-            offset=q.get("offset", 0),
-            limit=q.get("limit", 10),
+            order=q["order"],
+            offset=q["offset"],
+            limit=q["limit"],
         ),
     )
 

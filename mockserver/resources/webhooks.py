@@ -21,8 +21,8 @@ def search_webhooks(call: Call) -> Reply:
         call.account.webhooks.search(
             type=q.get("type"),
             enabled=q.get("enabled"),
-            offset=q.get("offset", 0),
-            limit=q.get("limit", 10),
+            offset=q["offset"],
+            limit=q["limit"],
         ),
     )
 
