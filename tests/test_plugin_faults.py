@@ -1,30 +1,14 @@
 """The plugin's unhappy path: ``callr_mock.fault`` / ``rate_limit``, scoped to the test's
-account, removed at teardown, isolated between parallel workers (pytester)."""
+account, removed at teardown, isolated between parallel workers (pytester). The README's
+worked example runs in tests/test_readme.py."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from callr_mock import MockServer, Settings
-
-README = Path(__file__).resolve().parents[1] / "README.md"
-
-
-def readme_section_code(title: str) -> str:
-    text = README.read_text(encoding="utf-8")
-    section = text.split(f"## {title}\n", 1)[1].split("\n## ", 1)[0]
-    blocks = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
-    assert len(blocks) == 1, f"README section {title!r} should have one python block"
-    return blocks[0]
-
-
-def test_the_readme_worked_example_passes(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_retries=readme_section_code("Testing retries and timeouts"))
-    result = pytester.runpytest("-p", "no:randomly", "-q")
-    result.assert_outcomes(passed=5)
 
 
 def test_faults_and_limits_go_at_teardown_and_stay_in_their_account(

@@ -13,13 +13,12 @@ or, with ``after``, the real handler's work committed and then its answer replac
 
 from __future__ import annotations
 
-import itertools
 import random
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from callr_mock.state.book import Book
 from callr_mock.state.errors import InvalidInput, NotFound
 
 DEFAULT_CODE = "injected-fault"
@@ -154,14 +153,14 @@ class Fault:
         }
 
 
-class FaultBook:
+class FaultBook(Book[Fault]):
     """The faults of one store, in the order they were added (the first match wins)."""
 
+    noun = "fault"
+
     def __init__(self, seed: int | None = None) -> None:
-        self._lock = threading.Lock()
+        super().__init__()
         self._base_seed = seed or 0
-        self._faults: list[Fault] = []
-        self._ids = itertools.count(1)
         self._added: dict[str | None, int] = {}
 
     def add(
@@ -203,7 +202,7 @@ class FaultBook:
             if seed is None:
                 seed = self._base_seed * 1_000_003 + ordinal
             fault = Fault(
-                id=f"fault-{next(self._ids)}",
+                id=self._next_id(),
                 account=account,
                 operation=operation,
                 status=status,
@@ -217,37 +216,19 @@ class FaultBook:
                 after=after,
                 _random=random.Random(seed),
             )
-            self._faults.append(fault)
+            self._entries.append(fault)
             return fault
 
-    def list(self, account: str | None = None) -> list[Fault]:
-        with self._lock:
-            return [f for f in self._faults if account is None or f.account == account]
-
-    def remove(self, fault_id: str) -> None:
-        with self._lock:
-            for fault in self._faults:
-                if fault.id == fault_id:
-                    self._faults.remove(fault)
-                    return
-        raise NotFound(f"no fault {fault_id!r}")
-
-    def clear(self, account: str | None = None) -> int:
-        """Remove every fault (or those of ``account``); returns how many went."""
-        with self._lock:
-            kept = [f for f in self._faults if account is not None and f.account != account]
-            removed = len(self._faults) - len(kept)
-            self._faults = kept
-            if account is None:
-                self._added.clear()
-            else:
-                self._added.pop(account, None)
-            return removed
+    def _forget(self, account: str | None) -> None:
+        if account is None:
+            self._added.clear()
+        else:
+            self._added.pop(account, None)
 
     def match(self, account: str, operation: str) -> Fault | None:
         """The first live fault that hits this request (counted), if any."""
         with self._lock:
-            for fault in self._faults:
+            for fault in self._entries:
                 if fault.spent or not fault.applies_to(account, operation):
                     continue
                 if fault.probability < 1 and fault._random.random() >= fault.probability:

@@ -10,15 +10,14 @@ frozen clock a test advances past the window instead of sleeping.
 
 from __future__ import annotations
 
-import itertools
 import math
-import threading
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from callr_mock.state.errors import InvalidInput, NotFound
+from callr_mock.state.book import Book
+from callr_mock.state.errors import InvalidInput
 from callr_mock.state.faults import check_fields
 
 RATE_LIMIT_FIELDS = {
@@ -68,11 +67,8 @@ class RateLimit:
         }
 
 
-class RateLimits:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._limits: list[RateLimit] = []
-        self._ids = itertools.count(1)
+class RateLimits(Book[RateLimit]):
+    noun = "rate limit"
 
     def add(self, data: dict[str, Any], account: str | None, operation: str | None) -> RateLimit:
         """``account`` and ``operation`` already checked (``faults.target``)."""
@@ -84,36 +80,19 @@ class RateLimits:
         if isinstance(per, bool) or not isinstance(per, int | float) or not 0 < per <= 86_400:
             raise InvalidInput(f"'per_seconds' must be a number > 0 and <= 86400, not {per!r}")
         with self._lock:
-            limit = RateLimit(f"rate-limit-{next(self._ids)}", account, operation, requests, per)
-            self._limits.append(limit)
+            limit = RateLimit(self._next_id(), account, operation, requests, per)
+            self._entries.append(limit)
             return limit
 
-    def list(self, account: str | None = None) -> list[RateLimit]:
-        with self._lock:
-            return [r for r in self._limits if account is None or r.account == account]
-
-    def remove(self, limit_id: str) -> None:
-        with self._lock:
-            for limit in self._limits:
-                if limit.id == limit_id:
-                    self._limits.remove(limit)
-                    return
-        raise NotFound(f"no rate limit {limit_id!r}")
-
-    def clear(self, account: str | None = None) -> int:
-        with self._lock:
-            kept = [r for r in self._limits if account is not None and r.account != account]
-            removed = len(self._limits) - len(kept)
-            self._limits = kept
-            if account is not None:
-                for limit in self._limits:
-                    limit._hits.pop(account, None)
-            return removed
+    def _forget(self, account: str | None) -> None:
+        if account is not None:
+            for limit in self._entries:
+                limit._hits.pop(account, None)
 
     def check(self, account: str, operation: str, now: datetime) -> tuple[RateLimit, int] | None:
         """The limit that refuses this request and its Retry-After; else count it everywhere."""
         with self._lock:
-            matching = [r for r in self._limits if r.applies_to(account, operation)]
+            matching = [r for r in self._entries if r.applies_to(account, operation)]
             refusals = [(r, r.wait(account, now)) for r in matching]
             refused = [(r, wait) for r, wait in refusals if wait]
             if refused:
