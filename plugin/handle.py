@@ -2,7 +2,7 @@
 
 Everything the handle does goes through the control API (``/_mock/...``; its client is
 in ``_control.py``): over HTTP when the tests run against an external server
-(``--callr-mock-url``), through Flask's in-process test client otherwise (no sockets, same
+(``--callr-mock-url``), straight into the app's WSGI callable otherwise (no sockets, same
 code path). In-process runs also expose the live ``store`` and ``runtime`` for white-box
 checks. Its parts: ``_options.py`` (options, marker), ``_session.py`` (the session
 server), ``_client.py`` (``CallrClient``, ``Credentials``), ``_clock.py`` (``Clock``).

@@ -48,7 +48,15 @@ class Repo(Generic[T]):
     def __init__(self, account: AccountState) -> None:
         self.account = account
         self.items: dict[str, T] = {}
-        self.index: Index[T] | None = Index(self.index_spec) if self.index_spec else None
+        self._index: Index[T] | None = None
+
+    @property
+    def index(self) -> Index[T] | None:
+        """The sorted indexes (``index_spec``), built on first use: a test account that
+        never stores an object of this kind never pays for them."""
+        if self._index is None and self.index_spec is not None:
+            self._index = Index(self.index_spec)
+        return self._index
 
     @property
     def store(self) -> Store:
