@@ -22,20 +22,30 @@ import tempfile
 import time
 from pathlib import Path
 
-SUITE = '''
+SUITE = """
 import pytest
 
 
 @pytest.mark.parametrize("n", range({tests}))
 def test_account(callr_mock, n):
     assert callr_mock.account_sid
-'''
+"""
 
 
 def run(folder: Path) -> tuple[float, float, float]:
     started = time.perf_counter()
     out = subprocess.run(
-        [sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider", "-p", "no:randomly", str(folder)],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-v",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:randomly",
+            str(folder),
+        ],
         capture_output=True,
         text=True,
         cwd=folder,
@@ -61,8 +71,12 @@ def main() -> None:
     wall = statistics.median(r[2] for r in results)
     one, five, _ = os.getloadavg()
     print(f"{args.runs} fresh pytest runs of {args.tests} tests; load average {one:.1f}/{five:.1f}")
-    print(f"session server ready (cold)     {ready:6.3f} s   goal <= 0.5 s: {'met' if ready <= 0.5 else 'NOT met'}")
-    print(f"test account create + delete    {account:6.2f} ms  goal <= 1 ms: {'met' if account <= 1 else 'NOT met'}")
+    print(
+        f"session server ready (cold)     {ready:6.3f} s   goal <= 0.5 s: {'met' if ready <= 0.5 else 'NOT met'}"
+    )
+    print(
+        f"test account create + delete    {account:6.2f} ms  goal <= 1 ms: {'met' if account <= 1 else 'NOT met'}"
+    )
     print(f"whole pytest run (wall)         {wall:6.2f} s")
 
 

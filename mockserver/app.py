@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from callr_mock import reference
@@ -40,10 +41,21 @@ def warm_up() -> None:
     legacy_methods()
 
 
+def _warm_up_quietly() -> None:
+    """``warm_up`` on a thread: a failure only means the first request loads the data."""
+    try:
+        warm_up()
+    except Exception:  # e.g. sys.modules reset under the import by pytester's inline runs
+        log.debug("background warm-up failed; data loads on first use", exc_info=True)
+
+
 def create_app(settings: Settings | None = None, *, store: Store | None = None) -> Flask:
     settings = settings or Settings()
     contract = contract_for(settings.spec_path)
-    warm_up()
+    if settings.warm_up_in_background:
+        threading.Thread(target=_warm_up_quietly, name="callr-mock-warm-up", daemon=True).start()
+    else:
+        warm_up()
     if store is None:
         store = Store(clock=SandboxClock(settings.clock), seed=settings.id_seed)
         for sid, key in settings.initial_accounts():

@@ -38,6 +38,10 @@ class Settings:
     journal_limit: int = 10_000
     webhook_timeout: float = 2.0
     threads: int = 8
+    warm_up_in_background: bool = False
+    """Load the data a first request needs (libphonenumber's geocoder, ~0.4 s) on a thread
+    while the server already answers, instead of before it starts: the pytest plugin's
+    session server is ready sooner; a request that needs the data first waits for it."""
 
     def initial_accounts(self) -> list[tuple[str, str]]:
         """The configured accounts, or the documented demo account."""

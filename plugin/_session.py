@@ -52,7 +52,11 @@ class SessionServer:
             from callr_mock.settings import Settings
 
             settings = Settings(
-                port=0, clock=options.clock, spec_path=options.spec, strict=options.strict
+                port=0,
+                clock=options.clock,
+                spec_path=options.spec,
+                strict=options.strict,
+                warm_up_in_background=True,  # tests start while the geocoder loads
             )
             self.mock = MockServer(settings).start()
             self.url = self.mock.url
