@@ -51,6 +51,13 @@ FORMATS: dict[str, Format] = {
         Format("e164", lambda now: "+33199000100", "e164_numbers", is_e164, E164_PATTERN),
         Format("date-time", lambda now: str(iso(now)), "rfc3339_datetimes"),
         Format("uri", lambda now: "https://example.invalid/", "uris"),
+        Format("date", lambda now: now.date().isoformat(), "dates"),
+        Format("time", lambda now: now.strftime("%H:%M:%SZ"), "times"),
+        Format("uuid", lambda now: "00000000-0000-4000-8000-000000000000", "uuids"),
+        Format("email", lambda now: "sandbox@example.com", "emails"),
+        Format("hostname", lambda now: "example.com", "hostnames"),
+        Format("ipv4", lambda now: "192.0.2.1", "ipv4_addresses"),
+        Format("ipv6", lambda now: "2001:db8::1", "ipv6_addresses"),
     )
 }
 FORMAT_CHECKERS = {name: f.check for name, f in FORMATS.items() if f.check is not None}

@@ -6,11 +6,12 @@ from the schema. Either way it goes through response validation like any other.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import datetime
 from typing import Any
 
-from callr_mock.contract import Operation
+from callr_mock.contract import Operation, compile_schema
 from callr_mock.formats import FORMATS
 from callr_mock.schema import merge_all_of
 
@@ -44,11 +45,12 @@ def sample(schema: dict[str, Any], now: datetime, depth: int = 0) -> Any:
         }
     if kind == "array":
         item = sample(schema.get("items", {}), now, depth + 1)
-        return [item] * int(schema.get("minItems", 0))
-    if kind == "integer":
-        return int(schema.get("minimum", 0))
-    if kind == "number":
-        return schema.get("minimum", 0)
+        count = int(schema.get("minItems", 0))
+        if schema.get("uniqueItems") and count > 1:
+            return _distinct(schema.get("items", {}), item, count)
+        return [item] * count
+    if kind in ("integer", "number"):
+        return _number(schema, integer=kind == "integer")
     if kind == "boolean":
         return False
     if kind == "null":
@@ -63,6 +65,62 @@ def sample(schema: dict[str, Any], now: datetime, depth: int = 0) -> Any:
             if re.search(schema["pattern"], candidate):
                 return candidate
     return "x" * int(schema.get("minLength", 0))
+
+
+def _number(schema: dict[str, Any], *, integer: bool) -> int | float:
+    """A value the bounds allow (inclusive or exclusive) that is a multiple of multipleOf."""
+    bounds = [
+        schema[key]
+        for key in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum")
+        if isinstance(schema.get(key), int | float) and not isinstance(schema.get(key), bool)
+    ]
+    step = schema.get("multipleOf")
+    candidates: list[float] = [0]
+    for bound in bounds:
+        candidates += [bound, bound + 1, bound - 1, bound + 0.5, bound - 0.5]
+    if len(bounds) >= 2:
+        candidates.append((min(bounds) + max(bounds)) / 2)
+    for candidate in candidates:
+        for value in (candidate, math.ceil(candidate / step) * step if step else candidate):
+            if integer:
+                value = math.ceil(value)
+            if _fits(schema, value):
+                return value
+    return 0
+
+
+def _fits(schema: dict[str, Any], value: float) -> bool:
+    def bound(key: str) -> float | None:
+        found = schema.get(key)
+        return found if isinstance(found, int | float) and not isinstance(found, bool) else None
+
+    checks = (
+        (bound("minimum"), lambda b: value >= b),
+        (bound("exclusiveMinimum"), lambda b: value > b),
+        (bound("maximum"), lambda b: value <= b),
+        (bound("exclusiveMaximum"), lambda b: value < b),
+    )
+    if any(b is not None and not ok(b) for b, ok in checks):
+        return False
+    step = bound("multipleOf")
+    return not step or abs(value / step - round(value / step)) < 1e-9
+
+
+def _distinct(items: dict[str, Any], first: Any, count: int) -> list[Any]:
+    """``count`` different values for a uniqueItems array (enums, numbers, strings)."""
+    if items.get("enum"):
+        return list(items["enum"][:count])
+    if isinstance(first, bool) or first is None:
+        return [first]
+    if isinstance(first, int | float):
+        step = items.get("multipleOf", 1)
+        return [first + i * step for i in range(count)]
+    if isinstance(first, str):
+        valid = compile_schema(items).is_valid
+        tries = [first[:-1] + c for c in "0123456789abcdef"] + [f"{first}{i}" for i in range(count)]
+        found = [first] + [t for t in dict.fromkeys(tries) if t != first and valid(t)]
+        return found[:count]
+    return [first] * count
 
 
 PATTERN_CANDIDATES = (

@@ -214,6 +214,43 @@ def uris() -> SearchStrategy[str]:
     )
 
 
+def dates() -> SearchStrategy[str]:
+    """RFC 3339 full dates (``2024-04-24``)."""
+    return st.dates().map(lambda d: d.isoformat())
+
+
+def times() -> SearchStrategy[str]:
+    """RFC 3339 full times in UTC (``12:00:42Z``)."""
+    return st.times().map(lambda t: t.replace(microsecond=0).isoformat() + "Z")
+
+
+def uuids() -> SearchStrategy[str]:
+    """UUIDs as strings."""
+    return st.uuids().map(str)
+
+
+def emails() -> SearchStrategy[str]:
+    """Email addresses on example.com."""
+    return st.from_regex(r"\A[a-z0-9]{1,20}@example\.com\Z")
+
+
+def hostnames() -> SearchStrategy[str]:
+    """Host names under example.com."""
+    return st.text("abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=20).map(
+        lambda label: f"{label}.example.com"
+    )
+
+
+def ipv4_addresses() -> SearchStrategy[str]:
+    """IPv4 addresses."""
+    return st.ip_addresses(v=4).map(str)
+
+
+def ipv6_addresses() -> SearchStrategy[str]:
+    """IPv6 addresses."""
+    return st.ip_addresses(v=6).map(str)
+
+
 FORMAT_STRATEGIES: dict[str, SearchStrategy[str]] = {
     name: globals()[f.strategy]() for name, f in FORMATS.items()
 }
