@@ -49,6 +49,16 @@ class _Parser(argparse.ArgumentParser):
 
 
 # -- argument types ----------------------------------------------------------------------------
+def _percent(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"{text} is not between 0 and 100")
+    return value
+
+
 def _account(text: str) -> tuple[str, str]:
     sid, colon, key = text.partition(":")
     if not colon or not sid or not key:
@@ -261,6 +271,30 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("text", "markdown", "json"),
         default="text",
         help="report format (default: %(default)s)",
+    )
+
+    cov = commands.add_parser(
+        "coverage",
+        help="what a suite exercised on a running sandbox (operations, statuses, events, ...)",
+        description="Print the coverage report of a running callr-mock (GET /_mock/coverage).",
+    )
+    cov.add_argument(
+        "--url",
+        default="http://127.0.0.1:4010",
+        help="root URL of the running sandbox (default: %(default)s)",
+    )
+    cov.add_argument("--account", metavar="SID", help="count one account only (default: all)")
+    cov.add_argument(
+        "--format",
+        choices=("text", "markdown", "html", "json"),
+        default="text",
+        help="report format (default: %(default)s)",
+    )
+    cov.add_argument(
+        "--fail-under",
+        type=_percent,
+        metavar="PCT",
+        help="exit 1 when operation coverage is below PCT (0-100)",
     )
 
     spec = commands.add_parser("spec", help="tools for the contract: spec diff")
@@ -486,6 +520,31 @@ def drift(args: argparse.Namespace) -> int:
     return 0
 
 
+def coverage(args: argparse.Namespace) -> int:
+    import requests
+    from callr_mock.coverage import render
+
+    url = args.url.rstrip("/") + "/_mock/coverage"
+    try:
+        answer = requests.get(
+            url, params={"account": args.account} if args.account else {}, timeout=30
+        )
+    except requests.RequestException as error:
+        raise CliError(
+            f"cannot reach {url} ({type(error).__name__}); is callr-mock serve running?", 1
+        ) from None
+    if answer.status_code != 200:
+        raise CliError(f"{url} answered {answer.status_code}: {answer.text[:200]}", 1)
+    result = answer.json()
+    print(render(result, args.format), end="")
+    percent = result["summary"]["percent"]
+    if args.fail_under is not None and percent < args.fail_under:
+        raise CliError(
+            f"operation coverage {percent}% is below --fail-under {args.fail_under:g}%", 1
+        )
+    return 0
+
+
 def spec_diff(args: argparse.Namespace) -> int:
     from callr_mock import spec_diff as differ
 
@@ -511,6 +570,8 @@ def _run(args: argparse.Namespace) -> int:
         return drift(args)
     if args.command == "spec":
         return spec_diff(args)
+    if args.command == "coverage":
+        return coverage(args)
     if args.command == "spec-stats":
         from callr_mock import provenance
 

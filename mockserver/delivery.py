@@ -343,6 +343,9 @@ class WebhookDelivery:
 
     def _finish(self, delivery: Delivery, state: str, *, error: str | None = None) -> None:
         delivery.state = state
+        self.runtime.coverage.delivery(
+            delivery.event.account_sid, delivery.event.type, state, delivery.attempts
+        )
         delivery.finished = self.store.clock.now()
         delivery.next_attempt = None
         if error is not None:

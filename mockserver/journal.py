@@ -13,6 +13,9 @@ from collections import deque
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+# The journal's ``operation`` of a legacy JSON-RPC call: this prefix and the method name.
+LEGACY_OPERATION_PREFIX = "jsonrpc:"
+
 
 @dataclass(kw_only=True)
 class JournalEntry:

@@ -354,6 +354,9 @@ def handle_operation(
         status=None if injection is not None and injection.drop else reply.status,
         violations=violations,
         injected=injection.mark() if injection is not None else None,
+        code=reply.body.get("code")
+        if isinstance(reply.body, dict) and reply.status >= 400
+        else None,
     )
     return injections.send(injection, request, _respond(reply))
 
@@ -403,8 +406,11 @@ def record_exchange(
     status: int | None,
     violations: list[str] | None = None,
     injected: dict[str, Any] | None = None,
+    code: Any = None,
 ) -> None:
-    """Write the current request to the journal, and each violation it committed."""
+    """Write the current request to the journal, and each violation it committed; count it
+    for the coverage report (``code``: the error code of the answer, if any)."""
+    rt.coverage.exchange(account, operation, status, code)
     found = [
         Violation(
             account=account,

@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from callr_mock.contract import Contract
+from callr_mock.coverage import CoverageTally
 from callr_mock.delivery import WebhookDelivery
 from callr_mock.journal import Journal
 from callr_mock.resources import Handler
 from callr_mock.seeding import SeedValidator, apply_seed, read_seed
 from callr_mock.settings import Settings
+from callr_mock.state.pricing import magic_inputs
 from callr_mock.state.store import Store
 
 if TYPE_CHECKING:
@@ -39,11 +41,16 @@ class Runtime:
     seed_validator: SeedValidator
     unhandled: list[str] = field(default_factory=list)
     delivery: WebhookDelivery = field(init=False)
+    coverage: CoverageTally = field(init=False)
     _ticker: threading.Thread | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def __post_init__(self) -> None:
         self.delivery = WebhookDelivery(self)
+        magic = magic_inputs()
+        self.coverage = CoverageTally([*magic.get("sms", {}), *magic.get("tasks", {})])
+        self.store.listeners.append(self.coverage.event)
+        self.store.lifecycle_listeners.append(self.coverage.lifecycle)
 
     def seed(self, source: str | dict[str, Any], *, into: str | None = None) -> list[str]:
         data = read_seed(source) if isinstance(source, str) else source
@@ -53,6 +60,7 @@ class Runtime:
         self.store.reset()
         self.journal.clear()
         self.delivery.reset()
+        self.coverage.clear()
 
     def start_background(self) -> None:
         """Start the real-clock ticker and the webhook delivery. Idempotent."""

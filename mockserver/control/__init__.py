@@ -9,8 +9,11 @@ blueprint and the helpers they share are in ``common.py``.
 from __future__ import annotations
 
 from callr_mock.control.common import account_param, blueprint, body, query, reply
+from callr_mock.coverage import report, spec_index
+from callr_mock.legacy import methods as legacy_methods
 from callr_mock.runtime import runtime_of
 from callr_mock.state.errors import InvalidInput
+from callr_mock.state.events import EVENT_TYPES
 from callr_mock.state.timefmt import parse
 from flask import Response, current_app
 
@@ -143,6 +146,21 @@ def journal() -> Response:
 def clear_journal() -> Response:
     runtime_of(current_app).journal.clear()
     return reply()
+
+
+@blueprint.get("/coverage")
+def coverage() -> Response:
+    """What the traffic exercised (all accounts, or ``?account=SID``): mockserver/coverage.py."""
+    rt = runtime_of(current_app)
+    account = account_param()
+    return reply(
+        report(
+            rt.coverage.raw(None if account is None else [account]),
+            spec_index(rt.contract.document),
+            legacy_methods(),
+            EVENT_TYPES,
+        )
+    )
 
 
 @blueprint.get("/violations")

@@ -24,6 +24,7 @@ import time
 from typing import Any
 
 from callr_mock import injection as injections
+from callr_mock.journal import LEGACY_OPERATION_PREFIX
 from callr_mock.legacy import ENDPOINT_PATH, methods
 from callr_mock.legacy.auth import authenticate_legacy
 from callr_mock.legacy.core import (
@@ -46,7 +47,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 log = logging.getLogger("callr_mock")
 blueprint = Blueprint("legacy_json_rpc", __name__)
 CONTENT_TYPE = "application/json-rpc; charset=utf-8"
-JOURNAL_PREFIX = "jsonrpc:"
+JOURNAL_PREFIX = LEGACY_OPERATION_PREFIX
 _NO_BODY = object()
 
 
@@ -137,6 +138,7 @@ def json_rpc() -> Response:
         status=None if injection is not None and injection.drop else status,
         violations=violations,
         injected=injection.mark() if injection is not None else None,
+        code=(body.get("error") or {}).get("code") if isinstance(body, dict) else None,
     )
     payload = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
     return injections.send(

@@ -303,7 +303,12 @@ class NumberPool:
 
     def _expire(self, reservation: Reservation, at: datetime) -> None:
         if reservation.status == "reserved":
-            reservation.status, reservation.ended = "expired", at
+            self._end(reservation, "expired", at)
+
+    def _end(self, reservation: Reservation, status: str, at: datetime) -> None:
+        """A reservation's last step (expired, bought or cancelled), told to the store."""
+        reservation.status, reservation.ended = status, at
+        self.store.note_lifecycle(reservation.account, "reservation", status)
 
     def get(self, account: Any, token: str) -> Reservation:
         """The account's live reservation, or 404 saying why not."""
@@ -338,12 +343,12 @@ class NumberPool:
             )
             for c in reservation.numbers
         ]
-        reservation.status, reservation.ended = "bought", now
+        self._end(reservation, "bought", now)
         return Order(reservation, numbers, now, reservation.total)
 
     def cancel(self, account: Any, token: str) -> None:
         reservation = self.get(account, token)
-        reservation.status, reservation.ended = "cancelled", self.store.clock.now()
+        self._end(reservation, "cancelled", self.store.clock.now())
 
 
 def _implied_type(areas: list[Area], prefix: str | None, area: str | None) -> str:

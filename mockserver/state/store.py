@@ -35,6 +35,8 @@ from callr_mock.state.variation import Variation
 from callr_mock.state.webhooks import WebhookRepo
 
 Listener = Callable[[Event], None]
+# (account sid, lifecycle kind, status reached) for steps that fire no event (reservations)
+LifecycleListener = Callable[[str, str, str], None]
 EVENT_JOURNAL_LIMIT = 10_000
 
 
@@ -138,6 +140,7 @@ class Store:
         self.ids = IdGenerator(seed)
         self.scheduler = Scheduler(on_change=self.wakeup.set)
         self.listeners: list[Listener] = []
+        self.lifecycle_listeners: list[LifecycleListener] = []
         self.shared: dict[str, Any] = {}
         self._creation_order = itertools.count()
         self.faults = FaultBook(seed)
@@ -202,6 +205,11 @@ class Store:
             self.variation.clear(sid)
             self._by_key.pop(account.key, None)
             del self._accounts[sid]
+
+    def note_lifecycle(self, account: str, kind: str, status: str) -> None:
+        """Tell the lifecycle listeners (coverage) that an object reached ``status``."""
+        for listener in list(self.lifecycle_listeners):
+            listener(account, kind, status)
 
     def next_seq(self) -> int:
         """The store's creation sequence: the stable tie-breaker for sorting."""
