@@ -37,6 +37,7 @@ class SessionServer:
     def __init__(self, options: PluginOptions) -> None:
         self.options = options
         self.stats = Stats()
+        self.accounts: list[str] = []  # the test accounts this run created (coverage)
         self.mock: MockServer | None = None
         self._contract: Contract | None = None
         started = time.perf_counter()

@@ -33,12 +33,16 @@ from callr_mock.plugin.parity import callr_legacy_client, callr_parity  # noqa: 
 
 if TYPE_CHECKING:
     from callr_mock.plugin._client import CallrClient
+    from callr_mock.plugin._coverage import CoverageOptions
     from callr_mock.plugin.handle import CallrMock, PluginOptions, SessionServer
     from callr_mock.plugin.receiver import WebhookReceiver
 
 CLOCK_MODES = ("frozen", "real")
 MARKER_KEYS = ("seed", "clock", "now", "credit", "vary")
 OPTIONS_KEY = pytest.StashKey["PluginOptions"]()
+COV_OPTIONS_KEY = pytest.StashKey["CoverageOptions"]()
+COV_REPORTS_KEY = pytest.StashKey[list[dict[str, Any]]]()
+COV_RESULT_KEY = pytest.StashKey[tuple[dict[str, Any] | None, list[str]]]()
 SERVER_KEY = pytest.StashKey["SessionServer"]()
 HANDLE_KEY = pytest.StashKey["CallrMock"]()
 
@@ -91,6 +95,35 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="SEED",
         help="vary every response within the contract (tolerant-reader testing); each test's "
         "seed derives from SEED (default: random) and its node id, and is printed when it fails",
+    )
+    group.addoption(
+        "--callr-mock-cov",
+        dest="callr_mock_cov",
+        action="store_true",
+        default=None,
+        help="report which Callr operations, statuses, error codes, events and lifecycles "
+        "the suite exercised (section 'callr-mock coverage')",
+    )
+    group.addoption(
+        "--callr-mock-cov-report",
+        dest="callr_mock_cov_report",
+        action="append",
+        metavar="KIND",
+        help="term, json:PATH, html:PATH or markdown:PATH (repeatable; implies --callr-mock-cov; "
+        "default: term)",
+    )
+    group.addoption(
+        "--callr-mock-cov-fail-under",
+        dest="callr_mock_cov_fail_under",
+        type=float,
+        metavar="PCT",
+        help="fail the session when operation coverage is below PCT percent",
+    )
+    parser.addini("callr_mock_cov", "callr-mock coverage report", type="bool", default=False)
+    parser.addini(
+        "callr_mock_cov_fail_under",
+        "fail when callr-mock operation coverage is below",
+        default=None,
     )
     parser.addini("callr_mock_spec", "OpenAPI file for the in-process callr-mock", default=None)
     parser.addini(
@@ -160,6 +193,29 @@ def _resolve_options(config: pytest.Config) -> PluginOptions:
     return PluginOptions(spec=spec, seed=seed, url=url, strict=strict, clock=clock, vary=vary)
 
 
+def _resolve_coverage(config: pytest.Config) -> CoverageOptions:
+    from callr_mock.plugin._coverage import CoverageOptions, parse_report
+
+    reports = config.getoption("callr_mock_cov_report") or []
+    fail_under = config.getoption("callr_mock_cov_fail_under")
+    if fail_under is None and config.getini("callr_mock_cov_fail_under"):
+        try:
+            fail_under = float(config.getini("callr_mock_cov_fail_under"))
+        except ValueError:
+            raise pytest.UsageError("callr_mock_cov_fail_under must be a number") from None
+    if fail_under is not None and not 0 <= fail_under <= 100:
+        raise pytest.UsageError("--callr-mock-cov-fail-under must be between 0 and 100")
+    enabled = (
+        bool(config.getoption("callr_mock_cov") or config.getini("callr_mock_cov") or reports)
+        or fail_under is not None
+    )
+    try:
+        parsed = [parse_report(text) for text in reports] or [("term", None)]
+    except ValueError as error:
+        raise pytest.UsageError(str(error)) from None
+    return CoverageOptions(enabled=enabled, reports=parsed, fail_under=fail_under)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
@@ -169,6 +225,8 @@ def pytest_configure(config: pytest.Config) -> None:
         "(True, False or a seed)",
     )
     config.stash[OPTIONS_KEY] = _resolve_options(config)
+    config.stash[COV_OPTIONS_KEY] = _resolve_coverage(config)
+    config.stash[COV_REPORTS_KEY] = []
     import sys
 
     if "schemathesis" in sys.modules:  # register our formats only if the user loads it anyway
@@ -238,7 +296,13 @@ def callr_mock_server(request: pytest.FixtureRequest) -> Iterator[SessionServer]
         pytest.fail(str(error), pytrace=False)
     config.stash[SERVER_KEY] = server
     yield server
-    server.stop()
+    try:
+        if config.stash[COV_OPTIONS_KEY].enabled:
+            from callr_mock.plugin._coverage import collect
+
+            config.stash[COV_REPORTS_KEY].append(collect(server))
+    finally:
+        server.stop()
 
 
 def _test_settings(node: pytest.Item, options: PluginOptions) -> Any:
@@ -319,6 +383,7 @@ def callr_mock(
     handle = CallrMock(callr_mock_server, settings, strict=callr_mock_server.options.strict)
     stats = callr_mock_server.stats
     stats.accounts += 1
+    callr_mock_server.accounts.append(handle.account_sid)
     stats.setup_seconds += time.perf_counter() - started
     request.node.stash[HANDLE_KEY] = handle
     yield handle
@@ -381,6 +446,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    _coverage_summary(terminalreporter, config)
     server = config.stash.get(SERVER_KEY, None)
     if server is None or config.get_verbosity() < 1:
         return
@@ -391,3 +457,64 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         per_test = (stats.setup_seconds + stats.teardown_seconds) / stats.accounts * 1000
         line += f"; {stats.accounts} test account(s), {per_test:.1f} ms each to create and delete"
     terminalreporter.write_line(line)
+
+
+# -- coverage: what the suite exercised (--callr-mock-cov) ---------------------------------------
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """pytest-xdist controller: take each worker's report."""
+    from callr_mock.plugin._coverage import WORKER_OUTPUT_KEY
+
+    text = getattr(node, "workeroutput", {}).get(WORKER_OUTPUT_KEY)
+    if text:
+        node.config.stash[COV_REPORTS_KEY].append(json.loads(text))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    config = session.config
+    options = config.stash.get(COV_OPTIONS_KEY, None)
+    if options is None or not options.enabled:
+        return
+    reports = config.stash[COV_REPORTS_KEY]
+    workeroutput = getattr(config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: the controller reports
+        from callr_mock.coverage import merge
+        from callr_mock.plugin._coverage import WORKER_OUTPUT_KEY
+
+        if reports:
+            workeroutput[WORKER_OUTPUT_KEY] = json.dumps(merge(reports))
+        return
+    from callr_mock.coverage import merge
+    from callr_mock.plugin._coverage import write
+
+    result = merge(reports) if reports else None
+    lines: list[str] = []
+    if result is None:
+        lines.append("no test used callr-mock: nothing to report")
+    else:
+        lines += write(result, options.reports)
+    percent = result["summary"]["percent"] if result else 0.0
+    if options.fail_under is not None and percent < options.fail_under:
+        lines.append(
+            f"FAIL: callr-mock operation coverage {percent}% is below "
+            f"--callr-mock-cov-fail-under {options.fail_under:g}%"
+        )
+        if session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    config.stash[COV_RESULT_KEY] = (result, lines)
+
+
+def _coverage_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    found = config.stash.get(COV_RESULT_KEY, None)
+    if found is None:
+        return
+    from callr_mock.coverage import summary_lines
+
+    result, lines = found
+    options = config.stash[COV_OPTIONS_KEY]
+    terminalreporter.write_sep("-", "callr-mock coverage")
+    if result is not None and any(kind == "term" for kind, _ in options.reports):
+        for line in summary_lines(result):
+            terminalreporter.write_line(line)
+    for line in lines:
+        terminalreporter.write_line(line)
