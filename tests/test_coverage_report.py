@@ -59,8 +59,12 @@ def test_the_report_counts_operations_statuses_codes_legacy_and_lifecycles(
 ) -> None:
     assert api.get("/v2.0/ping", headers=KEY).status_code == 200
     # a magic failure number (fixtures/magic.yaml) and a plain mobile
-    assert api.post("/v2.0/sms?to=%2B33199000001", json={"text": "hi"}, headers=KEY).status_code == 201
-    assert api.post("/v2.0/sms?to=%2B33639980000", json={"text": "hi"}, headers=KEY).status_code == 201
+    assert (
+        api.post("/v2.0/sms?to=%2B33199000001", json={"text": "hi"}, headers=KEY).status_code == 201
+    )
+    assert (
+        api.post("/v2.0/sms?to=%2B33639980000", json={"text": "hi"}, headers=KEY).status_code == 201
+    )
     assert api.get("/v2.0/sms/zzzzzzzz", headers=KEY).status_code == 404
     legacy = {"jsonrpc": "2.0", "id": 1, "method": "system.get_timestamp", "params": []}
     auth = ("sandbox1", "callr-mock-demo-key")
@@ -108,7 +112,9 @@ def test_reservations_and_webhook_deliveries_reach_their_lifecycle_states(
     api: FlaskClient,
 ) -> None:
     reserved = api.post(
-        "/v2.0/numbers/store", json={"prefix": "+331", "class": "classic", "quantity": 1}, headers=KEY
+        "/v2.0/numbers/store",
+        json={"prefix": "+331", "class": "classic", "quantity": 1},
+        headers=KEY,
     )
     assert reserved.status_code == 201, reserved.get_json()
     token = reserved.get_json()["token"]

@@ -67,6 +67,8 @@ def kind(block: Block) -> str:
             return "proxy"  # run by tests/test_readme_proxy.py, against a loopback upstream
         if "curl " in block.code:
             return "shell"
+        if "--callr-mock-cov" in block.code:
+            return "coverage"  # run on examples/ below
         if "bench/" in block.code:
             return "bench"
         if "openapi-generator-cli generate" in block.code:
@@ -74,6 +76,8 @@ def kind(block: Block) -> str:
         return "ci"
     if block.code.startswith("callr-mock serve ["):
         return "synopsis"
+    if block.lang == "text" and "callr-mock coverage" in block.code:
+        return "coverage-summary"
     return "unknown"
 
 
@@ -282,3 +286,52 @@ def test_the_webhook_receiver_row_names_only_what_exists() -> None:
         fields = getattr(owner, "__dataclass_fields__", {})
         missing = [name for name in names if not hasattr(owner, name) and name not in fields]
         assert missing == [], f"{owner.__name__} has no {missing}"
+
+
+# -- the coverage report, run on this repository's examples/ -------------------------------------
+_RUNS: dict[tuple[str, ...], subprocess.CompletedProcess[str]] = {}
+
+
+def run_on_examples(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``python -m pytest examples/ ARGS`` (a run without files to write is done once)."""
+    key = tuple(args)
+    if key in _RUNS:
+        return _RUNS[key]
+    examples = str(ROOT / "examples")
+    command = [sys.executable, "-m", "pytest", examples, *args, "-p", "no:randomly"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=cwd)
+    if not any(arg.startswith("--callr-mock-cov-report=") for arg in args):
+        _RUNS[key] = result
+    return result
+
+
+@pytest.mark.parametrize("block", blocks_of("coverage"))
+def test_readme_coverage_commands_run_on_the_examples(block: Block, tmp_path: Path) -> None:
+    for command, _ in commands_and_outputs(block.code):
+        words = command.split("#")[0].split()
+        assert words[:3] == ["python", "-m", "pytest"], command
+        result = run_on_examples(words[3:], tmp_path)
+        if "--callr-mock-cov-fail-under" in command:  # examples/ covers far less than 60 %
+            assert result.returncode == 1, result.stdout[-2000:]
+            assert "is below --callr-mock-cov-fail-under" in result.stdout
+        else:
+            assert result.returncode == 0, result.stdout[-2000:]
+            assert "callr-mock coverage" in result.stdout
+        for word in words:
+            if word.startswith("--callr-mock-cov-report="):
+                path = word.split(":", 1)[1]
+                assert (tmp_path / path).stat().st_size > 0, word
+
+
+@pytest.mark.parametrize("block", blocks_of("coverage-summary"))
+def test_readme_coverage_summary_is_what_examples_print(block: Block, tmp_path: Path) -> None:
+    """The README shows a real summary: same lines, numbers aside (Hypothesis varies them)."""
+    result = run_on_examples(["--callr-mock-cov"], tmp_path)
+    assert result.returncode == 0, result.stdout[-2000:]
+
+    def shape(line: str) -> str:
+        return re.sub(r"\d+(\.\d+)?", "N", line.strip())
+
+    printed = {shape(line) for line in result.stdout.splitlines()}
+    missing = [line for line in block.code.splitlines() if shape(line) not in printed]
+    assert missing == [], result.stdout[-3000:]
