@@ -283,7 +283,9 @@ def build_parser() -> argparse.ArgumentParser:
         default="http://127.0.0.1:4010",
         help="root URL of the running sandbox (default: %(default)s)",
     )
-    cov.add_argument("--account", metavar="SID", help="count one account only (default: all)")
+    cov.add_argument(
+        "--account", metavar="SID", help="count one account only (default: all accounts)"
+    )
     cov.add_argument(
         "--format",
         choices=("text", "markdown", "html", "json"),
@@ -294,7 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--fail-under",
         type=_percent,
         metavar="PCT",
-        help="exit 1 when operation coverage is below PCT (0-100)",
+        help="exit 1 when operation coverage is below PCT, 0-100 (default: never)",
     )
 
     spec = commands.add_parser("spec", help="tools for the contract: spec diff")
