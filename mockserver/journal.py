@@ -30,6 +30,8 @@ class JournalEntry:
     duration_ms: float
     violations: list[str] = field(default_factory=list)
     injected: dict[str, Any] | None = None  # the fault or rate limit that made this answer
+    # a refused request (4xx/5xx): the Callr error body it got (code, message: the rule broken)
+    error: dict[str, Any] | None = None
 
 
 @dataclass(kw_only=True)

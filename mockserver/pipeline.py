@@ -357,6 +357,7 @@ def handle_operation(
         code=reply.body.get("code")
         if isinstance(reply.body, dict) and reply.status >= 400
         else None,
+        error=reply.body if reply.status >= 400 and isinstance(reply.body, dict) else None,
     )
     return injections.send(injection, request, _respond(reply))
 
@@ -390,7 +391,9 @@ def http_error(rt: Runtime, request: Request, error: HTTPException) -> Response:
     reply = Reply(code, {"code": names.get(code, "http-error"), "message": message})
     if allowed:
         reply.headers["Allow"] = ", ".join(allowed)
-    record_exchange(rt, request, started=None, account=None, operation=None, status=code)
+    record_exchange(
+        rt, request, started=None, account=None, operation=None, status=code, error=reply.body
+    )
     if request.method == "HEAD":
         reply.body = None
     return _respond(reply)
@@ -407,6 +410,7 @@ def record_exchange(
     violations: list[str] | None = None,
     injected: dict[str, Any] | None = None,
     code: Any = None,
+    error: dict[str, Any] | None = None,
 ) -> None:
     """Write the current request to the journal, and each violation it committed; count it
     for the coverage report (``code``: the error code of the answer, if any)."""
@@ -436,6 +440,7 @@ def record_exchange(
             duration_ms=round((time.perf_counter() - started) * 1000, 3) if started else 0.0,
             violations=list(violations or []),
             injected=injected,
+            error=error,
         ),
         found,
     )

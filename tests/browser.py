@@ -1,16 +1,20 @@
 """Headless Chromium (Debian's ``chromium``, installed by .ci/run) for the browser tests.
 
-``dump_dom(url)`` loads a page with every host but 127.0.0.1 unreachable (a page that
-needs a CDN breaks), lets its scripts run for up to ``budget_ms`` of virtual time, and
+``browser_page()`` gives an interactive Playwright page on the same browser (clicks, waits,
+console errors, screenshots). ``dump_dom(url)`` loads a page with every host but
+127.0.0.1 unreachable (a page that needs a CDN breaks), lets its scripts run for up to ``budget_ms`` of virtual time, and
 returns the DOM as HTML. On CI a missing browser fails the test; elsewhere it skips.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -48,3 +52,39 @@ def dump_dom(url: str, *, budget_ms: int = 20000, timeout: float = 120) -> str:
         )
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout
+
+
+@contextlib.contextmanager
+def browser_page() -> Iterator[tuple[Any, list[str]]]:
+    """An interactive page in the same headless Chromium, driven by Playwright for Python.
+
+    Yields the page and a list that collects every console error and uncaught page error.
+    Only 127.0.0.1 resolves, as for ``dump_dom``.
+    """
+    path = chromium()
+    try:
+        from playwright import sync_api
+    except ImportError:
+        if os.environ.get("CI"):
+            pytest.fail("playwright is missing on CI (it is in the dev extra)")
+        pytest.skip("playwright is not installed (pip install -e '.[dev]')")
+    errors: list[str] = []
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=path,
+            args=[
+                "--no-sandbox",  # CI runs as root
+                "--disable-gpu",
+                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+            ],
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.on(
+                "console",
+                lambda message: errors.append(message.text) if message.type == "error" else None,
+            )
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            yield page, errors
+        finally:
+            browser.close()

@@ -184,4 +184,4 @@ def events() -> Response:
     return reply(found)
 
 
-from callr_mock.control import calls, faults, recordings, sms, vary, webhooks  # noqa: E402,F401  (routes)
+from callr_mock.control import calls, faults, recordings, sms, ui, vary, webhooks  # noqa: E402,F401  (routes)

@@ -1,0 +1,247 @@
+// callr-mock inspector: reads and drives the control API of this sandbox (same origin).
+// No dependencies, no build step. Secrets are masked before anything is shown.
+"use strict";
+
+const API = "/_mock";
+const SECRET = /key|secret|token|password|authorization/i;
+const SECTIONS = ["numbers", "scenarios", "sms", "tasks", "calls", "audio_files", "recordings", "webhooks", "reservations"];
+const ui = { account: null, lastSeq: 0, entries: [], open: new Set(), state: null };
+
+function $(id) { return document.getElementById(id); }
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs || {})) {
+    if (name === "class") node.className = value;
+    else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else node.setAttribute(name, value);
+  }
+  for (const child of children) {
+    if (child !== null && child !== undefined) node.append(child instanceof Node ? child : String(child));
+  }
+  return node;
+}
+
+function mask(value) {
+  if (typeof value !== "string") return value;
+  return value.length <= 4 ? "****" : value.slice(0, 4) + "…" + "*".repeat(4);
+}
+
+function masked(data) {
+  if (Array.isArray(data)) return data.map(masked);
+  if (data && typeof data === "object") {
+    const out = {};
+    for (const [k, v] of Object.entries(data)) out[k] = SECRET.test(k) ? mask(v) : masked(v);
+    return out;
+  }
+  return data;
+}
+
+function say(text, isError) {
+  const status = $("status");
+  status.textContent = text;
+  status.className = isError ? "violation" : "";
+}
+
+async function call(method, path, body) {
+  const init = { method, headers: {} };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  const response = await fetch(API + path, init);
+  const text = await response.text();
+  const data = text ? JSON.parse(text) : null;
+  if (!response.ok) throw new Error((data && data.message) || response.status + " " + response.statusText);
+  return data;
+}
+
+// ---- clock and reset ----
+function showClock(clock) {
+  $("clock-mode").textContent = clock.mode;
+  $("clock-now").textContent = clock.now;
+  $("clock").dataset.now = clock.now;
+  $("clock").dataset.mode = clock.mode;
+}
+
+async function clockAction(path, body) {
+  try {
+    showClock(await call("POST", "/clock/" + path, body));
+    await refreshState();
+    say("clock: " + path);
+  } catch (error) { say(String(error.message || error), true); }
+}
+
+async function reset() {
+  try {
+    await call("POST", "/reset");
+    ui.lastSeq = 0; ui.entries = []; ui.open.clear();
+    renderJournal();
+    await refreshState();
+    say("sandbox reset");
+  } catch (error) { say(String(error.message || error), true); }
+}
+
+// ---- accounts and their state ----
+function cell(value) {
+  if (value === null || value === undefined) return "";
+  if (typeof value === "object") return JSON.stringify(value);
+  return String(value);
+}
+
+function columns(items) {
+  const keys = [];
+  for (const item of items.slice(0, 20)) {
+    for (const [k, v] of Object.entries(item)) {
+      if (!keys.includes(k) && (v === null || typeof v !== "object")) keys.push(k);
+    }
+  }
+  const first = ["sid", "id", "number", "name", "status", "state"].filter((k) => keys.includes(k));
+  return [...first, ...keys.filter((k) => !first.includes(k))].slice(0, 7);
+}
+
+function table(name, items) {
+  if (!items.length) return el("p", { class: "empty" }, "none");
+  const keys = columns(items);
+  const extra = name === "sms" ? ["status history"] : [];
+  const head = el("tr", {}, ...keys.map((k) => el("th", {}, k)), ...extra.map((k) => el("th", {}, k)), el("th", {}, ""));
+  const rows = items.map((item) => {
+    const row = el("tr", { "data-sid": item.sid || item.id || "" },
+      ...keys.map((k) => el("td", { "data-field": k }, cell(item[k]))));
+    if (name === "sms") {
+      row.append(el("td", {}, (item.statusHistory || []).map((h) => h.status + " @ " + h.at).join(" → ")));
+    }
+    const key = name + ":" + (item.sid || item.id || JSON.stringify(item).slice(0, 40));
+    const details = el("details", { "data-key": key }, el("summary", {}, "all"), el("pre", {}, JSON.stringify(item, null, 2)));
+    if (ui.open.has(key)) details.open = true;
+    details.addEventListener("toggle", () => (details.open ? ui.open.add(key) : ui.open.delete(key)));
+    row.append(el("td", {}, details));
+    return row;
+  });
+  return el("table", { id: "table-" + name }, el("thead", {}, head), el("tbody", {}, ...rows));
+}
+
+function renderAccount() {
+  const box = $("account");
+  box.replaceChildren();
+  const accounts = (ui.state && ui.state.accounts) || [];
+  const account = accounts.find((a) => a.sid === ui.account);
+  if (!account) { box.append(el("p", { class: "empty" }, "no account")); return; }
+  box.append(el("h3", {}, "Account " + account.sid + (account.parent ? " (sub-account of " + account.parent + ")" : "")));
+  if (account.credit) box.append(el("p", {}, "Credit: " + account.credit.balance + " " + account.credit.currency));
+  for (const name of SECTIONS) {
+    const items = account[name];
+    if (!Array.isArray(items)) continue;
+    box.append(el("h3", {}, name.replace("_", " ") + " (" + items.length + ")"), table(name, items));
+  }
+}
+
+function renderAccounts() {
+  const accounts = (ui.state && ui.state.accounts) || [];
+  if (!accounts.some((a) => a.sid === ui.account)) ui.account = accounts.length ? accounts[0].sid : null;
+  $("accounts").replaceChildren(...accounts.map((a) => el("li", {},
+    el("button", { type: "button", class: a.sid === ui.account ? "selected" : "", "data-account": a.sid,
+      onclick: () => { ui.account = a.sid; renderAccounts(); } }, a.sid))));
+  const filter = $("filter-account");
+  const chosen = filter.value;
+  filter.replaceChildren(el("option", { value: "" }, "all"), ...accounts.map((a) => el("option", { value: a.sid }, a.sid)));
+  filter.value = accounts.some((a) => a.sid === chosen) ? chosen : "";
+  renderAccount();
+}
+
+async function refreshState() {
+  const state = masked(await call("GET", "/state"));
+  ui.state = state;
+  showClock(state.clock);
+  renderAccounts();
+  const [events, deliveries] = await Promise.all([call("GET", "/events"), call("GET", "/deliveries")]);
+  renderEvents(masked(events)); renderDeliveries(masked(deliveries));
+}
+
+// ---- events and deliveries ----
+function renderEvents(events) {
+  $("events").tBodies[0].replaceChildren(...events.slice(-200).reverse().map((e) => el("tr", {},
+    el("td", {}, cell(e.id)), el("td", {}, cell(e.type)), el("td", {}, cell(e.account || (e.data && e.data.account))),
+    el("td", {}, cell(e.createdAt || e.at || e.timestamp)))));
+}
+
+function renderDeliveries(deliveries) {
+  $("deliveries").tBodies[0].replaceChildren(...deliveries.slice(-200).reverse().map((d) => el("tr", {},
+    el("td", {}, cell(d.id)), el("td", {}, cell(d.type)), el("td", {}, cell(d.target)), el("td", {}, cell(d.state)),
+    el("td", {}, cell(d.attempts)), el("td", {}, cell(d.lastStatus)), el("td", {}, cell(d.lastError)))));
+}
+
+// ---- the live journal ----
+function shown(entry) {
+  const account = $("filter-account").value;
+  const operation = $("filter-operation").value.trim().toLowerCase();
+  const status = $("filter-status").value;
+  if (account && entry.account !== account) return false;
+  if (operation && !String(entry.operation || "").toLowerCase().includes(operation)) return false;
+  if (status === "violation") return entry.violations.length > 0;
+  if (status && String(entry.status || "")[0] !== status) return false;
+  return true;
+}
+
+function detail(entry) {
+  const parts = [el("div", {}, el("b", {}, "Request: "), entry.method + " " + entry.path + (entry.query ? "?" + entry.query : ""))];
+  if (entry.error) {
+    parts.push(el("div", { class: "refusal" }, el("b", {}, "Refused: "), el("code", {}, cell(entry.error.code)), " ", cell(entry.error.message)));
+  }
+  if (entry.violations.length) {
+    parts.push(el("div", { class: "violation" }, "Contract violations by the mock:"),
+      el("ul", { class: "violations" }, ...entry.violations.map((v) => el("li", { class: "violation" }, v))));
+  } else {
+    parts.push(el("div", {}, "No contract violation by the mock."));
+  }
+  if (entry.injected) parts.push(el("div", {}, el("b", {}, "Injected: "), JSON.stringify(entry.injected)));
+  parts.push(el("div", { class: "empty" }, "Request and response bodies are not recorded yet."));
+  return el("tr", { class: "detail", "data-detail": entry.seq }, el("td", { colspan: "7" }, ...parts));
+}
+
+function renderJournal() {
+  const rows = [];
+  for (const entry of ui.entries.filter(shown).slice(-500).reverse()) {
+    const klass = "s" + String(entry.status || 5)[0];
+    rows.push(el("tr", { class: "entry", "data-seq": entry.seq, "data-operation": entry.operation || "",
+      onclick: () => { ui.open.has(entry.seq) ? ui.open.delete(entry.seq) : ui.open.add(entry.seq); renderJournal(); } },
+      el("td", {}, entry.seq), el("td", {}, cell(entry.time)), el("td", {}, cell(entry.account)),
+      el("td", {}, entry.method + " " + entry.path), el("td", {}, cell(entry.operation)),
+      el("td", { class: klass }, entry.status === null ? "no answer" : entry.status,
+        entry.violations.length ? el("span", { class: "violation" }, " ⚠ " + entry.violations.length) : null),
+      el("td", {}, entry.duration_ms)));
+    if (ui.open.has(entry.seq)) rows.push(detail(entry));
+  }
+  $("journal").tBodies[0].replaceChildren(...rows);
+}
+
+async function pollJournal() {
+  try {
+    const fresh = masked(await call("GET", "/journal?since=" + ui.lastSeq));
+    if (fresh.length) {
+      ui.entries.push(...fresh);
+      if (ui.entries.length > 5000) ui.entries.splice(0, ui.entries.length - 5000);
+      ui.lastSeq = fresh[fresh.length - 1].seq;
+      renderJournal();
+      await refreshState();
+    }
+    document.body.dataset.polled = String(ui.lastSeq);
+  } catch (error) { say(String(error.message || error), true); }
+  setTimeout(pollJournal, 500);
+}
+
+async function refreshLoop() {
+  try { await refreshState(); } catch (error) { say(String(error.message || error), true); }
+  setTimeout(refreshLoop, 3000);
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  $("freeze").addEventListener("click", () => clockAction("freeze", {}));
+  $("unfreeze").addEventListener("click", () => clockAction("unfreeze"));
+  $("advance").addEventListener("click", () => clockAction("advance", { seconds: Number($("advance-seconds").value) }));
+  $("reset").addEventListener("click", reset);
+  for (const id of ["filter-account", "filter-operation", "filter-status"]) $(id).addEventListener("input", renderJournal);
+  $("filters").addEventListener("submit", (event) => event.preventDefault());
+  refreshLoop().then(() => { document.body.dataset.ready = "true"; });
+  pollJournal();
+});
