@@ -192,20 +192,6 @@ def _closed(table: dict[str, str], value: Any, what: str) -> Any:
     return table.get(value, f"{value} (not a legacy {what})")
 
 
-WEBHOOK_TYPES = {
-    "billing.credit": "v2.billing.credit.topup",
-    "billing.credit_warning": "v2.billing.credit.warning",
-    "billing.credit_shutdown": "v2.billing.credit.shutdown",
-    "call.inbound_start": "v2.call.inbound.started",
-    "call.inbound_hangup": "v2.call.inbound.ended",
-    "call.outbound_start": "v2.call.outbound.started",
-    "call.outbound_hangup": "v2.call.outbound.ended",
-    "job.status_update": "v2.task.updated",
-    "media.library.status_update": "v2.audio-file.updated",
-    "media.recording.status_update": "v2.recording.updated",
-    "sms.mo": "v2.sms.inbound.received",
-    "sms.mt.status_update": "v2.sms.outbound.updated",
-}
 DATE_FIELDS = frozenset(
     {"created", "updated", "createdAt", "updatedAt", "sentAt", "deliveredAt", "assigned", "readAt"}
 )
@@ -319,11 +305,14 @@ def _recording(legacy: dict[str, Any]) -> dict[str, Any]:
 
 
 def _webhook(legacy: dict[str, Any]) -> dict[str, Any]:
+    # imported here: the plugin loads no server module until a fixture is used
+    from callr_mock.state.events import LEGACY_EVENT_TYPES
+
     kind = _get(legacy, "type")
     algo = _get(legacy, "options", "hmac_algo")
     return {
         "sid": _hash(_get(legacy, "hash")),
-        "type": WEBHOOK_TYPES.get(kind, kind),
+        "type": LEGACY_EVENT_TYPES.get(kind, kind),
         "endpoint": _get(legacy, "endpoint"),
         "enabled": _get(legacy, "active"),
         "signed": MISSING if algo is MISSING else algo is not None,
