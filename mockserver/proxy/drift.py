@@ -367,49 +367,16 @@ class Classifier:
                     observed="none",
                 )
             return
-        content_type = mimetype(ex.request_headers)
-        if content_type not in op.body.validators:
-            yield self._finding(
-                op,
-                "request",
-                ex.status,
-                pointer="header/content-type",
-                kind="content-type",
-                expected=" or ".join(op.body.schemas),
-                observed=content_type or "none",
-            )
-            return
-        if not content_type.endswith("json"):
-            return  # multipart uploads: the content type is all we check
-        body = _json(raw)
-        if body is _INVALID:
-            yield self._finding(
-                op,
-                "request",
-                ex.status,
-                pointer="body",
-                kind="invalid-json",
-                expected="JSON",
-                observed=_text_example(raw),
-            )
-            return
-        segments = [
-            "paths",
-            op.path,
-            op.method.lower(),
-            "requestBody",
-            "content",
-            content_type,
-            "schema",
-        ]
-        yield from self._schema(
+        yield from self._content(
             op,
             ex,
             "request",
-            op.body.validators[content_type],
-            op.body.schemas[content_type],
-            body,
-            segments,
+            ex.status,
+            mimetype(ex.request_headers),
+            raw,
+            op.body.validators,
+            op.body.schemas,
+            ["paths", op.path, op.method.lower(), "requestBody"],
         )
 
     # -- response -------------------------------------------------------------
@@ -455,24 +422,49 @@ class Classifier:
                     observed="none",
                 )
             return
-        if content_type not in spec.validators:
+        yield from self._content(
+            op,
+            ex,
+            "response",
+            status,
+            content_type,
+            raw,
+            spec.validators,
+            spec.schemas,
+            ["paths", op.path, op.method.lower(), "responses", spec.status],
+        )
+
+    def _content(
+        self,
+        op: Operation,
+        ex: Exchange,
+        location: str,
+        status: int | None,
+        content_type: str | None,
+        raw: bytes,
+        validators: dict[str, Any],
+        schemas: dict[str, Any],
+        segments: list[Any],
+    ) -> Iterator[Finding]:
+        """A request or response body: its content type, then JSON, then its schema."""
+        if content_type not in validators:
             yield self._finding(
                 op,
-                "response",
+                location,
                 status,
                 pointer="header/content-type",
                 kind="content-type",
-                expected=" or ".join(spec.validators),
+                expected=" or ".join(validators),
                 observed=content_type or "none",
             )
             return
         if not content_type.endswith("json"):
-            return
+            return  # multipart uploads: the content type is all we check
         body = _json(raw)
         if body is _INVALID:
             yield self._finding(
                 op,
-                "response",
+                location,
                 status,
                 pointer="body",
                 kind="invalid-json",
@@ -480,24 +472,14 @@ class Classifier:
                 observed=_text_example(raw),
             )
             return
-        segments = [
-            "paths",
-            op.path,
-            op.method.lower(),
-            "responses",
-            spec.status,
-            "content",
-            content_type,
-            "schema",
-        ]
         yield from self._schema(
             op,
             ex,
-            "response",
-            spec.validators[content_type],
-            spec.schemas[content_type],
+            location,
+            validators[content_type],
+            schemas[content_type],
             body,
-            segments,
+            [*segments, "content", content_type, "schema"],
         )
 
     # -- bodies -----------------------------------------------------------------
