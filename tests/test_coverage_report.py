@@ -221,33 +221,24 @@ def test_reports_of_xdist_workers_are_merged(pytester: pytest.Pytester, tmp_path
     assert report["summary"]["operations_covered"] == 2
 
 
-@pytest.fixture
-def shared_server() -> Iterator[MockServer]:
-    server = MockServer(Settings(port=0, clock="frozen")).start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 def test_against_an_external_server_only_this_runs_accounts_count(
-    pytester: pytest.Pytester, shared_server: MockServer, tmp_path: Path
+    pytester: pytest.Pytester, live: MockServer, tmp_path: Path
 ) -> None:
     import requests
 
     for _ in range(3):  # someone else's traffic on the same server
-        answer = requests.get(shared_server.url + "/v2.0/tasks", headers=KEY, timeout=5)
+        answer = requests.get(live.url + "/v2.0/tasks", headers=KEY, timeout=5)
         assert answer.status_code == 200
     pytester.makepyfile(test_suite=SUITE)
     target = tmp_path / "cov.json"
     result = pytester.runpytest(
-        f"--callr-mock-url={shared_server.url}", f"--callr-mock-cov-report=json:{target}"
+        f"--callr-mock-url={live.url}", f"--callr-mock-cov-report=json:{target}"
     )
     result.assert_outcomes(passed=2)
     report = json.loads(target.read_text())
     assert report["operations"]["ping"]["calls"] == 1
     assert report["operations"]["searchTasks"]["calls"] == 0
-    assert shared_server.runtime.coverage.raw().operations["searchTasks"]["calls"] == 3
+    assert live.runtime.coverage.raw().operations["searchTasks"]["calls"] == 3
 
 
 # -- callr-mock coverage, standalone -------------------------------------------------------------

@@ -4,11 +4,10 @@ worked example runs in tests/test_readme.py."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from callr_mock import MockServer, Settings
+from callr_mock import MockServer
 
 
 def test_faults_and_limits_go_at_teardown_and_stay_in_their_account(
@@ -48,15 +47,6 @@ def test_faults_and_limits_go_at_teardown_and_stay_in_their_account(
     result.assert_outcomes(passed=3)
 
 
-@pytest.fixture
-def shared_server() -> Iterator[MockServer]:
-    server = MockServer(Settings(port=0, clock="frozen")).start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 # Each worker's test puts a fault on its own account that lasts the whole test, and keeps
 # sending requests while the other worker does the same on the same server: each must see
 # exactly its own fault. A file-based rendezvous makes sure the two tests overlap.
@@ -88,7 +78,7 @@ def test_b(callr_mock, callr_client):
 
 def test_parallel_workers_on_one_server_keep_their_faults_apart(
     pytester: pytest.Pytester,
-    shared_server: MockServer,
+    live: MockServer,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -97,10 +87,10 @@ def test_parallel_workers_on_one_server_keep_their_faults_apart(
     meeting.mkdir()
     monkeypatch.setenv("RENDEZVOUS", str(meeting))
     result = pytester.runpytest_subprocess(
-        "-n", "2", "-p", "no:randomly", f"--callr-mock-url={shared_server.url}"
+        "-n", "2", "-p", "no:randomly", f"--callr-mock-url={live.url}"
     )
     result.assert_outcomes(passed=2)
-    journal = shared_server.runtime.journal.list_entries()
+    journal = live.runtime.journal.list_entries()
     by_account: dict[str, set[int | None]] = {}
     for entry in journal:
         if entry["operation"] == "ping":
@@ -109,4 +99,4 @@ def test_parallel_workers_on_one_server_keep_their_faults_apart(
         frozenset({502}),
         frozenset({503}),
     ]
-    assert shared_server.runtime.store.faults.list() == []
+    assert live.runtime.store.faults.list() == []
