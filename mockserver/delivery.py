@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 from callr_mock.journal import JournalEntry, Violation
 from callr_mock.state.events import Event
+from callr_mock.state.scheduler import Job
 from callr_mock.state.timefmt import iso
 from callr_mock.state.webhooks import Delivery, WebhookRepo
 
@@ -62,6 +63,7 @@ BACKOFF_CAP = 300.0
 USER_AGENT = "callr-mock-webhooks/1"
 EVENT_ID_HEADER = "X-CALLR-EventId"
 SIGNATURE_HEADER = "X-CALLR-HmacSignature"
+RETRY_JOB = "webhook.retry"  # the scheduler job that lets a lane's head go again
 
 
 # Envelope renderers other than the spec's v2 one, by ``Webhook.envelope``: the legacy
@@ -130,6 +132,7 @@ class WebhookDelivery:
         self._generation = 0
         self._stopped = False
         self.store.listeners.append(self._on_event)
+        self.store.scheduler.runners[RETRY_JOB] = self._retry_due
 
     # -- service interface ---------------------------------------------------
     def start(self) -> None:
@@ -325,18 +328,16 @@ class WebhookDelivery:
                 delivery.next_attempt = due
                 lane.waiting = True
                 self.store.scheduler.schedule(
-                    due, lambda at: self._retry_due(lane, generation), owner=lane.account
+                    due, RETRY_JOB, {"subscription": lane.subscription}, owner=lane.account
                 )
             if lane.queue and lane.queue[0] is delivery and delivery.state != "pending":
                 lane.queue.popleft()
 
-    def _retry_due(self, lane: _Lane, generation: int) -> None:
+    def _retry_due(self, store: Any, job: Job) -> None:
         """Scheduler job (under the store lock): the head of the lane may go again."""
         with self._cond:
-            if (
-                generation != self._generation
-                or self._lanes.get((lane.account, lane.subscription)) is not lane
-            ):
+            lane = self._lanes.get((job.owner, job.args["subscription"]))
+            if lane is None:
                 return
             lane.waiting = False
             self._kick(lane)

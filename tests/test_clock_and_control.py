@@ -36,10 +36,11 @@ def test_real_clock_can_be_frozen_and_resumed_without_jumping() -> None:
 def test_scheduler_runs_due_jobs_in_time_order_with_their_own_due_time() -> None:
     seen: list[tuple[str, datetime]] = []
     scheduler = Scheduler()
+    scheduler.runners["note"] = lambda _store, job: seen.append((job.args["name"], job.due))
     t0 = datetime(2026, 1, 1, tzinfo=UTC)
-    scheduler.schedule(t0 + timedelta(seconds=5), lambda at: seen.append(("late", at)))
-    scheduler.schedule(t0 + timedelta(seconds=1), lambda at: seen.append(("early", at)))
-    scheduler.schedule(t0 + timedelta(seconds=1), lambda at: seen.append(("early-2", at)))
+    scheduler.schedule(t0 + timedelta(seconds=5), "note", {"name": "late"})
+    scheduler.schedule(t0 + timedelta(seconds=1), "note", {"name": "early"})
+    scheduler.schedule(t0 + timedelta(seconds=1), "note", {"name": "early-2"})
     assert scheduler.run_due(t0) == 0
     assert scheduler.run_due(t0 + timedelta(seconds=2)) == 2
     assert seen == [("early", t0 + timedelta(seconds=1)), ("early-2", t0 + timedelta(seconds=1))]

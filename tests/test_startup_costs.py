@@ -97,10 +97,10 @@ def test_the_real_clock_ticker_wakes_for_new_jobs_and_clock_moves() -> None:
     """The ticker sleeps until the next job; a job added later, or a clock that starts
     running again, wakes it: lifecycles still move with no request to drive them."""
     import threading
-    from collections.abc import Callable
-    from datetime import datetime, timedelta
+    from datetime import timedelta
 
     from callr_mock import MockServer, Settings
+    from callr_mock.state.scheduler import Job
 
     server = MockServer(Settings(port=0, clock="real")).start()
     try:
@@ -109,20 +109,22 @@ def test_the_real_clock_ticker_wakes_for_new_jobs_and_clock_moves() -> None:
         soon, later = threading.Event(), threading.Event()
         time.sleep(0.2)  # the ticker is asleep with nothing to do
 
-        def job(name: str, done: threading.Event) -> Callable[[datetime], None]:
-            def run(at: datetime) -> None:
-                ran.append(name)
-                done.set()
+        done = {"soon": soon, "later": later}
 
-            return run
+        def run(_store: object, job: Job) -> None:
+            ran.append(job.args["name"])
+            done[job.args["name"]].set()
 
+        store.scheduler.runners["test.mark"] = run
         with store.lock:
-            store.scheduler.schedule(store.clock.now() + timedelta(seconds=0.2), job("soon", soon))
+            store.scheduler.schedule(
+                store.clock.now() + timedelta(seconds=0.2), "test.mark", {"name": "soon"}
+            )
         assert soon.wait(5), "a job added to an idle ticker never ran"
         store.clock.freeze()
         with store.lock:
             store.scheduler.schedule(
-                store.clock.now() + timedelta(seconds=0.1), job("later", later)
+                store.clock.now() + timedelta(seconds=0.1), "test.mark", {"name": "later"}
             )
         time.sleep(0.4)
         assert ran == ["soon"], "a job ran on a frozen clock"

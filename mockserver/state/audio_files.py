@@ -28,6 +28,7 @@ from callr_mock.state.audio_formats import DamagedAudio, measure, silent_wav, sn
 from callr_mock.state.errors import InvalidInput
 from callr_mock.state.index import IndexSpec
 from callr_mock.state.repo import Repo
+from callr_mock.state.scheduler import Job, job_kind
 from callr_mock.state.timefmt import iso, parse
 
 AUDIO_STATUSES = ("pending-content", "pending-conversion", "processing", "ready", "error")
@@ -176,15 +177,18 @@ class AudioFileRepo(Repo[AudioFile]):
             duration=None,
         )
         scheduler, owner = self.store.scheduler, self.account.sid
+        args: dict[str, Any] = {"audio": audio.sid, "generation": generation}
         scheduler.schedule(
-            now + PROCESSING_AFTER, lambda at: self._step(audio, generation, at, None), owner=owner
+            now + PROCESSING_AFTER, "audio.convert", {**args, "finish": None}, owner=owner
         )
         scheduler.schedule(
-            now + READY_AFTER, lambda at: self._step(audio, generation, at, mime_type), owner=owner
+            now + READY_AFTER, "audio.convert", {**args, "finish": mime_type}, owner=owner
         )
 
-    def _step(self, audio: AudioFile, generation: int, at: datetime, finish: str | None) -> None:
-        if self.items.get(audio.sid) is not audio or audio.generation != generation:
+    def step(self, sid: str, generation: int, at: datetime, finish: str | None) -> None:
+        """A conversion step falls due: ``processing``, then (``finish``) ready or error."""
+        audio = self.items.get(sid)
+        if audio is None or audio.generation != generation:
             return  # deleted, or new content arrived since
         if finish is None:
             self._changed(audio, at, status="processing")
@@ -272,3 +276,11 @@ class AudioFileRepo(Repo[AudioFile]):
             size=obj.get("size"),
         )
         self.insert(audio)
+
+
+@job_kind("audio.convert")
+def _run_convert(store: Any, job: Job) -> None:
+    account = store.find_account(job.owner)
+    if account is not None:
+        args = job.args
+        account.audio_files.step(args["audio"], args["generation"], job.due, args["finish"])

@@ -36,8 +36,9 @@ from callr_mock.state.money import fmt, to_money
 from callr_mock.state.phone import is_possible_number, type_name
 from callr_mock.state.pricing import magic_inputs
 from callr_mock.state.repo import Repo
-from callr_mock.state.tasks import Task
-from callr_mock.state.timefmt import iso, parse
+from callr_mock.state.scheduler import Job, job_kind
+from callr_mock.state.tasks import Task, completion
+from callr_mock.state.timefmt import exact, iso, parse
 
 if TYPE_CHECKING:
     from callr_mock.state.store import AccountState
@@ -247,19 +248,19 @@ class CallRepo(Repo[CallRecord]):
         self.insert(record)
         now = self.store.clock.now()
         for event, due in (("started", record.started), ("ended", ended)):
-            job = self._event_job(record, f"v2.call.{direction}.{event}")
+            event_type = f"v2.call.{direction}.{event}"
             if due <= now:
-                job(due)
+                self.fire(self.key(record), event_type, due)
             else:
-                self.store.scheduler.schedule(due, job, owner=self.account.sid)
+                args = {"call": self.key(record), "event": event_type}
+                self.store.scheduler.schedule(due, "call.event", args, owner=self.account.sid)
         return record
 
-    def _event_job(self, record: CallRecord, event_type: str) -> Any:
-        def job(at: datetime) -> None:
-            if self.items.get(self.key(record)) is record:
-                self.account.emit(event_type, record.to_api(at), at=at)
-
-        return job
+    def fire(self, key: str, event_type: str, at: datetime) -> None:
+        """A call's started/ended time is reached (nothing for a record since removed)."""
+        record = self.items.get(key)
+        if record is not None:
+            self.account.emit(event_type, record.to_api(at), at=at)
 
     def _new_callid(self) -> int:
         return int("2" + self.store.ids.digits(11))
@@ -297,32 +298,42 @@ class CallRepo(Repo[CallRecord]):
             raise InvalidInput("from: must not be later than to", code="invalid-range")
         if export_format not in EXPORT_FORMATS:
             raise InvalidInput(f"format: must be one of {', '.join(EXPORT_FORMATS)}")
-        holder: dict[str, Task] = {}
+        args = {
+            "direction": direction,
+            "from": exact(start) if start else None,
+            "to": exact(end) if end else None,
+            "format": export_format,
+            "baseUrl": base_url,
+        }
+        return self.account.tasks.start("calls-export", complete=("calls.export", args))
 
-        def complete(at: datetime) -> dict[str, Any]:
-            task = holder["task"]
-            chosen = self.ended(at, direction=direction, start=start, end=end)
-            magic = magic_failure_numbers()
-            for record in chosen:
-                for number in (record.caller_number, record.callee):
-                    if number in magic:
-                        raise ApiError(
-                            f"the export includes call {record.callid} with {number}: {magic[number]['reason']}",
-                            code="export-failed",
-                        )
-            rows = [record.to_api(at) for record in chosen]
-            self.exports[task.sid] = ExportFile(
-                task.sid, export_format, render(rows, export_format), len(rows)
-            )
-            return {
-                "url": f"{base_url}/_mock/exports/{task.sid}",
-                "format": export_format,
-                "records": len(rows),
-            }
-
-        task = self.account.tasks.start("calls-export", complete=complete)
-        holder["task"] = task
-        return task
+    def complete_export(self, task: Task, args: dict[str, Any], at: datetime) -> dict[str, Any]:
+        """The export task completes: render the file of the calls ended by ``at``."""
+        start, end = args["from"], args["to"]
+        chosen = self.ended(
+            at,
+            direction=args["direction"],
+            start=parse(start) if start else None,
+            end=parse(end) if end else None,
+        )
+        magic = magic_failure_numbers()
+        for record in chosen:
+            for number in (record.caller_number, record.callee):
+                if number in magic:
+                    raise ApiError(
+                        f"the export includes call {record.callid} with {number}: {magic[number]['reason']}",
+                        code="export-failed",
+                    )
+        rows = [record.to_api(at) for record in chosen]
+        export_format = args["format"]
+        self.exports[task.sid] = ExportFile(
+            task.sid, export_format, render(rows, export_format), len(rows)
+        )
+        return {
+            "url": f"{args['baseUrl']}/_mock/exports/{task.sid}",
+            "format": export_format,
+            "records": len(rows),
+        }
 
     # -- snapshot / seed ----------------------------------------------------
     def snapshot(self) -> list[dict[str, Any]]:
@@ -359,6 +370,21 @@ class CallRepo(Repo[CallRecord]):
                 payment_type=obj["billingPaymentType"],
             )
         )
+
+
+@job_kind("call.event")
+def _run_call_event(store: Any, job: Job) -> None:
+    account = store.find_account(job.owner)
+    if account is not None:
+        account.calls.fire(job.args["call"], job.args["event"], job.due)
+
+
+@completion("calls.export")
+def _complete_export(
+    account: Any, task: Task, args: dict[str, Any], at: datetime
+) -> dict[str, Any]:
+    result: dict[str, Any] = account.calls.complete_export(task, args, at)
+    return result
 
 
 # -- control API body helpers ---------------------------------------------------------

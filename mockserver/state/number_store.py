@@ -27,6 +27,7 @@ from callr_mock.state.errors import InvalidInput, NotFound
 from callr_mock.state.money import CURRENCY, fmt
 from callr_mock.state.pagination import page
 from callr_mock.state.pricing import number_price
+from callr_mock.state.scheduler import Job, job_kind
 from callr_mock.state.timefmt import iso
 
 HOLD = timedelta(minutes=5)
@@ -283,7 +284,7 @@ class NumberPool:
         )
         self.reservations[token] = reservation
         self.store.scheduler.schedule(
-            reservation.expires, lambda at: self._expire(reservation, at), owner=account.sid
+            reservation.expires, "reservation.expire", {"token": token}, owner=account.sid
         )
         return reservation
 
@@ -367,3 +368,11 @@ def pool_of(store: Any) -> NumberPool:
     """The store-wide pool (built on first use, dropped by ``Store.reset``)."""
     pool: NumberPool = store.shared_resource(POOL_NAME, lambda: NumberPool(store))
     return pool
+
+
+@job_kind("reservation.expire")
+def _run_expire(store: Any, job: Job) -> None:
+    pool: NumberPool | None = store.shared.get(POOL_NAME)
+    reservation = pool.reservations.get(job.args["token"]) if pool else None
+    if pool is not None and reservation is not None:
+        pool._expire(reservation, job.due)

@@ -23,6 +23,8 @@ from callr_mock.state.errors import InvalidInput
 from callr_mock.state.index import IndexSpec
 from callr_mock.state.pagination import envelope
 from callr_mock.state.repo import Repo
+from callr_mock.state.scheduler import Job, job_kind
+from callr_mock.state.tasks import completion
 from callr_mock.state.timefmt import iso, parse
 
 RECORDING_STATUSES = ("processing", "ready", "error")
@@ -163,12 +165,14 @@ class RecordingRepo(Repo[Recording]):
         self._emit(recording, now)
         if status == "processing":
             self.store.scheduler.schedule(
-                now + READY_AFTER, lambda at: self._ready(recording, at), owner=self.account.sid
+                now + READY_AFTER, "recording.ready", {"recording": sid}, owner=self.account.sid
             )
         return recording
 
-    def _ready(self, recording: Recording, at: datetime) -> None:
-        if self.items.get(recording.sid) is recording and recording.status == "processing":
+    def ready(self, sid: str, at: datetime) -> None:
+        """Processing ends (nothing for a recording since deleted or already finished)."""
+        recording = self.items.get(sid)
+        if recording is not None and recording.status == "processing":
             recording.status = "ready"
             self.reindex(recording)
             self._emit(recording, at)
@@ -227,16 +231,18 @@ class RecordingRepo(Repo[Recording]):
     ) -> Any:
         """Start a ``recordings-delete`` task for the recordings matching now."""
         chosen = [r.sid for r in self._matching(read, created_after, created_before)]
+        return self.account.tasks.start(
+            "recordings-delete", complete=("recordings.delete", {"recordings": chosen})
+        )
 
-        def complete(at: datetime) -> dict[str, Any]:
-            deleted = 0
-            for sid in chosen:
-                if sid in self.items:
-                    self.remove(sid)
-                    deleted += 1
-            return {"deleted": deleted}
-
-        return self.account.tasks.start("recordings-delete", complete=complete)
+    def delete_listed(self, sids: list[str]) -> dict[str, Any]:
+        """The bulk-delete task completes: the listed recordings still here go."""
+        deleted = 0
+        for sid in sids:
+            if sid in self.items:
+                self.remove(sid)
+                deleted += 1
+        return {"deleted": deleted}
 
     def find_media(self, sid: str) -> Recording | None:
         return self.find(sid)
@@ -257,3 +263,15 @@ class RecordingRepo(Repo[Recording]):
             mime_type=obj["mimeType"],
         )
         self.insert(recording)
+
+
+@job_kind("recording.ready")
+def _run_ready(store: Any, job: Job) -> None:
+    account = store.find_account(job.owner)
+    if account is not None:
+        account.recordings.ready(job.args["recording"], job.due)
+
+
+@completion("recordings.delete")
+def _complete_delete(account: Any, task: Any, args: dict[str, Any], at: datetime) -> Any:
+    return account.recordings.delete_listed(args["recordings"])

@@ -1,5 +1,11 @@
 """Work due at a sandbox time: lifecycle steps, reservation expiry, webhook retries.
 
+A job is data, not a closure: a ``kind`` (a name registered with ``@job_kind``, or a
+runner added to one scheduler's ``runners`` by a service such as webhook delivery), JSON
+``args`` naming what it acts on (sids, tokens, statuses), and the account that ``owner``s
+it. So the pending work can be written to a state file and rebuilt (``jobs()`` /
+``load()``); a runner looks its objects up by sid and does nothing when they are gone.
+
 ``run_due(now)`` runs every job whose time has come, earliest first (ties in the
 order they were scheduled). A job receives its own due time, so the timestamps it
 records do not depend on when somebody happened to look.
@@ -12,58 +18,103 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-Job = Callable[[datetime], None]
+from callr_mock.state.timefmt import exact, parse
 
 
 @dataclass(eq=False)
-class _Entry:
+class Job:
     due: datetime
     seq: int
-    job: Job
+    kind: str
+    args: dict[str, Any]
     owner: str = ""
     cancelled: bool = False
+
+    def to_data(self) -> dict[str, Any]:
+        return {"due": exact(self.due), "kind": self.kind, "owner": self.owner, "args": self.args}
+
+
+JobRunner = Callable[[Any, Job], None]
+"""Runs one kind of job: (the scheduler's context, i.e. the Store; the job)."""
+
+JOB_KINDS: dict[str, JobRunner] = {}
+"""Kind → runner, registered by the state modules (``@job_kind``) at import."""
+
+
+def job_kind(name: str) -> Callable[[JobRunner], JobRunner]:
+    """Register the runner of the jobs of kind ``name`` (one runner per name)."""
+
+    def register(runner: JobRunner) -> JobRunner:
+        if name in JOB_KINDS:
+            raise ValueError(f"job kind {name!r} is registered twice")
+        JOB_KINDS[name] = runner
+        return runner
+
+    return register
 
 
 class Scheduler:
     """Not thread-safe by itself: the Store calls it under its lock."""
 
-    def __init__(self, on_change: Callable[[], None] | None = None) -> None:
-        # (due, seq, entry): plain tuples compare far faster than an ordered dataclass
-        self._heap: list[tuple[datetime, int, _Entry]] = []
+    def __init__(self, context: Any = None, *, on_change: Callable[[], None] | None = None) -> None:
+        # (due, seq, job): plain tuples compare far faster than an ordered dataclass
+        self._heap: list[tuple[datetime, int, Job]] = []
         self._seq = itertools.count()
+        self.context = context  # what a runner gets first (the Store)
         self.on_change = on_change  # told when a job is added (the real-clock ticker wakes)
+        self.runners: dict[str, JobRunner] = {}
+        """Kinds of this scheduler only (a service bound to one runtime: webhook retries)."""
 
-    def schedule(self, due: datetime, job: Job, *, owner: str = "") -> _Entry:
-        entry = _Entry(due, next(self._seq), job, owner)
-        heapq.heappush(self._heap, (due, entry.seq, entry))
-        if self.on_change is not None and self._heap[0][2] is entry:
+    def runner(self, kind: str) -> JobRunner | None:
+        return self.runners.get(kind) or JOB_KINDS.get(kind)
+
+    def schedule(self, due: datetime, kind: str, args: dict[str, Any], *, owner: str = "") -> Job:
+        if kind not in JOB_KINDS and kind not in self.runners:
+            raise KeyError(f"no runner for job kind {kind!r}")
+        job = Job(due, next(self._seq), kind, args, owner)
+        heapq.heappush(self._heap, (due, job.seq, job))
+        if self.on_change is not None and self._heap[0][2] is job:
             self.on_change()  # only an earlier first job changes when the ticker must wake
-        return entry
+        return job
 
     def run_due(self, now: datetime) -> int:
         ran = 0
         while self._heap and self._heap[0][0] <= now:
-            entry = heapq.heappop(self._heap)[2]
-            if not entry.cancelled:
-                entry.job(entry.due)
+            job = heapq.heappop(self._heap)[2]
+            if not job.cancelled:
+                runner = self.runners.get(job.kind) or JOB_KINDS[job.kind]
+                runner(self.context, job)
                 ran += 1
         return ran
 
     def drop_owner(self, owner: str) -> None:
         """Forget the pending jobs of one account (when it is deleted or reset)."""
-        for _, _, entry in self._heap:
-            if entry.owner == owner:
-                entry.cancelled = True
+        for _, _, job in self._heap:
+            if job.owner == owner:
+                job.cancelled = True
 
     def clear(self) -> None:
         self._heap.clear()
 
     def pending(self) -> int:
-        return sum(1 for _, _, entry in self._heap if not entry.cancelled)
+        return sum(1 for _, _, job in self._heap if not job.cancelled)
 
     def next_due(self) -> datetime | None:
         """When the earliest live job is due (the ticker sleeps until then), or None."""
         while self._heap and self._heap[0][2].cancelled:
             heapq.heappop(self._heap)
         return self._heap[0][0] if self._heap else None
+
+    # -- as data (state files) ---------------------------------------------------------
+    def jobs(self) -> list[dict[str, Any]]:
+        """The live jobs as JSON data, in the order they will run."""
+        return [job.to_data() for _, _, job in sorted(self._heap) if not job.cancelled]
+
+    def load(self, jobs: list[dict[str, Any]]) -> None:
+        """Replace the pending work with ``jobs`` (as ``jobs()`` wrote them, in that order)."""
+        self._heap.clear()
+        self._seq = itertools.count()
+        for data in jobs:
+            self.schedule(parse(data["due"]), data["kind"], data["args"], owner=data["owner"])

@@ -63,6 +63,7 @@ from callr_mock.state.money import fmt, to_money
 from callr_mock.state.phone import AUTO_SENDER, Party, describe, is_possible_number, sender
 from callr_mock.state.pricing import magic_inputs, sms_price
 from callr_mock.state.repo import Repo
+from callr_mock.state.scheduler import Job, job_kind
 from callr_mock.state.sms_text import encode
 from callr_mock.state.timefmt import iso, parse
 
@@ -227,26 +228,29 @@ class SmsRepo(Repo[Sms]):
         steps = MAGIC_STEPS.get(outcome or "", NORMAL_STEPS)
         for delay, status in steps:
             error = reason if status in ("error", "failed", "expired") else None
-            self._schedule(now + timedelta(seconds=delay), self._step(sms, status, error))
+            self._schedule(
+                now + timedelta(seconds=delay),
+                "sms.step",
+                {"sms": sms.sid, "status": status, "error": error},
+            )
         if outcome == "reply" and magic:
             reply_at = now + timedelta(seconds=steps[-1][0] + REPLY_AFTER)
             reply_to = sms.sender.number if is_possible_number(sms.sender.number) else AUTO_SENDER
             text_back = magic.get("reply", "OK")
-            self._schedule(reply_at, lambda at: self.receive(to, reply_to, text_back, at=at))
+            self._schedule(reply_at, "sms.reply", {"from": to, "to": reply_to, "text": text_back})
         return sms
 
-    def _schedule(self, due: datetime, job: Any) -> None:
-        self.store.scheduler.schedule(due, job, owner=self.account.sid)
+    def _schedule(self, due: datetime, kind: str, args: dict[str, Any]) -> None:
+        self.store.scheduler.schedule(due, kind, args, owner=self.account.sid)
 
-    def _step(self, sms: Sms, status: str, error: str | None) -> Any:
-        def job(at: datetime) -> None:
-            if sms.status in FINAL or self.items.get(sms.sid) is not sms:
-                return
-            sms.move(status, at, error)
-            self.reindex(sms)
-            self.account.emit("v2.sms.outbound.updated", sms.to_api(), at=at)
-
-        return job
+    def step(self, sid: str, status: str, error: str | None, at: datetime) -> None:
+        """A lifecycle step falls due (nothing happens to a finished or unknown SMS)."""
+        sms = self.items.get(sid)
+        if sms is None or sms.status in FINAL:
+            return
+        sms.move(status, at, error)
+        self.reindex(sms)
+        self.account.emit("v2.sms.outbound.updated", sms.to_api(), at=at)
 
     # -- receiving ----------------------------------------------------------
     def receive(
@@ -361,3 +365,19 @@ class SmsRepo(Repo[Sms]):
             history=[(step["status"], parse(step["at"])) for step in obj["statusHistory"]],
         )
         self.insert(sms)
+
+
+@job_kind("sms.step")
+def _run_step(store: Any, job: Job) -> None:
+    account = store.find_account(job.owner)
+    if account is not None:
+        args = job.args
+        account.sms.step(args["sms"], args["status"], args["error"], job.due)
+
+
+@job_kind("sms.reply")
+def _run_reply(store: Any, job: Job) -> None:
+    account = store.find_account(job.owner)
+    if account is not None:
+        args = job.args
+        account.sms.receive(args["from"], args["to"], args["text"], at=job.due)

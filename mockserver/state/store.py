@@ -138,7 +138,7 @@ class Store:
         self.clock = clock or SandboxClock()
         self.clock.on_change = self.wakeup.set
         self.ids = IdGenerator(seed)
-        self.scheduler = Scheduler(on_change=self.wakeup.set)
+        self.scheduler = Scheduler(self, on_change=self.wakeup.set)
         self.listeners: list[Listener] = []
         self.lifecycle_listeners: list[LifecycleListener] = []
         self.shared: dict[str, Any] = {}

@@ -18,6 +18,7 @@ from typing import Any
 from callr_mock.state.errors import ApiError, InvalidInput
 from callr_mock.state.index import IndexSpec
 from callr_mock.state.repo import Repo
+from callr_mock.state.scheduler import Job, job_kind
 from callr_mock.state.timefmt import iso, parse
 
 TASK_TYPES = ("calls-export", "scenario-run", "recordings-delete")
@@ -26,7 +27,23 @@ RUNNING_AFTER = timedelta(seconds=1)
 DEFAULT_DURATION = 3.0
 RUNNING_PROGRESS = 10
 
-Completion = Callable[[datetime], dict[str, Any] | None]
+Completion = Callable[[Any, "Task", dict[str, Any], datetime], dict[str, Any] | None]
+"""(the account, the task, the completion's JSON args, the time) → the task's ``result``."""
+
+COMPLETIONS: dict[str, Completion] = {}
+"""Name → what finishing a task of that kind does (registered with ``@completion``)."""
+
+
+def completion(name: str) -> Callable[[Completion], Completion]:
+    """Register what a task does when it completes, so the pending task is plain data."""
+
+    def register(function: Completion) -> Completion:
+        if name in COMPLETIONS:
+            raise ValueError(f"task completion {name!r} is registered twice")
+        COMPLETIONS[name] = function
+        return function
+
+    return register
 
 
 @dataclass
@@ -66,30 +83,35 @@ class TaskRepo(Repo[Task]):
         self,
         task_type: str,
         *,
-        complete: Completion | None = None,
+        complete: tuple[str, dict[str, Any]] | None = None,
         duration: float = DEFAULT_DURATION,
         fail: tuple[str, str] | None = None,
         result: dict[str, Any] | None = None,
     ) -> Task:
         """Create a pending task and schedule its lifecycle.
 
-        ``complete(at)`` runs when the task finishes and returns its ``result``;
-        raising ``ApiError`` there (or passing ``fail=(code, message)``) ends the
-        task ``failed`` with that error.
+        ``complete=(name, args)`` names a registered ``@completion`` run when the task
+        finishes, which returns its ``result``; raising ``ApiError`` there (or passing
+        ``fail=(code, message)``) ends the task ``failed`` with that error.
         """
         if task_type not in TASK_TYPES:
             raise ValueError(f"unknown task type {task_type!r}")
+        if complete is not None and complete[0] not in COMPLETIONS:
+            raise ValueError(f"unknown task completion {complete[0]!r}")
         now = self.store.clock.now()
         task = self.insert(
             Task(sid=self.new_sid(), type=task_type, created=now, updated=now, result=result)
         )
         self.account.emit("v2.task.updated", task.to_api(), at=now)
         scheduler, owner = self.store.scheduler, self.account.sid
-        scheduler.schedule(now + RUNNING_AFTER, lambda at: self._run(task, at), owner=owner)
+        scheduler.schedule(now + RUNNING_AFTER, "task.run", {"task": task.sid}, owner=owner)
         finish_at = now + max(RUNNING_AFTER, timedelta(seconds=duration))
-        scheduler.schedule(
-            finish_at, lambda at: self._finish(task, at, complete, fail), owner=owner
-        )
+        args = {
+            "task": task.sid,
+            "complete": list(complete) if complete else None,
+            "fail": list(fail) if fail else None,
+        }
+        scheduler.schedule(finish_at, "task.finish", args, owner=owner)
         return task
 
     def _change(self, task: Task, at: datetime, **fields: Any) -> None:
@@ -99,20 +121,30 @@ class TaskRepo(Repo[Task]):
         self.reindex(task)
         self.account.emit("v2.task.updated", task.to_api(), at=at)
 
-    def _run(self, task: Task, at: datetime) -> None:
-        if task.status == "pending":
+    def run(self, sid: str, at: datetime) -> None:
+        task = self.items.get(sid)
+        if task is not None and task.status == "pending":
             self._change(task, at, status="running", progress=RUNNING_PROGRESS)
 
-    def _finish(
-        self, task: Task, at: datetime, complete: Completion | None, fail: tuple[str, str] | None
+    def finish(
+        self,
+        sid: str,
+        at: datetime,
+        complete: list[Any] | None,
+        fail: list[str] | None,
     ) -> None:
-        if task.status in FINISHED:
+        task = self.items.get(sid)
+        if task is None or task.status in FINISHED:
             return
         if fail is not None:
             self._change(task, at, status="failed", error={"code": fail[0], "message": fail[1]})
             return
         try:
-            result = complete(at) if complete else task.result
+            if complete:
+                name, args = complete
+                result = COMPLETIONS[name](self.account, task, args, at)
+            else:
+                result = task.result
         except ApiError as error:
             self._change(task, at, status="failed", error=error.body())
             return
@@ -153,3 +185,18 @@ class TaskRepo(Repo[Task]):
             updated=parse(obj["updated"]),
         )
         self.insert(task)
+
+
+@job_kind("task.run")
+def _run(store: Any, job: Job) -> None:
+    account = store.find_account(job.owner)
+    if account is not None:
+        account.tasks.run(job.args["task"], job.due)
+
+
+@job_kind("task.finish")
+def _finish(store: Any, job: Job) -> None:
+    account = store.find_account(job.owner)
+    if account is not None:
+        args = job.args
+        account.tasks.finish(args["task"], job.due, args["complete"], args["fail"])

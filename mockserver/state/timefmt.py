@@ -13,6 +13,11 @@ def iso(moment: datetime | None) -> str | None:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+def exact(moment: datetime) -> str:
+    """Full precision (microseconds, ``+00:00``), for state files: ``parse`` reads it back."""
+    return moment.astimezone(UTC).isoformat()
+
+
 def parse(text: str) -> datetime:
     """Parse an RFC 3339 date-time (any offset) into an aware UTC datetime.
 
