@@ -156,6 +156,29 @@ class WebhookDelivery:
             self._lanes.clear()
             self._cond.notify_all()
 
+    def rebuild(self) -> None:
+        """After a state file is restored: the lanes again, from the accounts' pending
+        deliveries (in the order they were recorded); a lane whose head has a retry due on
+        the scheduler waits for it, the others start sending."""
+        with self.store.lock, self._cond:
+            waiting = {
+                (job["owner"], job["args"].get("subscription"))
+                for job in self.store.scheduler.jobs()
+                if job["kind"] == RETRY_JOB
+            }
+            self._generation += 1
+            self._lanes.clear()
+            for account in self.store.accounts():
+                repo = account.webhooks
+                for delivery in repo.deliveries:
+                    if delivery.state == "pending":
+                        lane = self._lane(account.sid, delivery.subscription, repo)
+                        lane.queue.append(delivery)
+            for lane in self._lanes.values():
+                lane.waiting = (lane.account, lane.subscription) in waiting
+                self._kick(lane)
+            self._cond.notify_all()
+
     def drain(self, timeout: float = 10.0) -> bool:
         """Wait until no send is ready or in flight; ``False`` if ``timeout`` ran out."""
         owned = getattr(self.store.lock, "_is_owned", None)

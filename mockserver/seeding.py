@@ -2,7 +2,9 @@
 
 A seed file is ``{"accounts": [{"sid", "key", "parent"?, "credit"?, "<repo>": [objects]}]}``
 where each object is written exactly as the API returns it (so the spec's schemas
-validate it before it enters the store).
+validate it before it enters the store). A state file (``state_document.py``) is also a
+seed: its other keys (and each account's ``state``) are ignored here, so seeding one loads
+its accounts and objects without their pending work.
 """
 
 from __future__ import annotations
@@ -99,16 +101,8 @@ def apply_seed(
 ) -> list[str]:
     """Load the seed; with ``into``, every record goes to that one account. Returns account sids."""
     touched: list[str] = []
-    if not isinstance(data, dict) or not isinstance(data.get("accounts"), list):
-        raise InvalidInput(
-            "seed data must be an object with an 'accounts' list", code="invalid-seed"
-        )
+    check_seed(data, validator)
     with store.lock:
-        for index, entry in enumerate(data["accounts"]):
-            _check_shape(entry, f"accounts[{index}]")
-            for repo in REPOSITORIES:
-                for position, obj in enumerate(entry.get(repo, [])):
-                    validator.check(repo, obj, f"accounts[{index}].{repo}[{position}]")
         for entry in data["accounts"]:
             account = _target_account(store, entry, into)
             if "credit" in entry:
@@ -118,6 +112,19 @@ def apply_seed(
                     account.repo(repo).load(obj)
             touched.append(account.sid)
     return touched
+
+
+def check_seed(data: Any, validator: SeedValidator) -> None:
+    """Every account entry and every object of the seed, before anything is loaded."""
+    if not isinstance(data, dict) or not isinstance(data.get("accounts"), list):
+        raise InvalidInput(
+            "seed data must be an object with an 'accounts' list", code="invalid-seed"
+        )
+    for index, entry in enumerate(data["accounts"]):
+        _check_shape(entry, f"accounts[{index}]")
+        for repo in REPOSITORIES:
+            for position, obj in enumerate(entry.get(repo, [])):
+                validator.check(repo, obj, f"accounts[{index}].{repo}[{position}]")
 
 
 def _check_shape(entry: Any, where: str) -> None:

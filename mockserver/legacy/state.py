@@ -13,7 +13,7 @@ has left the account is dropped the same way.
 
 This state is per account, kept in ``store.shared_resource`` and rebuilt whenever the
 account is cleared (``Store.reset``, ``/_mock/reset``) or deleted. It is not part of
-``/_mock/state`` snapshots or seed data.
+``/_mock/state`` snapshots or seed data; a state file keeps it (``shared_state`` below).
 """
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ from datetime import datetime
 from typing import Any
 
 from callr_mock.legacy.mapping import app_summary, legacy_date, legacy_did
+from callr_mock.state.codec import CodecError, dump, load
 from callr_mock.state.errors import NotFound
+from callr_mock.state.shared import shared_state
 
 SHARED_NAME = "legacy_json_rpc"
 
@@ -111,6 +113,33 @@ class LegacyAccount:
             "date_creation": legacy_date(app.created),
             "date_update": legacy_date(app.updated),
         }
+
+
+def _dump(table: dict[str, LegacyAccount]) -> dict[str, Any]:
+    return {
+        sid: {"apps": dump(state.apps), "links": state.links, "smsSettings": state.sms_settings}
+        for sid, state in table.items()
+        if state.account.store.find_account(sid) is state.account
+        and state.marker is state.account.scenarios  # not left over from a cleared account
+    }
+
+
+def _load(store: Any, data: dict[str, Any], where: str) -> dict[str, LegacyAccount]:
+    table: dict[str, LegacyAccount] = {}
+    for sid, entry in load(dict[str, dict[str, Any]], data, where).items():
+        account = store.find_account(sid)
+        if account is None:
+            raise CodecError(f"{where}.{sid}: no account {sid!r} in the document")
+        state = table[sid] = LegacyAccount(account)
+        state.apps = load(dict[str, LegacyApp], entry.get("apps"), f"{where}.{sid}.apps")
+        state.links = load(dict[str, str], entry.get("links"), f"{where}.{sid}.links")
+        state.sms_settings = load(
+            dict[str, str], entry.get("smsSettings"), f"{where}.{sid}.smsSettings"
+        )
+    return table
+
+
+shared_state(SHARED_NAME, _dump, _load)
 
 
 def legacy_state(account: Any) -> LegacyAccount:

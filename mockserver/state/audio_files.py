@@ -105,6 +105,7 @@ SORTS: dict[str, Callable[[AudioFile], Any]] = {
 class AudioFileRepo(Repo[AudioFile]):
     seed_schema = "AudioFile"
     not_found = "no audio file with sid {key!r} on this account"
+    private_fields = ("content", "generation", "phone_id")
     index_spec = IndexSpec(
         sorts=SORTS,
         equal={"status": lambda a: a.status},
@@ -264,7 +265,7 @@ class AudioFileRepo(Repo[AudioFile]):
         return audio
 
     # -- seed ------------------------------------------------------------------
-    def load(self, obj: dict[str, Any]) -> None:
+    def load(self, obj: dict[str, Any]) -> AudioFile:
         audio = AudioFile(
             sid=obj["sid"],
             name=obj["name"],
@@ -275,7 +276,7 @@ class AudioFileRepo(Repo[AudioFile]):
             mime_type=obj.get("mimeType"),
             size=obj.get("size"),
         )
-        self.insert(audio)
+        return self.insert(audio)
 
 
 @job_kind("audio.convert")

@@ -14,6 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from callr_mock.state.codec import dump, load
 from callr_mock.state.errors import InsufficientCredit, InvalidInput
 from callr_mock.state.money import CURRENCY, fmt, to_money
 from callr_mock.state.pagination import page
@@ -68,6 +69,20 @@ class Credit:
         self.balance += credit
         self.updated = at or self.account.store.clock.now()
         self.account.emit("v2.billing.credit.topup", self.to_api(), at=self.updated)
+
+    def to_state(self) -> dict[str, Any]:
+        return {
+            "balance": dump(self.balance),
+            "warningLevel": dump(self.warning_level),
+            "shutdownLevel": dump(self.shutdown_level),
+            "updated": dump(self.updated),
+        }
+
+    def load_state(self, data: dict[str, Any], where: str) -> None:
+        self.balance = load(Decimal, data["balance"], f"{where}.balance")
+        self.warning_level = load(Decimal, data["warningLevel"], f"{where}.warningLevel")
+        self.shutdown_level = load(Decimal, data["shutdownLevel"], f"{where}.shutdownLevel")
+        self.updated = load(datetime, data["updated"], f"{where}.updated")
 
     def set(self, balance: Decimal | str) -> None:
         self.balance = to_money(balance)

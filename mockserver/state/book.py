@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-import itertools
 import threading
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
+from callr_mock.state.codec import dump, load
 from callr_mock.state.errors import NotFound
 
 
@@ -20,14 +20,16 @@ E = TypeVar("E", bound=Entry)
 
 class Book(Generic[E]):
     noun = "entry"  # "fault" → ids fault-1, fault-2, ... and "no fault 'x'"
+    entry_type: type  # the dataclass of the entries (state files read them as that)
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._entries: list[E] = []
-        self._ids = itertools.count(1)
+        self._last_id = 0
 
     def _next_id(self) -> str:
-        return f"{self.noun.replace(' ', '-')}-{next(self._ids)}"
+        self._last_id += 1
+        return f"{self.noun.replace(' ', '-')}-{self._last_id}"
 
     def list(self, account: str | None = None) -> list[E]:
         with self._lock:
@@ -49,6 +51,17 @@ class Book(Generic[E]):
             self._entries = kept
             self._forget(account)
             return removed
+
+    # -- state files ---------------------------------------------------------------------
+    def to_state(self) -> dict[str, Any]:
+        with self._lock:
+            return {"lastId": self._last_id, "entries": [dump(e) for e in self._entries]}
+
+    def load_state(self, data: dict[str, Any], where: str) -> None:
+        entries = load(list.__class_getitem__(self.entry_type), data["entries"], f"{where}.entries")
+        last = load(int, data["lastId"], f"{where}.lastId")
+        with self._lock:
+            self._entries, self._last_id = entries, last
 
     def _forget(self, account: str | None) -> None:
         """What else to drop when ``account`` (``None``: everything) is cleared; under the lock."""

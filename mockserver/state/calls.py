@@ -25,7 +25,7 @@ import csv
 import io
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -190,6 +190,10 @@ class CallRepo(Repo[CallRecord]):
     seed_schema = "CallRecord"
     not_found = "no call record {key} on this account"
     key_attr = "seq"
+    # an in-progress record renders without its end: a state file keeps every field
+    private_fields = tuple(f.name for f in fields(CallRecord) if f.name != "seq")
+    private_attrs = ("exports",)
+    exports: dict[str, ExportFile]
 
     def __init__(self, account: AccountState) -> None:
         super().__init__(account)
@@ -340,13 +344,13 @@ class CallRepo(Repo[CallRecord]):
         now = self.store.clock.now()
         return [record.to_api(now) for record in self.ordered()]
 
-    def load(self, obj: dict[str, Any]) -> None:
+    def load(self, obj: dict[str, Any]) -> CallRecord:
         """A CDR as the API renders it; no events fire for seeded records."""
 
         def when(value: str | None) -> datetime | None:
             return parse(value) if value else None
 
-        self.insert(
+        return self.insert(
             CallRecord(
                 callid=obj["callid"],
                 direction=obj["direction"],

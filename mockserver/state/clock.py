@@ -9,8 +9,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from callr_mock.state.timefmt import iso
+from callr_mock.state.codec import CodecError, load
+from callr_mock.state.timefmt import exact, iso
 
 CLOCK_MODES = ("real", "frozen")
 DEFAULT_FROZEN_START = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
@@ -73,6 +75,28 @@ class SandboxClock:
     def _changed(self) -> None:
         if self.on_change is not None:
             self.on_change()
+
+    def to_state(self) -> dict[str, Any]:
+        """Frozen: the frozen time; real: the offset from the machine's clock, so a restored
+        sandbox runs on from where real time has got to (as if it had never stopped)."""
+        with self._lock:
+            if self._frozen_at is not None:
+                return {"mode": "frozen", "frozenAt": exact(self._frozen_at)}
+            return {"mode": "real", "offsetSeconds": self._offset.total_seconds()}
+
+    def load_state(self, data: dict[str, Any], where: str) -> None:
+        mode = data.get("mode")
+        if mode == "frozen":
+            frozen_at: datetime | None = load(datetime, data["frozenAt"], f"{where}.frozenAt")
+            offset = timedelta(0)
+        elif mode == "real":
+            frozen_at = None
+            offset = timedelta(seconds=load(float, data["offsetSeconds"], f"{where}.offsetSeconds"))
+        else:
+            raise CodecError(f"{where}.mode: must be 'real' or 'frozen', not {mode!r}")
+        with self._lock:
+            self._frozen_at, self._offset = frozen_at, offset
+        self._changed()
 
     def describe(self) -> dict[str, str | None]:
         return {"mode": self.mode, "now": iso(self.now())}

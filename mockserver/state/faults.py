@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from callr_mock.state.book import Book
+from callr_mock.state.codec import load
 from callr_mock.state.errors import InvalidInput, NotFound
 
 DEFAULT_CODE = "injected-fault"
@@ -157,6 +158,7 @@ class FaultBook(Book[Fault]):
     """The faults of one store, in the order they were added (the first match wins)."""
 
     noun = "fault"
+    entry_type = Fault
 
     def __init__(self, seed: int | None = None) -> None:
         super().__init__()
@@ -218,6 +220,18 @@ class FaultBook(Book[Fault]):
             )
             self._entries.append(fault)
             return fault
+
+    def to_state(self) -> dict[str, Any]:
+        state = super().to_state()
+        with self._lock:
+            # JSON keys are strings: the faults of every account are counted under ""
+            return {**state, "added": [[a, n] for a, n in self._added.items()]}
+
+    def load_state(self, data: dict[str, Any], where: str) -> None:
+        super().load_state(data, where)
+        added = load(list[tuple[str | None, int]], data["added"], f"{where}.added")
+        with self._lock:
+            self._added = dict(added)
 
     def _forget(self, account: str | None) -> None:
         if account is None:

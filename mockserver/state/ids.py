@@ -10,6 +10,9 @@ import re
 import string
 import threading
 from collections.abc import Callable
+from typing import Any
+
+from callr_mock.state.codec import dump, load
 
 SID_ALPHABET = string.ascii_lowercase + string.digits
 TOKEN_ALPHABET = string.ascii_letters + string.digits
@@ -52,3 +55,14 @@ class IdGenerator:
     def digits(self, length: int) -> str:
         with self._lock:
             return self._draw(string.digits, length)
+
+    # -- state files: the position, so a restored sandbox goes on with the same draws --
+    def to_state(self) -> dict[str, Any]:
+        with self._lock:
+            return {"random": dump(self._random), "issued": sorted(self._issued)}
+
+    def load_state(self, data: dict[str, Any], where: str) -> None:
+        generator = load(random.Random, data["random"], f"{where}.random")
+        issued = set(load(list[str], data["issued"], f"{where}.issued"))
+        with self._lock:
+            self._random, self._issued = generator, issued

@@ -23,11 +23,13 @@ from decimal import Decimal
 from typing import Any
 
 from callr_mock.state.catalogue import Area, Candidate, catalogue, generate_leaf
+from callr_mock.state.codec import dump, load
 from callr_mock.state.errors import InvalidInput, NotFound
 from callr_mock.state.money import CURRENCY, fmt
 from callr_mock.state.pagination import page
 from callr_mock.state.pricing import number_price
 from callr_mock.state.scheduler import Job, job_kind
+from callr_mock.state.shared import shared_state
 from callr_mock.state.timefmt import iso
 
 HOLD = timedelta(minutes=5)
@@ -102,9 +104,9 @@ class Order:
 class NumberPool:
     """Store-wide: the numbers for sale and every reservation. Used under the store lock."""
 
-    def __init__(self, store: Any) -> None:
+    def __init__(self, store: Any, seed: str | None = None) -> None:
         self.store = store
-        self.seed = store.ids.digits(12)
+        self.seed = store.ids.digits(12) if seed is None else seed
         self.rng = random.Random(self.seed)
         self.reservations: dict[str, Reservation] = {}
 
@@ -362,6 +364,20 @@ def _implied_type(areas: list[Area], prefix: str | None, area: str | None) -> st
     if (prefix is not None or area is not None) and len(matching) == 1:
         return matching.pop()
     return "geographic"
+
+
+def _dump_pool(pool: NumberPool) -> dict[str, Any]:
+    return {"seed": pool.seed, "random": dump(pool.rng), "reservations": dump(pool.reservations)}
+
+
+def _load_pool(store: Any, data: dict[str, Any], where: str) -> NumberPool:
+    pool = NumberPool(store, load(str, data["seed"], f"{where}.seed"))
+    pool.rng = load(random.Random, data["random"], f"{where}.random")
+    pool.reservations = load(dict[str, Reservation], data["reservations"], f"{where}.reservations")
+    return pool
+
+
+shared_state(POOL_NAME, _dump_pool, _load_pool)
 
 
 def pool_of(store: Any) -> NumberPool:

@@ -190,7 +190,7 @@ class NumberRepo(Repo[Number]):
         self.account.emit("v2.number.unassigned", number.to_api(), at=at)
 
     # -- seed ---------------------------------------------------------------
-    def load(self, obj: dict[str, Any]) -> None:
+    def load(self, obj: dict[str, Any]) -> Number:
         """Seed one number (Number shape). Its ``scenario`` must be a scenario of the seed."""
         scenario = obj.get("scenario")
         if scenario is not None and self.account.scenarios.items.get(scenario) is None:
@@ -224,7 +224,7 @@ class NumberRepo(Repo[Number]):
             )
         elif existing is not None and existing.scenario is not None:
             number.scenario, number.assigned = existing.scenario, existing.assigned
-        self.insert(number, seq=existing.seq if existing is not None else None)
+        return self.insert(number, seq=existing.seq if existing is not None else None)
 
     def load_assigned(self, sid: str, obj: dict[str, Any], default_monthly: Decimal) -> None:
         """Seed a number listed in a scenario's ``numbers`` (AssignedNumber shape)."""

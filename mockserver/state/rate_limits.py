@@ -69,6 +69,7 @@ class RateLimit:
 
 class RateLimits(Book[RateLimit]):
     noun = "rate limit"
+    entry_type = RateLimit
 
     def add(self, data: dict[str, Any], account: str | None, operation: str | None) -> RateLimit:
         """``account`` and ``operation`` already checked (``faults.target``)."""

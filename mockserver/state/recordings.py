@@ -247,7 +247,7 @@ class RecordingRepo(Repo[Recording]):
     def find_media(self, sid: str) -> Recording | None:
         return self.find(sid)
 
-    def load(self, obj: dict[str, Any]) -> None:
+    def load(self, obj: dict[str, Any]) -> Recording:
         recording = Recording(
             sid=obj["sid"],
             callid=obj["callid"],
@@ -262,7 +262,7 @@ class RecordingRepo(Repo[Recording]):
             size=obj["size"],
             mime_type=obj["mimeType"],
         )
-        self.insert(recording)
+        return self.insert(recording)
 
 
 @job_kind("recording.ready")

@@ -44,6 +44,12 @@ class Repo(Generic[T]):
     """The attribute of an object that is its key in ``items``."""
     index_spec: ClassVar[IndexSpec[Any] | None] = None
     """What the search filters and sorts on: kept in sorted indexes (``index.py``)."""
+    private_fields: ClassVar[tuple[str, ...]] = ()
+    """Fields of an object that its API shape (``render``, ``load``) does not carry: a state
+    file writes them beside it (``state_document.py``)."""
+    private_attrs: ClassVar[tuple[str, ...]] = ()
+    """Attributes of the repository beyond ``items`` that are state (typed at class level,
+    e.g. ``deliveries: list[Delivery]``): a state file writes them too."""
 
     def __init__(self, account: AccountState) -> None:
         self.account = account
@@ -127,6 +133,6 @@ class Repo(Generic[T]):
         """Every object, as the API returns it, oldest first."""
         return [self.render(obj) for obj in self.ordered()]
 
-    def load(self, obj: dict[str, Any]) -> None:
-        """Insert one object given as the API returns it (seed data)."""
+    def load(self, obj: dict[str, Any]) -> T:
+        """Insert one object given as the API returns it (seed data); returns it."""
         raise NotImplementedError(f"{type(self).__name__} cannot be seeded yet")

@@ -191,7 +191,7 @@ class ScenarioRepo(Repo[Scenario]):
         return task
 
     # -- seed ---------------------------------------------------------------
-    def load(self, obj: dict[str, Any]) -> None:
+    def load(self, obj: dict[str, Any]) -> Scenario:
         """Seed one scenario (Scenario shape); its ``numbers`` join the account, assigned."""
         try:
             check_name(obj["name"])
@@ -217,3 +217,4 @@ class ScenarioRepo(Repo[Scenario]):
             except ApiError:
                 monthly = Decimal("0")
             self.account.numbers.load_assigned(scenario.sid, number, monthly)
+        return scenario

@@ -338,7 +338,7 @@ class SmsRepo(Repo[Sms]):
         )
 
     # -- seed ---------------------------------------------------------------
-    def load(self, obj: dict[str, Any]) -> None:
+    def load(self, obj: dict[str, Any]) -> Sms:
         def when(value: str | None) -> datetime | None:
             return parse(value) if value else None
 
@@ -364,7 +364,7 @@ class SmsRepo(Repo[Sms]):
             network=obj["network"],
             history=[(step["status"], parse(step["at"])) for step in obj["statusHistory"]],
         )
-        self.insert(sms)
+        return self.insert(sms)
 
 
 @job_kind("sms.step")

@@ -8,7 +8,6 @@ never lose a write.
 
 from __future__ import annotations
 
-import itertools
 import threading
 import typing
 from collections.abc import Callable
@@ -142,7 +141,7 @@ class Store:
         self.listeners: list[Listener] = []
         self.lifecycle_listeners: list[LifecycleListener] = []
         self.shared: dict[str, Any] = {}
-        self._creation_order = itertools.count()
+        self.sequence = 0  # the next creation sequence number (``next_seq``)
         self.faults = FaultBook(seed)
         self.rate_limits = RateLimits()
         self.variation = Variation()
@@ -212,8 +211,10 @@ class Store:
             listener(account, kind, status)
 
     def next_seq(self) -> int:
-        """The store's creation sequence: the stable tie-breaker for sorting."""
-        return next(self._creation_order)
+        """The store's creation sequence: the stable tie-breaker for sorting (under the lock)."""
+        seq = self.sequence
+        self.sequence = seq + 1
+        return seq
 
     # -- whole store --------------------------------------------------------
     def reset(self) -> None:
@@ -226,6 +227,13 @@ class Store:
             self.shared.clear()
             for account in self._accounts.values():
                 account.clear()
+
+    def forget_accounts(self) -> None:
+        """Drop every account, credentials and all (before a state file is restored)."""
+        with self.lock:
+            self.reset()
+            self._accounts.clear()
+            self._by_key.clear()
 
     def snapshot(self, account: str | None = None) -> dict[str, Any]:
         with self.lock:

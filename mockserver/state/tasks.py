@@ -173,7 +173,7 @@ class TaskRepo(Repo[Task]):
             {"type": type, "status": status}, order=order, offset=offset, limit=limit
         )
 
-    def load(self, obj: dict[str, Any]) -> None:
+    def load(self, obj: dict[str, Any]) -> Task:
         task = Task(
             sid=obj["sid"],
             type=obj["type"],
@@ -184,7 +184,7 @@ class TaskRepo(Repo[Task]):
             error=obj.get("error"),
             updated=parse(obj["updated"]),
         )
-        self.insert(task)
+        return self.insert(task)
 
 
 @job_kind("task.run")

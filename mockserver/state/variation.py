@@ -14,6 +14,8 @@ import random
 import threading
 from typing import Any
 
+from callr_mock.state.codec import dump, load
+
 MAX_SEED = 2**63 - 1
 
 
@@ -78,6 +80,21 @@ class Variation:
             if generator is None and self._global is not None:
                 generator = self._random[account] = random.Random(f"{self._global}:{account}")
             return generator
+
+    def to_state(self) -> dict[str, Any]:
+        with self.lock:
+            return {
+                "seed": self._global,
+                "accounts": dict(self._accounts),
+                "random": {sid: dump(generator) for sid, generator in self._random.items()},
+            }
+
+    def load_state(self, data: dict[str, Any], where: str) -> None:
+        seed = load(int | None, data["seed"], f"{where}.seed")
+        accounts = load(dict[str, int], data["accounts"], f"{where}.accounts")
+        generators = load(dict[str, random.Random], data["random"], f"{where}.random")
+        with self.lock:
+            self._global, self._accounts, self._random = seed, accounts, generators
 
     def describe(self) -> dict[str, Any]:
         with self.lock:

@@ -110,6 +110,10 @@ def check_endpoint(url: str) -> str:
 class WebhookRepo(Repo[Webhook]):
     seed_schema = "Webhook"
     not_found = "no webhook subscription with sid {key!r} on this account"
+    private_fields = ("secret", "envelope", "match", "auth")
+    private_attrs = ("deliveries", "attached")
+    deliveries: list[Delivery]
+    attached: dict[str, Webhook]
     index_spec = IndexSpec(
         sorts={"created": lambda h: h.created},
         equal={"type": lambda h: h.type, "enabled": lambda h: h.enabled},
@@ -254,7 +258,7 @@ class WebhookRepo(Repo[Webhook]):
         ]
 
     # -- seed --------------------------------------------------------------
-    def load(self, obj: dict[str, Any]) -> None:
+    def load(self, obj: dict[str, Any]) -> Webhook:
         """Seed a subscription. The API shape has no secret, so a seeded ``signed``
         subscription sends no signature until a secret is set with PATCH."""
         hook = Webhook(
@@ -266,4 +270,4 @@ class WebhookRepo(Repo[Webhook]):
             enabled=obj["enabled"],
             signed=obj["signed"],
         )
-        self.insert(hook)
+        return self.insert(hook)
