@@ -46,6 +46,8 @@ class Parameter:
     location: str
     required: bool
     schema: dict[str, Any]
+    allow_empty: bool = False
+    """OpenAPI ``allowEmptyValue`` (query parameters only; false unless the spec says true)."""
 
     @property
     def types(self) -> set[str]:
@@ -75,6 +77,34 @@ class Parameter:
         if "null" in types and raw == "" and "string" not in types:
             return None
         return raw
+
+    def empty_value_problem(self) -> str | None:
+        """Why ``?name=`` (an empty value) is refused, or None when this parameter takes it.
+
+        OpenAPI's rule, which the house decision follows for every query parameter whatever
+        its type: an empty value is refused unless the parameter says ``allowEmptyValue:
+        true`` (spec/README.md, "Empty query values"). Leaving the parameter out is always
+        the way to mean "no filter" or "the default".
+        """
+        if self.location != "query" or self.allow_empty:
+            return None
+        if "default" in self.schema:
+            absent = f"leave it out to get the default ({_wire(self.schema['default'])})"
+        elif self.required:
+            absent = "it is required"
+        else:
+            absent = "leave it out for no filter"
+        return f"query parameter '{self.name}' is empty: give it a value, or {absent}"
+
+    def empty_value(self) -> Any:
+        """What an empty value means where it is allowed: no items, or the empty string."""
+        return [] if "array" in self.types else self.coerce("")
+
+
+def _wire(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 @dataclass
@@ -137,6 +167,7 @@ def _operation(
             location=item["in"],
             required=bool(item.get("required", item["in"] == "path")),
             schema=item.get("schema", {}),
+            allow_empty=item["in"] == "query" and item.get("allowEmptyValue") is True,
         )
         declared[(param.location, param.name)] = param
     grouped: dict[str, list[Parameter]] = {"path": [], "query": [], "header": [], "cookie": []}

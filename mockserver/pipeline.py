@@ -154,6 +154,13 @@ def _query(surface: Surface, op: Operation, request: Request) -> dict[str, Any]:
                     code="unknown-parameter",
                 )
             continue
+        if "" in raw_values:
+            problem = param.empty_value_problem()
+            if problem is None and len(raw_values) == 1:
+                values[name] = param.empty_value()
+                continue
+            if problem is not None and surface.validate:
+                raise InvalidInput(problem, code="invalid-parameter")
         if "array" in param.types:
             items = [part for raw in raw_values for part in raw.split(",")]
             item_param = Parameter(name, "query", False, param.schema.get("items", {}))

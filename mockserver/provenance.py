@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "HOUSE_EMPTY",
     "PROVENANCE_VALUES",
     "Provenance",
     "count_provenance",
@@ -81,6 +82,10 @@ class Provenance:
 # The two house decisions that apply to every schema whatever its mark (spec/README.md):
 HOUSE_STRICT = "house decision for every object: strict (additionalProperties: false)"
 HOUSE_REQUIRED = "house decision for every response object: every property is required"
+HOUSE_EMPTY = (
+    "house decision for every query parameter: an empty value is refused unless the "
+    "parameter says allowEmptyValue: true"
+)
 
 
 def house_decision(current: Provenance, rule: str) -> Provenance:

@@ -196,6 +196,23 @@ def test_requests_are_forwarded_unchanged_and_checked(
     assert (unknown["location"], unknown["kind"]) == ("request", "unknown-parameter")
 
 
+def test_an_empty_query_value_callr_accepted_is_a_finding_on_the_house_decision(
+    fake: FakeUpstream, proxy: ProxyServer
+) -> None:
+    """Reality can overturn the empty-value decision (spec/README.md): a `?limit=` that the
+    upstream answered is reported, with the upstream's status and the decision it contradicts;
+    the SMS sender's documented empty `from=` is not."""
+    requests.get(f"{proxy.url}/v2.0/actions?limit=&sort=name", headers=KEY, timeout=5)
+    requests.get(f"{proxy.url}/v2.0/sms?from=", headers=KEY, timeout=5)
+    findings = _findings(proxy)
+    empty = _one(findings, pointer="query/limit")
+    assert (empty["kind"], empty["status"], empty["observed"]) == ("empty-value", 200, "")
+    assert empty["provenance"]["level"] == "inferred"
+    assert "allowEmptyValue" in empty["provenance"]["note"]
+    assert "query parameter 'limit' is empty" in empty["message"]
+    assert [f for f in findings if f["kind"] == "empty-value"] == [empty]
+
+
 def test_drift_report_clears(proxy: ProxyServer) -> None:
     requests.get(f"{proxy.url}/v2.0/ping", headers=KEY, timeout=5)
     assert _findings(proxy)

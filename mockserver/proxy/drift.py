@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl, unquote
 from callr_mock.contract import Contract, Operation, Parameter
 from callr_mock.provenance import (
     ABSENT,
+    HOUSE_EMPTY,
     HOUSE_REQUIRED,
     HOUSE_STRICT,
     Provenance,
@@ -274,6 +275,24 @@ class Classifier:
                     expected=f"parameters: {', '.join(sorted(declared)) or 'none'}",
                     observed=_example(raw_values[0], [name]),
                     message=f"query parameter '{name}' is not in the spec",
+                )
+                continue
+            problem = param.empty_value_problem() if "" in raw_values else None
+            if problem is not None:
+                yield self._finding(
+                    op,
+                    "request",
+                    ex.status,
+                    pointer=f"query/{name}",
+                    kind="empty-value",
+                    expected="a value (allowEmptyValue is not true)",
+                    observed="",
+                    provenance=Provenance(
+                        "inferred",
+                        HOUSE_EMPTY,
+                        self._param_provenance(op, "query", name, []).source,
+                    ),
+                    message=f"{problem}; upstream answered {ex.status}",
                 )
                 continue
             query[name] = _coerce(param, raw_values)
