@@ -46,7 +46,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import requests
-from callr_mock.journal import JournalEntry, Violation
+from callr_mock.journal import JournalEntry, Message, Violation
 from callr_mock.state.events import Event
 from callr_mock.state.scheduler import Job
 from callr_mock.state.timefmt import iso
@@ -408,6 +408,7 @@ class WebhookDelivery:
                 operation=operation,
                 duration_ms=outcome.duration_ms,
                 violations=[job.problem] if job.problem else [],
+                request=Message.of(list(job.headers.items()), "application/json", job.body),
             ),
             found,
         )

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from callr_mock import injection as injections
 from callr_mock.auth import authenticate
 from callr_mock.contract import Contract, Operation, Parameter, house_query_defaults
-from callr_mock.journal import JournalEntry, Violation
+from callr_mock.journal import JournalEntry, Message, Violation
 from callr_mock.resources import Call, Reply
 from callr_mock.sample import generated_reply
 from callr_mock.state.disruptions import Injection
@@ -40,6 +40,7 @@ log = logging.getLogger("callr_mock")
 JSON = "application/json"
 API_PREFIX = "/v2.0"
 EMPTY_BODIES = (b"", b"{}", b"null")
+_BODY_HEADERS = ("CONTENT_TYPE", "CONTENT_LENGTH")  # the WSGI environ keys without HTTP_
 
 
 def _reject_constant(name: str) -> Any:
@@ -258,19 +259,32 @@ def _body(
     return body, mimetype, files
 
 
-def _respond(reply: Reply) -> Response:
+def _encode(reply: Reply) -> bytes | None:
+    """The answer's bytes on the wire (None: no body)."""
     if reply.body is None or reply.status == 204:
+        return None
+    payload = json.dumps(reply.body, ensure_ascii=False, separators=(",", ":"))
+    try:
+        return payload.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate from seed data: escape it instead
+        return json.dumps(reply.body, separators=(",", ":")).encode("ascii")
+
+
+def _respond(reply: Reply, data: bytes | None) -> Response:
+    if data is None:
         response = Response(status=reply.status)
     else:
-        payload = json.dumps(reply.body, ensure_ascii=False, separators=(",", ":"))
-        try:
-            data = payload.encode("utf-8")
-        except UnicodeEncodeError:  # a lone surrogate from seed data: escape it instead
-            data = json.dumps(reply.body, separators=(",", ":")).encode("ascii")
         response = Response(data, status=reply.status, mimetype=JSON)
     for name, value in reply.headers.items():
         response.headers[name] = value
     return response
+
+
+def answer_message(
+    headers: list[tuple[str, str]], content_type: str | None, data: bytes | None
+) -> Message:
+    """What the journal keeps of an answer."""
+    return Message.of(headers, content_type if data else None, data or b"")
 
 
 def handle_operation(
@@ -352,21 +366,24 @@ def handle_operation(
             violations.append(problem)
             if rt.settings.strict:
                 reply = Reply(500, {"code": "contract-violation", "message": problem})
+    data = _encode(reply)
+    dropped = injection is not None and injection.drop
     record_exchange(
         rt,
         request,
         started=started,
         account=account_sid,
         operation=op.id,
-        status=None if injection is not None and injection.drop else reply.status,
+        status=None if dropped else reply.status,
         violations=violations,
         injected=injection.mark() if injection is not None else None,
         code=reply.body.get("code")
         if isinstance(reply.body, dict) and reply.status >= 400
         else None,
         error=reply.body if reply.status >= 400 and isinstance(reply.body, dict) else None,
+        response=None if dropped else answer_message(list(reply.headers.items()), JSON, data),
     )
-    return injections.send(injection, request, _respond(reply))
+    return injections.send(injection, request, _respond(reply, data))
 
 
 def http_error(rt: Runtime, request: Request, error: HTTPException) -> Response:
@@ -398,12 +415,18 @@ def http_error(rt: Runtime, request: Request, error: HTTPException) -> Response:
     reply = Reply(code, {"code": names.get(code, "http-error"), "message": message})
     if allowed:
         reply.headers["Allow"] = ", ".join(allowed)
+    data = None if request.method == "HEAD" else _encode(reply)
     record_exchange(
-        rt, request, started=None, account=None, operation=None, status=code, error=reply.body
+        rt,
+        request,
+        started=None,
+        account=None,
+        operation=None,
+        status=code,
+        error=reply.body,
+        response=answer_message(list(reply.headers.items()), JSON, data),
     )
-    if request.method == "HEAD":
-        reply.body = None
-    return _respond(reply)
+    return _respond(reply, data)
 
 
 def record_exchange(
@@ -418,9 +441,11 @@ def record_exchange(
     injected: dict[str, Any] | None = None,
     code: Any = None,
     error: dict[str, Any] | None = None,
+    response: Message | None = None,
 ) -> None:
     """Write the current request to the journal, and each violation it committed; count it
-    for the coverage report (``code``: the error code of the answer, if any)."""
+    for the coverage report (``code``: the error code of the answer, if any; ``response``:
+    what the journal keeps of the answer, see ``journal.Message``)."""
     rt.coverage.exchange(account, operation, status, code)
     found = [
         Violation(
@@ -448,6 +473,23 @@ def record_exchange(
             violations=list(violations or []),
             injected=injected,
             error=error,
+            request=request_message(request),
+            response=response,
         ),
         found,
     )
+
+
+def request_message(request: Request) -> Message:
+    """What the journal keeps of a request: its headers and body (read here if no one did)."""
+    headers = [
+        (name, value)
+        for name, value in request.environ.items()
+        if name[:5] == "HTTP_" or name in _BODY_HEADERS
+    ]  # environ keys: cheaper than request.headers; redaction.headers names them
+    content_type = request.mimetype or None
+    try:
+        data = request.get_data(cache=True)
+    except RequestEntityTooLarge:  # not read: counted only
+        return Message.of(headers, content_type, b"", request.content_length or 0)
+    return Message.of(headers, content_type, data)

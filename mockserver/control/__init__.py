@@ -8,11 +8,11 @@ blueprint and the helpers they share are in ``common.py``.
 
 from __future__ import annotations
 
-from callr_mock.control.common import account_param, blueprint, body, query, reply
+from callr_mock.control.common import account_param, blueprint, body, path_values, query, reply
 from callr_mock.coverage import report, spec_index
 from callr_mock.legacy import methods as legacy_methods
 from callr_mock.runtime import runtime_of
-from callr_mock.state.errors import InvalidInput
+from callr_mock.state.errors import InvalidInput, NotFound
 from callr_mock.state.events import EVENT_TYPES
 from callr_mock.state.timefmt import parse
 from flask import Response, current_app
@@ -140,6 +140,20 @@ def _since() -> int:
 @blueprint.get("/journal")
 def journal() -> Response:
     return reply(runtime_of(current_app).journal.list_entries(account_param(), _since()))
+
+
+@blueprint.get("/journal/<seq>")
+def journal_entry(seq: str) -> Response:
+    """One entry with its request and answer: headers, bodies (cut, secrets redacted)."""
+    journal = runtime_of(current_app).journal
+    found = journal.entry(path_values()["seq"])
+    if found is None:
+        raise NotFound(
+            f"no journal entry with seq {seq}: not recorded yet, cleared (reset or DELETE "
+            f"/_mock/journal), older than the last {journal.entries.maxlen} entries kept, or "
+            "the seq of a violation (GET /_mock/violations)"
+        )
+    return reply(found)
 
 
 @blueprint.delete("/journal")

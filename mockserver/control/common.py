@@ -16,7 +16,14 @@ from importlib import resources
 from typing import Any
 
 from callr_mock.contract import Contract, Operation, contract_for
-from callr_mock.pipeline import JSON, Inputs, Surface, read_request, record_exchange
+from callr_mock.pipeline import (
+    JSON,
+    Inputs,
+    Surface,
+    answer_message,
+    read_request,
+    record_exchange,
+)
 from callr_mock.runtime import runtime_of
 from callr_mock.state.errors import ApiError
 from flask import Blueprint, Response, current_app, g, request
@@ -82,6 +89,11 @@ def query() -> dict[str, Any]:
     return _inputs().query
 
 
+def path_values() -> dict[str, Any]:
+    """The path parameters under the spec's names, coerced and checked (``seq`` is an int)."""
+    return _inputs().path
+
+
 def account_param() -> str | None:
     return query().get("account") or None
 
@@ -129,6 +141,7 @@ def _check_answer(response: Response) -> Response:
         operation=f"control:{op.id}",
         status=status,
         violations=[message],
+        response=answer_message([], response.mimetype, response.get_data()),
     )
     if rt.settings.strict:
         return reply({"code": "contract-violation", "message": message}, 500)

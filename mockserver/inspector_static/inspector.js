@@ -3,7 +3,7 @@
 "use strict";
 
 const API = "/_mock";
-const SECRET = /key|secret|token|password|authorization/i;
+const SECRET = /key|secret|passw|token|auth|credential|signature/i;  // = redaction.SECRET_NAME (tested)
 const SECTIONS = ["numbers", "scenarios", "sms", "tasks", "calls", "audio_files", "recordings", "webhooks", "reservations"];
 const ui = { account: null, lastSeq: 0, entries: [], open: new Set(), state: null };
 

@@ -36,7 +36,7 @@ from callr_mock.legacy.core import (
     RpcError,
     state_error_code,
 )
-from callr_mock.pipeline import parse_json, record_exchange
+from callr_mock.pipeline import answer_message, parse_json, record_exchange
 from callr_mock.runtime import runtime_of
 from callr_mock.state.disruptions import Injection
 from callr_mock.state.errors import ApiError
@@ -129,18 +129,22 @@ def json_rpc() -> Response:
         lost = _injected_error(injection)
         status, body = lost.http_status, _reply(request_id, error=lost)
     operation = JOURNAL_PREFIX + (name or "?")
+    error_body = body.get("error") if isinstance(body, dict) else None
+    payload = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    dropped = injection is not None and injection.drop
     record_exchange(
         rt,
         request,
         started=started,
         account=account_sid,
         operation=operation,
-        status=None if injection is not None and injection.drop else status,
+        status=None if dropped else status,
         violations=violations,
         injected=injection.mark() if injection is not None else None,
-        code=(body.get("error") or {}).get("code") if isinstance(body, dict) else None,
+        code=(error_body or {}).get("code"),
+        error=error_body,
+        response=None if dropped else answer_message([], CONTENT_TYPE, payload),
     )
-    payload = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
     return injections.send(
         injection, request, Response(payload, status=status, content_type=CONTENT_TYPE)
     )

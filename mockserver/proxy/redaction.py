@@ -1,30 +1,18 @@
-"""What of an exchange is secret, and its redacted form (for recordings and reports).
+"""Redaction for recordings and drift reports; what is secret is ``callr_mock.redaction``.
 
-Credentials travel in headers (``x-api-key``, ``Authorization``; cookies for good
-measure); secrets in bodies are fields whose name says so (a webhook ``secret``, a
-``password``, an ``apiKey``, a ``token``). Their values are replaced by ``REDACTED``; the
-rest is kept, so a recording still shows what the API said.
+Credentials in headers and secret-named fields in bodies and queries are replaced by
+``REDACTED`` (whole: a recording keeps no part of a key); the rest is kept, so a recording
+still shows what the API said.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
-from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-REDACTED = "[redacted]"
-SECRET_HEADERS = frozenset(
-    {"authorization", "proxy-authorization", "x-api-key", "cookie", "set-cookie"}
-)
-_SECRET_NAME = re.compile(
-    r"secret|passw|api[-_]?key|token|authori[sz]ation|credential|private[-_]?key|signature",
-    re.IGNORECASE,
-)
+from callr_mock.redaction import REDACTED, SECRET_HEADERS, is_secret_name, redact_json
 
-
-def is_secret_name(name: str) -> bool:
-    return bool(_SECRET_NAME.search(name))
+__all__ = ["REDACTED", "redact_header", "redact_headers", "redact_json", "redact_query"]
 
 
 def redact_header(name: str, value: str) -> str:
@@ -40,22 +28,6 @@ def redact_header(name: str, value: str) -> str:
 
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return {name: redact_header(name, value) for name, value in headers.items()}
-
-
-def redact_json(value: Any) -> Any:
-    """A copy of a JSON value with the values of secret-named fields replaced."""
-    if isinstance(value, dict):
-        return {
-            key: (
-                REDACTED
-                if is_secret_name(str(key)) and item is not None and item != ""
-                else redact_json(item)
-            )
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [redact_json(item) for item in value]
-    return value
 
 
 def redact_query(query: str) -> str:
