@@ -1,9 +1,10 @@
 """Headless Chromium (Debian's ``chromium``, installed by .ci/run) for the browser tests.
 
-``browser_page()`` gives an interactive Playwright page on the same browser (clicks, waits,
-console errors, screenshots). ``dump_dom(url)`` loads a page with every host but
-127.0.0.1 unreachable (a page that needs a CDN breaks), lets its scripts run for up to ``budget_ms`` of virtual time, and
-returns the DOM as HTML. On CI a missing browser fails the test; elsewhere it skips.
+``chromium_browser()`` launches it for Playwright (once per test module, as a fixture) and
+``page_of(browser)`` gives an interactive page of it (clicks, waits, console errors,
+screenshots); ``browser_page()`` does both for a single test. ``dump_dom(url)`` loads a
+page with every host but 127.0.0.1 unreachable (a page that needs a CDN breaks), lets its
+scripts run for up to ``budget_ms`` of virtual time, and returns the DOM as HTML. On CI a missing browser fails the test; elsewhere it skips.
 """
 
 from __future__ import annotations
@@ -55,11 +56,10 @@ def dump_dom(url: str, *, budget_ms: int = 20000, timeout: float = 120) -> str:
 
 
 @contextlib.contextmanager
-def browser_page() -> Iterator[tuple[Any, list[str]]]:
-    """An interactive page in the same headless Chromium, driven by Playwright for Python.
+def chromium_browser() -> Iterator[Any]:
+    """The headless Chromium, launched once (a module fixture can share it between tests).
 
-    Yields the page and a list that collects every console error and uncaught page error.
-    Only 127.0.0.1 resolves, as for ``dump_dom``.
+    Driven by Playwright for Python; only 127.0.0.1 resolves, as for ``dump_dom``.
     """
     path = chromium()
     try:
@@ -68,7 +68,6 @@ def browser_page() -> Iterator[tuple[Any, list[str]]]:
         if os.environ.get("CI"):
             pytest.fail("playwright is missing on CI (it is in the dev extra)")
         pytest.skip("playwright is not installed (pip install -e '.[dev]')")
-    errors: list[str] = []
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=path,
@@ -79,12 +78,31 @@ def browser_page() -> Iterator[tuple[Any, list[str]]]:
             ],
         )
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.on(
-                "console",
-                lambda message: errors.append(message.text) if message.type == "error" else None,
-            )
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            yield page, errors
+            yield browser
         finally:
             browser.close()
+
+
+@contextlib.contextmanager
+def page_of(browser: Any) -> Iterator[tuple[Any, list[str]]]:
+    """A fresh page (own cookies and storage) of ``browser``, and a list that collects every
+    console error and uncaught page error."""
+    errors: list[str] = []
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda message: errors.append(message.text) if message.type == "error" else None,
+        )
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        yield page, errors
+    finally:
+        context.close()
+
+
+@contextlib.contextmanager
+def browser_page() -> Iterator[tuple[Any, list[str]]]:
+    """An interactive page in its own headless Chromium: ``chromium_browser`` + ``page_of``."""
+    with chromium_browser() as browser, page_of(browser) as opened:
+        yield opened

@@ -1,4 +1,8 @@
-"""The browser inspector at /_mock/ui, in a real headless Chromium (offline, same origin)."""
+"""The browser inspector at /_mock/ui, in a real headless Chromium (offline, same origin).
+
+One browser for the module (``browser`` fixture), a fresh page per test. Screenshots of
+each view are saved to ``$CALLR_MOCK_ARTEFACTS`` when set (CI keeps them), else tmp_path.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,20 @@ from typing import Any
 
 import pytest
 import requests
-from browser import browser_page
-from callr_mock import DEMO_API_KEY, MockServer
+from browser import chromium_browser, page_of
+from callr_mock import DEMO_ACCOUNT_SID, DEMO_API_KEY, MockServer
 from callr_mock.settings import Settings
+from webhook_receiver import Receiver
 
 KEY = {"x-api-key": DEMO_API_KEY}
+SECRET = "s3cr3t-k3y-0f-m1n3"
+OTHER_SID, OTHER_KEY = "other001", "other-account-key-0001"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with chromium_browser() as launched:
+        yield launched
 
 
 @pytest.fixture
@@ -40,14 +53,14 @@ def sms_status(page: Any, sid: str) -> str:
 
 
 def test_the_inspector_shows_live_traffic_drives_the_clock_and_shows_violations(
-    server: MockServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    server: MockServer, browser: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assets = requests.get(server.url + "/_mock/ui", timeout=5)
     assert (
         assets.status_code == 200
         and "default-src 'self'" in assets.headers["Content-Security-Policy"]
     )
-    with browser_page() as (page, errors):
+    with page_of(browser) as (page, errors):
         page.goto(server.url + "/_mock/ui")
         page.wait_for_selector("body[data-ready=true]", timeout=10_000)
         assert page.locator("#clock-mode").inner_text() == "frozen"
@@ -118,6 +131,123 @@ def test_the_inspector_shows_live_traffic_drives_the_clock_and_shows_violations(
         page.wait_for_selector("#account p.empty", timeout=5_000)
         assert requests.get(server.url + "/_mock/journal", timeout=5).json() == []
         assert errors == []
+
+
+def open_entry(page: Any, row_selector: str) -> Any:
+    """Click a journal row and wait for its request and response to be shown."""
+    row = page.wait_for_selector(row_selector, timeout=2_000)
+    assert row is not None
+    row.click()
+    seq = row.get_attribute("data-seq")
+    page.wait_for_selector(f'#journal tr.detail[data-detail="{seq}"] .exchange', timeout=2_000)
+    return page.locator(f'#journal tr.detail[data-detail="{seq}"]')
+
+
+def journal_accounts(page: Any) -> list[str]:
+    cells = page.locator("#journal tr.entry td:nth-child(3)").all_inner_texts()
+    return [str(text) for text in cells]
+
+
+def test_entries_open_to_their_bodies_secrets_stay_hidden_filters_work_and_every_view_is_shot(
+    server: MockServer, browser: Any, tmp_path: Path
+) -> None:
+    shots = artefact_dir(tmp_path)
+    receiver = Receiver()
+    try:
+        with page_of(browser) as (page, errors):
+            page.goto(server.url + "/_mock/ui")
+            page.wait_for_selector("body[data-ready=true]", timeout=10_000)
+
+            # a subscription with a signing secret: its request and response bodies, no secret
+            hook = {"type": "v2.sms.outbound.updated", "endpoint": receiver.url, "secret": SECRET}
+            created = requests.post(
+                server.url + "/v2.0/webhooks", json=hook, headers=KEY, timeout=5
+            )
+            assert created.status_code == 201
+            detail = open_entry(page, '#journal tr.entry[data-operation="createWebhook"]')
+            request_body = detail.locator('[data-part="request"] pre.body').inner_text()
+            assert '"secret": "[redacted]"' in request_body  # pretty JSON, secret redacted
+            assert f'"endpoint": "{receiver.url}"' in request_body
+            assert (
+                "X-Api-Key: call…[redacted]"
+                in detail.locator('[data-part="request"] pre.headers').inner_text()
+            )
+            assert (
+                '"signed": true' in detail.locator('[data-part="response"] pre.body').inner_text()
+            )
+
+            # an SMS whose status change is delivered to the receiver (deliveries view)
+            sms = requests.post(
+                server.url + "/v2.0/sms?to=%2B33612345678",
+                json={"text": "hi"},
+                headers=KEY,
+                timeout=5,
+            )
+            assert sms.status_code == 201
+            requests.post(server.url + "/_mock/clock/advance", json={"seconds": 1}, timeout=5)
+            assert receiver.wait_for(1)
+            page.wait_for_selector("#deliveries tbody tr", timeout=5_000)
+            page.wait_for_selector("#events tbody tr", timeout=5_000)
+
+            # a body over the size limit is cut, with the marker
+            big = requests.post(
+                server.url + "/v2.0/sms?to=%2B33612345678",
+                json={"text": "x" * 40_000},
+                headers=KEY,
+                timeout=5,
+            )
+            assert big.status_code == 400
+            cut = open_entry(page, '#journal tr.entry[data-operation="sendSms"]:has(td.s4)')
+            assert "…[truncated" in cut.locator('[data-part="request"] pre.body').inner_text()
+            assert "invalid-body" in cut.locator('[data-part="response"] pre.body').inner_text()
+
+            # a second account: the account filter, then the operation filter
+            other = {"sid": OTHER_SID, "key": OTHER_KEY}
+            assert (
+                requests.post(server.url + "/_mock/accounts", json=other, timeout=5).status_code
+                == 201
+            )
+            other_key = {"x-api-key": OTHER_KEY}
+            assert requests.get(server.url + "/v2.0/ping", headers=other_key, timeout=5).ok
+            page.wait_for_selector(
+                f'#filter-account option[value="{OTHER_SID}"]', state="attached", timeout=5_000
+            )
+            page.select_option("#filter-account", OTHER_SID)
+            assert journal_accounts(page) == [OTHER_SID]
+            page.select_option("#filter-account", "")
+            assert OTHER_SID in journal_accounts(page) and DEMO_ACCOUNT_SID in journal_accounts(
+                page
+            )
+            page.fill("#filter-operation", "sendsms")  # case-insensitive, part of the name
+            operations = page.locator("#journal tr.entry").evaluate_all(
+                "rows => rows.map(r => r.dataset.operation)"
+            )
+            assert operations == ["sendSms", "sendSms"]
+            page.fill("#filter-operation", "")
+
+            # never a full key or secret anywhere in the page (state, journal, deliveries)
+            page.locator(f'#accounts button[data-account="{DEMO_ACCOUNT_SID}"]').click()
+            page.wait_for_selector("#table-webhooks", timeout=5_000)
+            content = page.content()
+            for secret in (SECRET, DEMO_API_KEY, OTHER_KEY):
+                assert secret not in content
+
+            # one screenshot per view
+            views = {
+                "accounts": "#accounts-section",
+                "account-state": "#account",
+                "journal": "#journal-section",
+                "events": "#events",
+                "deliveries": "#deliveries",
+                "clock": "#clock",
+            }
+            for name, selector in views.items():
+                shot = shots / f"inspector-{name}.png"
+                page.locator(selector).screenshot(path=str(shot))
+                assert shot.stat().st_size > 1_000, name
+            assert errors == []
+    finally:
+        receiver.close()
 
 
 def test_inspector_assets_are_package_data_and_unknown_names_are_404(server: MockServer) -> None:

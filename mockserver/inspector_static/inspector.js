@@ -5,7 +5,7 @@
 const API = "/_mock";
 const SECRET = /key|secret|passw|token|auth|credential|signature/i;  // = redaction.SECRET_NAME (tested)
 const SECTIONS = ["numbers", "scenarios", "sms", "tasks", "calls", "audio_files", "recordings", "webhooks", "reservations"];
-const ui = { account: null, lastSeq: 0, entries: [], open: new Set(), state: null };
+const ui = { account: null, lastSeq: 0, entries: [], open: new Set(), details: new Map(), state: null };
 
 function $(id) { return document.getElementById(id); }
 
@@ -23,7 +23,7 @@ function el(tag, attrs, ...children) {
 }
 
 function mask(value) {
-  if (typeof value !== "string") return value;
+  if (typeof value !== "string" || value.includes("[redacted]")) return value;  // masked by the server
   return value.length <= 4 ? "****" : value.slice(0, 4) + "…" + "*".repeat(4);
 }
 
@@ -75,7 +75,7 @@ async function clockAction(path, body) {
 async function reset() {
   try {
     await call("POST", "/reset");
-    ui.lastSeq = 0; ui.entries = []; ui.open.clear();
+    ui.lastSeq = 0; ui.entries = []; ui.open.clear(); ui.details.clear();
     renderJournal();
     await refreshState();
     say("sandbox reset");
@@ -183,6 +183,23 @@ function shown(entry) {
   return true;
 }
 
+function message(title, part, shown) {
+  // one side of an exchange, as GET /_mock/journal/{seq} gives it (the server has redacted it)
+  if (!shown) return el("div", { class: "message", "data-part": part }, el("h4", {}, title), el("p", { class: "empty" }, "none (no answer was sent)"));
+  const about = [shown.kind, shown.content_type, shown.size + " bytes"];
+  if (shown.truncated_bytes) about.push(shown.truncated_bytes + " bytes cut");
+  const names = Object.keys(shown.headers);
+  const headers = names.length
+    ? el("pre", { class: "headers" }, names.map((name) => name + ": " + shown.headers[name]).join("\n"))
+    : null;
+  let body;
+  if (shown.kind === "empty") body = el("p", { class: "empty" }, "no body");
+  else if (shown.kind === "json") body = el("pre", { class: "body json" }, JSON.stringify(shown.body, null, 2));
+  else body = el("pre", { class: "body " + shown.kind }, String(shown.body));
+  return el("div", { class: "message", "data-part": part },
+    el("h4", {}, title, " ", el("small", {}, "(" + about.filter(Boolean).join(", ") + ")")), headers, body);
+}
+
 function detail(entry) {
   const parts = [el("div", {}, el("b", {}, "Request: "), entry.method + " " + entry.path + (entry.query ? "?" + entry.query : ""))];
   if (entry.error) {
@@ -195,8 +212,29 @@ function detail(entry) {
     parts.push(el("div", {}, "No contract violation by the mock."));
   }
   if (entry.injected) parts.push(el("div", {}, el("b", {}, "Injected: "), JSON.stringify(entry.injected)));
-  parts.push(el("div", { class: "empty" }, "Request and response bodies are not recorded yet."));
+  const found = ui.details.get(entry.seq);
+  if (found === undefined) parts.push(el("p", { class: "empty" }, "loading the bodies…"));
+  else if (found === null) parts.push(el("p", { class: "empty" }, "bodies no longer kept (the journal keeps the most recent entries)"));
+  else parts.push(el("div", { class: "exchange" }, message("Request", "request", found.request), message("Response", "response", found.response)));
   return el("tr", { class: "detail", "data-detail": entry.seq }, el("td", { colspan: "7" }, ...parts));
+}
+
+async function loadDetail(seq) {
+  try {
+    ui.details.set(seq, masked(await call("GET", "/journal/" + seq)));
+  } catch (error) {
+    ui.details.set(seq, null);  // cleared, or older than what the journal keeps
+  }
+  renderJournal();
+}
+
+function toggle(entry) {
+  if (ui.open.has(entry.seq)) ui.open.delete(entry.seq);
+  else {
+    ui.open.add(entry.seq);
+    if (!ui.details.has(entry.seq)) loadDetail(entry.seq);
+  }
+  renderJournal();
 }
 
 function renderJournal() {
@@ -204,7 +242,7 @@ function renderJournal() {
   for (const entry of ui.entries.filter(shown).slice(-500).reverse()) {
     const klass = "s" + String(entry.status || 5)[0];
     rows.push(el("tr", { class: "entry", "data-seq": entry.seq, "data-operation": entry.operation || "",
-      onclick: () => { ui.open.has(entry.seq) ? ui.open.delete(entry.seq) : ui.open.add(entry.seq); renderJournal(); } },
+      onclick: () => toggle(entry) },
       el("td", {}, entry.seq), el("td", {}, cell(entry.time)), el("td", {}, cell(entry.account)),
       el("td", {}, entry.method + " " + entry.path), el("td", {}, cell(entry.operation)),
       el("td", { class: klass }, entry.status === null ? "no answer" : entry.status,
