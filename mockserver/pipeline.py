@@ -40,7 +40,7 @@ log = logging.getLogger("callr_mock")
 JSON = "application/json"
 API_PREFIX = "/v2.0"
 EMPTY_BODIES = (b"", b"{}", b"null")
-_BODY_HEADERS = ("CONTENT_TYPE", "CONTENT_LENGTH")  # the WSGI environ keys without HTTP_
+_HEADER_KEYS = ("HTTP_", "CONTENT_")  # the request headers in a WSGI environ
 
 
 def _reject_constant(name: str) -> Any:
@@ -482,11 +482,9 @@ def record_exchange(
 
 def request_message(request: Request) -> Message:
     """What the journal keeps of a request: its headers and body (read here if no one did)."""
-    headers = [
-        (name, value)
-        for name, value in request.environ.items()
-        if name[:5] == "HTTP_" or name in _BODY_HEADERS
-    ]  # environ keys: cheaper than request.headers; redaction.headers names them
+    # the WSGI environ's header keys (HTTP_*, CONTENT_TYPE/LENGTH), as they are: a third
+    # of the cost of request.headers; redaction.header_name names them when shown
+    headers = [(k, v) for k, v in request.environ.items() if k.startswith(_HEADER_KEYS)]
     content_type = request.mimetype or None
     try:
         data = request.get_data(cache=True)
