@@ -72,9 +72,10 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         store.variation.set(None, settings.vary_seed)
     if settings.seed_path:
         # a seed set (demo, empty) goes into the first account; a seed file into the demo
-        # account, or into the accounts it names when the settings name their own
+        # account, or into the accounts it names when the settings name their own; a state
+        # file (serve --state-file) is restored whole
         named = settings.seed_path in named_seeds()
-        runtime.seed(
+        runtime.start_from(
             settings.seed_path,
             into=settings.initial_accounts()[0][0] if named or not settings.accounts else None,
         )

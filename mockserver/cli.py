@@ -165,6 +165,14 @@ def build_parser() -> argparse.ArgumentParser:
         "(env CALLR_MOCK_SEED; default: %(default)s)",
     )
     serve.add_argument(
+        "--state-file",
+        metavar="PATH",
+        default=_env("state_file", None),
+        help="keep the sandbox in PATH across restarts: loaded at start when it exists (then "
+        "--seed is not applied), else created; saved within about a second of each change and "
+        "on Ctrl-C/SIGTERM (env CALLR_MOCK_STATE_FILE; default: none, state is lost on stop)",
+    )
+    serve.add_argument(
         "--account",
         action="append",
         type=_account,
@@ -363,6 +371,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         id_seed=args.id_seed,
         threads=args.threads,
         vary_seed=_chosen_seed(args.vary_seed),
+        state_file=args.state_file or None,
     )
 
 
@@ -380,6 +389,7 @@ def _build(settings: Settings) -> MockServer:
     from callr_mock.server import MockServer
     from callr_mock.spec_loader import SpecError, check_openapi, load_spec
     from callr_mock.state.errors import ApiError
+    from callr_mock.statefile import StateFileError
 
     if settings.spec_path is not None:
         try:
@@ -392,6 +402,8 @@ def _build(settings: Settings) -> MockServer:
         raise CliError(f"--spec: {error}") from None
     except ApiError as error:  # the seed: unknown name, broken file, objects the spec refuses
         raise CliError(f"--seed {settings.seed_path}: {error.message}") from None
+    except StateFileError as error:  # names the file; the file is left as it was
+        raise CliError(f"--state-file: {error}") from None
 
 
 def _bind(server: WsgiServer) -> None:
@@ -426,17 +438,24 @@ def _bind(server: WsgiServer) -> None:
 
 
 def _seed_line(server: MockServer) -> str:
+    state = server.state_file
+    if state is not None and state.restored:
+        return f"  state: continued from {state.path} ({_counts(server)}); saved as it changes"
     seed = server.settings.seed_path
+    kept = f"; kept in {state.path}" if state is not None else ""
     if not seed:
-        return "  seed: empty (start with --seed demo for sample numbers, scenarios and SMS)"
-    store = server.runtime.store
+        return "  seed: empty (start with --seed demo for sample numbers, scenarios and SMS)" + kept
+    return f"  seed: {seed} ({_counts(server)}){kept}"
+
+
+def _counts(server: MockServer) -> str:
     counts: dict[str, int] = {}
-    for account in store.accounts():
+    for account in server.runtime.store.accounts():
         for name, items in account.snapshot().items():
             if isinstance(items, list) and items:
                 counts[name] = counts.get(name, 0) + len(items)
     what = ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in counts.items())
-    return f"  seed: {seed} ({what or 'nothing'})"
+    return what or "nothing"
 
 
 def _print_ready(server: MockServer) -> None:
@@ -451,6 +470,8 @@ def _print_ready(server: MockServer) -> None:
     if vary is not None:
         lines.append(f"  responses vary within the contract: seed {vary} (repeat: --vary {vary})")
     accounts = server.settings.initial_accounts()
+    if server.state_file is not None and server.state_file.restored:
+        accounts = [(a.sid, a.key) for a in rt.store.accounts() if a.key] or accounts
     lines += [f"  account {sid}  x-api-key: {key}   (Basic {sid}:{key})" for sid, key in accounts]
     if rt.unhandled:
         lines.append(
@@ -467,7 +488,8 @@ def serve(args: argparse.Namespace) -> int:
     server = _build(settings)
     _bind(server)
     server.serve_forever(on_ready=_print_ready)
-    print("callr-mock stopped", flush=True)
+    kept = f"; state saved in {server.state_file.path}" if server.state_file else ""
+    print(f"callr-mock stopped{kept}", flush=True)
     return 0
 
 

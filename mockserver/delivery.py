@@ -334,6 +334,7 @@ class WebhookDelivery:
             if generation != self._generation:
                 return  # a reset happened meanwhile; _next will end the thread
             now = self.store.clock.now()
+            self.store.touch()
             delivery.attempts += 1
             delivery.last_status = outcome.status
             delivery.last_error = outcome.error

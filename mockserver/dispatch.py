@@ -21,6 +21,8 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map
 from werkzeug.wrappers import Request
 
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
     from callr_mock.runtime import Runtime
@@ -42,6 +44,16 @@ class ApiDispatcher:
         self.request_class = ApiRequest
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """Every request of the app comes through here: one that may write (any method but
+        GET, HEAD, OPTIONS: the API, the legacy endpoint, the control API) marks the state
+        changed once answered (``Store.touch``, what the state file's writer waits for)."""
+        try:
+            return self._dispatch(environ, start_response)
+        finally:
+            if environ.get("REQUEST_METHOD") not in READ_ONLY_METHODS:
+                self.runtime.store.touch()
+
+    def _dispatch(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path_info: str = environ.get("PATH_INFO", "")
         if not path_info.startswith(API_PREFIX + "/") and path_info != API_PREFIX:
             return self.app(environ, start_response)

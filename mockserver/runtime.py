@@ -19,8 +19,10 @@ from callr_mock.journal import Journal
 from callr_mock.resources import Handler
 from callr_mock.seeding import SeedValidator, apply_seed, read_seed
 from callr_mock.settings import Settings
+from callr_mock.state.errors import InvalidInput
 from callr_mock.state.pricing import magic_inputs
 from callr_mock.state.store import Store
+from callr_mock.state_document import StateFileError, is_state_document, restore_state
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -55,6 +57,19 @@ class Runtime:
     def seed(self, source: str | dict[str, Any], *, into: str | None = None) -> list[str]:
         data = read_seed(source) if isinstance(source, str) else source
         return apply_seed(self.store, data, self.seed_validator, into=into)
+
+    def start_from(self, source: str, *, into: str | None = None) -> list[str]:
+        """The start-up seed (``--seed``): a seed set or file, or a state file (a whole sandbox,
+        restored as saved, ``into`` aside). A state file that cannot be restored is an
+        ``invalid-seed`` error like any broken seed."""
+        data = read_seed(source)
+        if not is_state_document(data):
+            return self.seed(data, into=into)
+        try:
+            restore_state(self, data)
+        except StateFileError as error:
+            raise InvalidInput(f"state file {source}: {error}", code="invalid-seed") from None
+        return [account.sid for account in self.store.accounts()]
 
     def reset(self) -> None:
         self.store.reset()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from dataclasses import replace
 from types import FrameType
 from typing import Any
 
@@ -16,6 +17,7 @@ from callr_mock.app import create_app
 from callr_mock.injection import DROP_CONNECTION
 from callr_mock.runtime import Runtime, runtime_of
 from callr_mock.settings import Settings
+from callr_mock.statefile import StateFile, read_state_file
 from flask import Flask
 from waitress.channel import HTTPChannel
 from waitress.server import BaseWSGIServer, create_server
@@ -178,18 +180,34 @@ class WsgiServer:
 
 
 class MockServer(WsgiServer):
-    """The sandbox: ``create_app(settings)`` on waitress, with its background services."""
+    """The sandbox: ``create_app(settings)`` on waitress, with its background services.
+
+    With ``settings.state_file`` the sandbox continues from that file when it exists (its
+    state replaces the seed), else starts as usual and creates it; it is saved about a second
+    after each change and when the server stops (``statefile.py``). ``StateFileError`` when
+    the file cannot be read, restored or written; an unusable file is left untouched."""
 
     def __init__(self, settings: Settings | None = None, *, app: Flask | None = None) -> None:
         settings = settings or Settings()
+        document = read_state_file(settings.state_file) if settings.state_file else None
+        if document is not None:
+            settings = replace(settings, seed_path=None)  # the file is the sandbox now
         super().__init__(settings, app or create_app(settings))
         self.runtime: Runtime = runtime_of(self.app)
+        self.state_file: StateFile | None = None
+        if settings.state_file:
+            self.state_file = StateFile(settings.state_file, self.runtime)
+            self.state_file.open(document)
 
     def _start_background(self) -> None:
         self.runtime.start_background()
+        if self.state_file is not None:
+            self.state_file.start()
 
     def _stop_background(self) -> None:
         self.runtime.stop_background()
+        if self.state_file is not None:
+            self.state_file.close()
 
     def start(self) -> MockServer:
         super().start()

@@ -18,6 +18,7 @@ ENV_VARS = {
     "clock": "CALLR_MOCK_CLOCK",
     "strict": "CALLR_MOCK_STRICT",
     "threads": "CALLR_MOCK_THREADS",
+    "state_file": "CALLR_MOCK_STATE_FILE",
 }
 
 
@@ -38,6 +39,9 @@ class Settings:
     journal_limit: int = 10_000
     webhook_timeout: float = 2.0
     threads: int = 8
+    state_file: str | None = None
+    """Where the state is kept across restarts (``serve --state-file``): loaded at start
+    when it exists, saved about a second after each change and on a clean stop."""
     warm_up_in_background: bool = False
     """Load the data a first request needs (libphonenumber's geocoder, ~0.4 s) on a thread
     while the server already answers, instead of before it starts: the pytest plugin's

@@ -34,7 +34,9 @@ class Served:
         return self.process.wait(10)
 
 
-def start(*args: str, port: str = "0", env: dict[str, str] | None = None) -> Served:
+def start(
+    *args: str, port: str = "0", env: dict[str, str] | None = None, cwd: str | None = None
+) -> Served:
     """Start ``callr-mock serve --port 0 ARGS`` and wait for its banner (up to its try: line)."""
     log = tempfile.TemporaryFile("w+")  # noqa: SIM115  (closed by served() / the caller; not a pipe: a chatty server never blocks on it)
     process = subprocess.Popen(
@@ -43,6 +45,7 @@ def start(*args: str, port: str = "0", env: dict[str, str] | None = None) -> Ser
         stderr=log,
         text=True,
         env=None if env is None else {**os.environ, **env},
+        cwd=cwd,
     )
     assert process.stdout is not None
     banner: list[str] = []

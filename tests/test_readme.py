@@ -63,6 +63,8 @@ def kind(block: Block) -> str:
     if block.lang == "python":
         return "pytest" if re.search(r"^def test_", block.code, re.M) else "script"
     if block.lang == "bash":
+        if re.search(r"^callr-mock serve .*--state-file", block.code, re.M):
+            return "restart"  # run by tests/test_state_file.py: servers stopped and started
         if re.search(r"^callr-mock (proxy|spec diff) ", block.code, re.M):
             return "proxy"  # run by tests/test_readme_proxy.py, against a loopback upstream
         if "curl " in block.code:

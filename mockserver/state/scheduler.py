@@ -58,7 +58,13 @@ def job_kind(name: str) -> Callable[[JobRunner], JobRunner]:
 class Scheduler:
     """Not thread-safe by itself: the Store calls it under its lock."""
 
-    def __init__(self, context: Any = None, *, on_change: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        context: Any = None,
+        *,
+        on_change: Callable[[], None] | None = None,
+        on_run: Callable[[], None] | None = None,
+    ) -> None:
         # (due, seq, job): plain tuples compare far faster than an ordered dataclass
         self._heap: list[tuple[datetime, int, Job]] = []
         self._seq = itertools.count()
@@ -66,6 +72,7 @@ class Scheduler:
         self.on_change = on_change  # told when a job is added (the real-clock ticker wakes)
         self.runners: dict[str, JobRunner] = {}
         """Kinds of this scheduler only (a service bound to one runtime: webhook retries)."""
+        self.on_run = on_run  # told when jobs ran (the state changed: Store.touch)
 
     def runner(self, kind: str) -> JobRunner | None:
         return self.runners.get(kind) or JOB_KINDS.get(kind)
@@ -87,6 +94,8 @@ class Scheduler:
                 runner = self.runners.get(job.kind) or JOB_KINDS[job.kind]
                 runner(self.context, job)
                 ran += 1
+        if ran and self.on_run is not None:
+            self.on_run()
         return ran
 
     def drop_owner(self, owner: str) -> None:

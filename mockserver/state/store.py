@@ -134,10 +134,14 @@ class Store:
         # set when the next job's time may have changed (a job added, the clock moved):
         # the real-clock ticker sleeps on it instead of polling
         self.wakeup = threading.Event()
+        # the state changed (``touch``): ``revision`` counts it, ``changed`` is set for a
+        # waiting writer (the state file's); nothing polls it
+        self.revision = 0
+        self.changed = threading.Event()
         self.clock = clock or SandboxClock()
-        self.clock.on_change = self.wakeup.set
+        self.clock.on_change = self._clock_moved
         self.ids = IdGenerator(seed)
-        self.scheduler = Scheduler(self, on_change=self.wakeup.set)
+        self.scheduler = Scheduler(self, on_change=self.wakeup.set, on_run=self.touch)
         self.listeners: list[Listener] = []
         self.lifecycle_listeners: list[LifecycleListener] = []
         self.shared: dict[str, Any] = {}
@@ -204,6 +208,16 @@ class Store:
             self.variation.clear(sid)
             self._by_key.pop(account.key, None)
             del self._accounts[sid]
+
+    def touch(self) -> None:
+        """The state changed: a write reached the app, a job ran, the clock moved, a webhook
+        was attempted. Called from those few central places, never per route."""
+        self.revision += 1
+        self.changed.set()
+
+    def _clock_moved(self) -> None:
+        self.wakeup.set()
+        self.touch()
 
     def note_lifecycle(self, account: str, kind: str, status: str) -> None:
         """Tell the lifecycle listeners (coverage) that an object reached ``status``."""

@@ -1,0 +1,246 @@
+"""The state file of ``callr-mock serve --state-file PATH``: a sandbox that survives a restart.
+
+What goes in the file (the versioned state document: the seed format plus pending work) is
+``snapshot_state`` / ``restore_state``; this module is the file side:
+
+- **Start**: a missing file starts the sandbox as usual (the ``--seed`` applies, once) and
+  is created at once, so an unwritable place is refused at start-up, not a second after
+  the first write. An existing file is read and restored instead of the seed. A file that
+  is empty, not JSON, truncated, not a callr-mock state document or of another version
+  raises ``StateFileError`` (one line naming the file and the problem) and is left as it
+  is: nothing is ever written over a file that could not be read.
+- **Saves** are atomic: the document is written to a temporary file in the same
+  directory, flushed, fsynced and renamed over PATH (``os.replace``), so PATH is always a
+  whole document, the old one or the new one. The snapshot is taken under the store lock
+  (a consistent state); encoding and writing happen outside it.
+- **When**: ``Store.touch`` marks every change (a write request that reached the app, a
+  lifecycle step, a clock move, a webhook attempt). The writer thread sleeps on
+  ``Store.changed`` with no timeout (an idle sandbox never wakes), then waits
+  ``SAVE_DELAY`` seconds so a burst of writes costs one save, then saves: a write is on disk
+  about ``SAVE_DELAY`` + one save after it was answered. A state so big that its snapshot
+  holds the lock long waits longer (``LOCK_SHARE``), and the document is encoded piece by
+  piece (``encode``) so requests keep being served while it is. ``close()`` (clean stop:
+  SIGTERM, Ctrl-C) saves whatever changed since; a SIGKILL loses at most that last interval.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from callr_mock.state_document import (
+    StateFileError,
+    is_state_document,
+    restore_state,
+    snapshot_state,
+)
+
+if TYPE_CHECKING:
+    from callr_mock.runtime import Runtime
+
+log = logging.getLogger("callr_mock.state_file")
+
+SAVE_DELAY = 0.5
+"""Seconds between the first change and its save (a burst of writes shares one save)."""
+LOCK_SHARE = 0.2
+"""Under continuous writes a big state is saved less often, so that snapshots hold the store
+lock at most this share of the time (a save that held it 0.25 s waits 1 s before the next)."""
+SPLIT_DEPTH = 4
+"""``encode`` hands the JSON encoder one piece at a time down to this depth (document →
+accounts → account → its SMS → one SMS), so the other threads get the GIL in between."""
+
+__all__ = ["SAVE_DELAY", "StateFile", "StateFileError", "read_state_file"]
+
+
+def read_state_file(path: str | Path) -> dict[str, Any] | None:
+    """The state document in ``path``, or None when there is no such file.
+
+    ``StateFileError`` (one line, naming the file) when it cannot be used; the file is
+    never touched."""
+    name = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        raise StateFileError(f"{name} is a directory, not a state file") from None
+    except OSError as error:
+        raise StateFileError(f"cannot read {name}: {error.strerror or error}") from None
+    if not raw.strip():
+        raise StateFileError(
+            f"{name} is empty (a state file is never left empty; delete it to start afresh)"
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise StateFileError(f"{name} is not a state file: not UTF-8 text") from None
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as error:
+        if not text.lstrip().startswith("{"):
+            what = f"not JSON ({error.msg}); a state file is one JSON object"
+        elif not text.rstrip().endswith("}"):  # a state file always ends its object
+            what = "truncated: the JSON document stops before its end"
+        else:
+            what = f"broken JSON: {error.msg}"
+        raise StateFileError(
+            f"{name} is not a usable state file: line {error.lineno}: {what}"
+        ) from None
+    if not is_state_document(doc):
+        raise StateFileError(
+            f'{name} is not a callr-mock state file (no "format": "callr-mock-state"); '
+            "a seed file goes to --seed"
+        )
+    return dict(doc)
+
+
+def encode(value: Any, depth: int = 0) -> str:
+    """``json.dumps(value)`` (compact, UTF-8 kept), piece by piece: one call of the C encoder
+    over megabytes would hold the GIL, and so stall every request, for its whole length."""
+    if depth >= SPLIT_DEPTH or not isinstance(value, dict | list) or len(value) < 2:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if isinstance(value, list):
+        return "[" + ",".join(encode(item, depth + 1) for item in value) + "]"
+    return (
+        "{"
+        + ",".join(
+            json.dumps(str(key), ensure_ascii=False) + ":" + encode(item, depth + 1)
+            for key, item in value.items()
+        )
+        + "}"
+    )
+
+
+def _fsync_directory(directory: Path) -> None:
+    """Make the rename itself durable (not possible everywhere: then best effort)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """``data`` into ``path``, all or nothing: temp file in the same directory, fsync,
+    rename. OSError when the directory cannot be written."""
+    directory = path.parent
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+    _fsync_directory(directory)
+
+
+class StateFile:
+    """One runtime's state file: ``open()`` at start, then ``start()`` the writer,
+    ``close()`` on a clean stop (final save)."""
+
+    def __init__(self, path: str | Path, runtime: Runtime) -> None:
+        self.path = Path(path)
+        self.runtime = runtime
+        self.restored = False
+        self.saves = 0
+        self.last_save_seconds = 0.0  # wall time of the last save
+        self.last_lock_seconds = 0.0  # of which the store lock was held (the snapshot)
+        self._saved_revision = -1
+        self._save_lock = threading.Lock()  # one save at a time (writer thread, close())
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+
+    # -- start-up ----------------------------------------------------------------------
+    def open(self, document: dict[str, Any] | None) -> None:
+        """Restore ``document`` (read by ``read_state_file`` before the app was built), or,
+        with none, create the file from the fresh sandbox. ``StateFileError`` when the
+        document cannot be restored or the file cannot be written."""
+        if document is not None:
+            try:
+                restore_state(self.runtime, document)
+            except StateFileError as error:
+                raise StateFileError(f"{self.path}: {error}") from None
+            self.restored = True
+        self._check_directory()
+        try:
+            self.save()
+        except OSError as error:
+            raise StateFileError(f"cannot write {self.path}: {error.strerror or error}") from None
+
+    def _check_directory(self) -> None:
+        directory = self.path.parent
+        if not directory.is_dir():
+            raise StateFileError(
+                f"cannot create {self.path}: no directory {directory}; create it first"
+            )
+        if self.path.is_dir():
+            raise StateFileError(f"{self.path} is a directory, not a state file")
+
+    # -- saving ------------------------------------------------------------------------
+    def save(self) -> bool:
+        """Write the state now if it changed since the last save; True if written."""
+        with self._save_lock:
+            store = self.runtime.store
+            started = time.perf_counter()
+            with store.lock:
+                store.changed.clear()
+                revision = store.revision
+                if revision == self._saved_revision:
+                    return False
+                document = snapshot_state(self.runtime)
+                locked = time.perf_counter() - started
+            data = encode(document).encode("utf-8")
+            write_atomically(self.path, data)
+            self._saved_revision = revision
+            self.saves += 1
+            self.last_lock_seconds = locked
+            self.last_save_seconds = time.perf_counter() - started
+            return True
+
+    def start(self) -> None:
+        """The background writer: sleeps until the state changes (no polling)."""
+        if self._thread is not None:
+            return
+        self._stopping.clear()
+        self._thread = threading.Thread(target=self._run, name="callr-mock-state-file", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        changed = self.runtime.store.changed
+        while not self._stopping.is_set():
+            changed.wait()
+            if self._stopping.wait(max(SAVE_DELAY, self.last_lock_seconds / LOCK_SHARE)):
+                return  # close() saves
+            try:
+                self.save()
+            except Exception:  # a full disk, a removed directory: say so, keep serving
+                log.exception("could not save the state to %s", self.path)
+                time.sleep(SAVE_DELAY)  # and retry on the next change, not in a busy loop
+
+    def close(self) -> None:
+        """Stop the writer and save what changed since its last save (a clean stop)."""
+        thread, self._thread = self._thread, None
+        self._stopping.set()
+        self.runtime.store.changed.set()  # wake the writer so it ends
+        if thread is not None:
+            thread.join(timeout=30)
+        try:
+            self.save()
+        except OSError as error:
+            log.error("could not save the state to %s on stop: %s", self.path, error)
