@@ -8,7 +8,6 @@ import json
 import shlex
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 import pytest
 import requests
 from callr_mock import Settings, create_app
+from callr_mock.cli import main
 
 from tests.served import Served, start
 from tests.test_readme import README_URL, Block, blocks_of, check_output, commands_and_outputs
@@ -67,15 +67,20 @@ def sms_status(url: str, sid: str, headers: dict[str, str] = API) -> str:
     return str(answer.json()["status"])
 
 
-def expected_sids(count: int, id_seed: int) -> list[str]:
-    """The SMS sids an uninterrupted sandbox with this ``--id-seed`` gives, in order."""
+def uninterrupted_sids(id_seed: int) -> list[str]:
+    """The sids the sandbox of the test below gives when it is never restarted."""
     client = create_app(Settings(id_seed=id_seed, clock="frozen")).test_client()
-    return [
-        client.post("/v2.0/sms", query_string={"to": TO}, json={"text": "Hi"}, headers=API).json[
-            "sid"
-        ]
-        for _ in range(count)
-    ]
+    client.post("/_mock/accounts", json={"sid": "team0001", "key": "team-key"})
+
+    def sms(key: str) -> str:
+        sid: str = client.post(
+            "/v2.0/sms", query_string={"to": TO}, json={"text": "Hi"}, headers={"x-api-key": key}
+        ).json["sid"]
+        return sid
+
+    first = [sms("team-key"), sms(KEY)]
+    client.post("/_mock/clock/advance", json={"seconds": 3600})
+    return [*first, sms(KEY)]
 
 
 # -- a clean stop loses nothing ------------------------------------------------------------------
@@ -103,21 +108,41 @@ def test_a_clean_stop_and_a_restart_continue_the_sandbox(
     assert kept["bodyText"] == "kept"
     assert sms_status(second.url, mine["sid"]) == "delivered"  # an hour later
     # ids continue: the next sid is the one the sandbox would have given without the restart
-    assert send_sms(second.url)["sid"] == expected_sids(3, 7)[2]
+    assert [own["sid"], mine["sid"], send_sms(second.url)["sid"]] == uninterrupted_sids(7)
     assert second.stop(signal.SIGINT) == 0  # Ctrl-C saves too
 
+    # --seed takes a state file: a copy of the sandbox, the file itself is not written
+    saved = state.read_bytes()
+    seeded = start("--seed", str(state), "--clock", "frozen")
+    servers.append(seeded)
+    assert sms_status(seeded.url, own["sid"], team) == "delivered"
+    send_sms(seeded.url)
+    assert seeded.stop() == 0 and state.read_bytes() == saved
 
+
+@needs_proc
 def test_a_write_is_on_disk_a_second_after_it_was_answered(
     servers: list[Served], state: Path
 ) -> None:
-    """A crash (SIGKILL: no final save) loses at most the last second of writes."""
-    first = serve(servers, state, "--clock", "frozen")
+    """A crash (SIGKILL: no final save) loses at most the last second of writes; once saved,
+    an idle sandbox neither wakes up nor writes its file again."""
+    first = serve(servers, state, "--clock", "frozen")  # nothing scheduled runs meanwhile
     sms = send_sms(first.url, "survives a crash")
+    time.sleep(1.2)
+    written = state.stat().st_mtime_ns
+    cpu, woke = cpu_seconds(first.pid), wakeups(first.pid)
+    time.sleep(2.0)
+    used, woken = cpu_seconds(first.pid) - cpu, wakeups(first.pid) - woke
+    assert used < 0.1, f"idle server used {used:.2f} s CPU in 2 s"
+    assert woken <= 10, f"idle server woke {woken} times in 2 s"
+    assert state.stat().st_mtime_ns == written, "an idle sandbox rewrote its state file"
+    last = send_sms(first.url, "answered 1.5 s before the crash")
     time.sleep(1.5)
     first.stop(signal.SIGKILL)
 
     second = serve(servers, state, "--clock", "frozen")
     assert sms_status(second.url, sms["sid"]) == "created"
+    assert sms_status(second.url, last["sid"]) == "created"
 
 
 def test_a_lifecycle_continues_across_a_restart(servers: list[Served], state: Path) -> None:
@@ -134,41 +159,12 @@ def test_a_lifecycle_continues_across_a_restart(servers: list[Served], state: Pa
         assert sms_status(second.url, sms["sid"]) == "created"
         requests.post(f"{second.url}/_mock/clock/advance", json={"seconds": 5}, timeout=10)
         assert sms_status(second.url, sms["sid"]) == "delivered"
-        assert receiver.wait_for(1, timeout=10), "the restarted sandbox sent no webhook"
-        assert receiver.wait_for(3, timeout=10)
-        statuses = [body["payload"]["status"] for body in receiver.bodies()]
-        assert statuses[-1] == "delivered" and all(
-            b["payload"]["sid"] == sms["sid"] for b in receiver.bodies()
-        )
+        assert receiver.wait_for(4, timeout=10), f"webhooks: {receiver.bodies()}"
+        payloads = [body["payload"] for body in receiver.bodies()]
+        assert [p["status"] for p in payloads] == ["pending", "sent", "remote-queued", "delivered"]
+        assert {p["sid"] for p in payloads} == {sms["sid"]}
     finally:
         receiver.close()
-
-
-@needs_proc
-def test_an_idle_sandbox_with_a_state_file_does_not_wake(
-    servers: list[Served], state: Path
-) -> None:
-    server = serve(servers, state, "--clock", "frozen")  # nothing scheduled runs meanwhile
-    send_sms(server.url)
-    time.sleep(1.2)  # the save is done
-    written = state.stat().st_mtime_ns
-    cpu, woke = cpu_seconds(server.pid), wakeups(server.pid)
-    time.sleep(2.0)
-    used, woken = cpu_seconds(server.pid) - cpu, wakeups(server.pid) - woke
-    assert used < 0.1, f"idle server used {used:.2f} s CPU in 2 s"
-    assert woken <= 10, f"idle server woke {woken} times in 2 s"
-    assert state.stat().st_mtime_ns == written, "an idle sandbox rewrote its state file"
-
-
-# -- --seed takes a state file too -----------------------------------------------------------------
-def test_seed_accepts_a_state_file(servers: list[Served], state: Path, tmp_path: Path) -> None:
-    first = serve(servers, state, "--clock", "frozen")
-    sms = send_sms(first.url, "from a state file")
-    assert first.stop() == 0
-    seeded = start("--seed", str(state), "--clock", "frozen")
-    servers.append(seeded)
-    assert sms_status(seeded.url, sms["sid"]) == "created"
-    assert json.loads(state.read_bytes())["format"] == "callr-mock-state"
 
 
 # -- a file it cannot use: one line, exit 2, the file untouched -------------------------------------
@@ -193,27 +189,23 @@ def bad_files() -> list[Any]:
     ]
 
 
-def refused(*args: str) -> tuple[int, str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "callr_mock", "serve", "--port", "0", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert result.stdout == ""
-    return result.returncode, lines[0]
+def refused(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    """``callr-mock serve --port 0 ARGS`` (its entry point, in this process: the file is
+    checked before anything starts), which must fail in one line."""
+    status = main(["serve", "--port", "0", *args])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err and out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    return status, lines[0]
 
 
 @pytest.mark.parametrize(("content", "problem"), bad_files())
 def test_an_unusable_state_file_stops_start_up_and_is_left_alone(
-    state: Path, content: bytes, problem: str
+    capsys: pytest.CaptureFixture[str], state: Path, content: bytes, problem: str
 ) -> None:
     state.write_bytes(content)
-    status, line = refused("--state-file", str(state))
+    status, line = refused(capsys, "--state-file", str(state))
     assert status == 2
     assert line.startswith("callr-mock serve: error: --state-file: ")
     assert str(state) in line and problem in line
@@ -221,13 +213,15 @@ def test_an_unusable_state_file_stops_start_up_and_is_left_alone(
     assert [p.name for p in state.parent.iterdir()] == [state.name], "a temporary file was left"
 
 
-def test_a_state_file_that_cannot_be_created_is_named(tmp_path: Path) -> None:
+def test_a_state_file_that_cannot_be_created_is_named(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     missing = tmp_path / "no-such-dir" / "sandbox.json"
-    status, line = refused("--state-file", str(missing))
+    status, line = refused(capsys, "--state-file", str(missing))
     assert status == 2 and str(missing) in line and "no directory" in line
     not_a_dir = tmp_path / "file"
     not_a_dir.write_text("x")
-    status, line = refused("--state-file", str(not_a_dir / "sandbox.json"))
+    status, line = refused(capsys, "--state-file", str(not_a_dir / "sandbox.json"))
     assert status == 2 and str(not_a_dir) in line
 
 

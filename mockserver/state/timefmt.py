@@ -9,8 +9,10 @@ def iso(moment: datetime | None) -> str | None:
     """Format as the API does (UTC, milliseconds, ``Z``); ``None`` stays ``None``."""
     if moment is None:
         return None
-    moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    # isoformat is ~5x faster than strftime: it counts in snapshots of big states
+    return moment.isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 def exact(moment: datetime) -> str:
