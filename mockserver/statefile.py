@@ -52,6 +52,8 @@ SAVE_DELAY = 0.5
 LOCK_SHARE = 0.2
 """Under continuous writes a big state is saved less often, so that snapshots hold the store
 lock at most this share of the time (a save that held it 0.25 s waits 1 s before the next)."""
+RETRY_SECONDS = 5.0
+"""After a failed save (a full disk, say), the next try."""
 SPLIT_DEPTH = 4
 """``encode`` hands the JSON encoder one piece at a time down to this depth (document →
 accounts → account → its SMS → one SMS), so the other threads get the GIL in between."""
@@ -171,17 +173,23 @@ class StateFile:
         """Restore ``document`` (read by ``read_state_file`` before the app was built), or,
         with none, create the file from the fresh sandbox. ``StateFileError`` when the
         document cannot be restored or the file cannot be written."""
+        self._check_directory()
+        try:
+            if document is None:
+                self.save()  # the file exists from now on
+            else:  # the file is what was just read: only check that it can be replaced
+                probe = self.path.with_name(f".{self.path.name}.probe")
+                write_atomically(probe, b"")
+                probe.unlink()
+        except OSError as error:
+            raise StateFileError(f"cannot write {self.path}: {error.strerror or error}") from None
         if document is not None:
             try:
                 restore_state(self.runtime, document)
             except StateFileError as error:
                 raise StateFileError(f"{self.path}: {error}") from None
             self.restored = True
-        self._check_directory()
-        try:
-            self.save()
-        except OSError as error:
-            raise StateFileError(f"cannot write {self.path}: {error.strerror or error}") from None
+            self._saved_revision = self.runtime.store.revision  # the file holds this state
 
     def _check_directory(self) -> None:
         directory = self.path.parent
@@ -230,8 +238,10 @@ class StateFile:
             try:
                 self.save()
             except Exception:  # a full disk, a removed directory: say so, keep serving
-                log.exception("could not save the state to %s", self.path)
-                time.sleep(SAVE_DELAY)  # and retry on the next change, not in a busy loop
+                log.exception("could not save the state to %s; retrying", self.path)
+                self.runtime.store.changed.set()  # still to save
+                if self._stopping.wait(RETRY_SECONDS):
+                    return
 
     def close(self) -> None:
         """Stop the writer and save what changed since its last save (a clean stop)."""
