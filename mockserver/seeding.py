@@ -4,7 +4,8 @@ A seed file is ``{"accounts": [{"sid", "key", "parent"?, "credit"?, "<repo>": [o
 where each object is written exactly as the API returns it (so the spec's schemas
 validate it before it enters the store). A state file (``state_document.py``) is also a
 seed: its other keys (and each account's ``state``) are ignored here, so seeding one loads
-its accounts and objects without their pending work.
+its accounts and objects without their pending work (``serve --seed`` restores a state file
+whole instead: ``Runtime.start_from``).
 """
 
 from __future__ import annotations
