@@ -73,10 +73,10 @@ def uninterrupted_sids(id_seed: int) -> list[str]:
     client.post("/_mock/accounts", json={"sid": "team0001", "key": "team-key"})
 
     def sms(key: str) -> str:
-        sid: str = client.post(
+        answer = client.post(
             "/v2.0/sms", query_string={"to": TO}, json={"text": "Hi"}, headers={"x-api-key": key}
-        ).json["sid"]
-        return sid
+        )
+        return str(answer.get_json()["sid"])
 
     first = [sms("team-key"), sms(KEY)]
     client.post("/_mock/clock/advance", json={"seconds": 3600})
