@@ -20,10 +20,18 @@ How it works:
   1, 2, 4, 8, ... seconds (capped at ``BACKOFF_CAP``), up to ``MAX_ATTEMPTS`` attempts in
   all, after which the delivery is ``failed``. With a frozen clock nothing is retried
   until the clock is advanced; with a real clock the runtime's ticker runs the retry.
-- Every attempt is written to the request journal (method POST, path = the target URL,
+- Every attempt is kept in the delivery's ``history`` (``Attempt``: number, sandbox time,
+  target, HTTP status or none, error, duration, the first ``RESPONSE_SNIPPET`` bytes of
+  the answer's body) and written to the request journal (method POST, path = the target URL,
   status = the HTTP status or 0 when there was no answer). The envelope is checked
   against the spec's webhook schema before it is sent; a mismatch is recorded as a
   contract violation (the event is still sent).
+
+``redeliver(delivery_id)`` sends a recorded delivery's event again to its subscription, as
+``POST /_mock/deliveries/{id}/redeliver`` does: a new delivery (``redeliveryOf`` names the
+original), queued at the tail of the subscription's lane like any event (so it waits behind
+the lane's head), signed the same way, and tried once (``REDELIVERY_ATTEMPTS``): a manual
+resend is not retried, as on GitHub and Stripe.
 
 ``drain(timeout)`` waits until no lane has a send ready or in flight (lanes waiting for a
 retry on the sandbox clock count as idle); tests and ``POST /_mock/deliveries/flush``
@@ -37,6 +45,8 @@ import hashlib
 import hmac
 import json
 import logging
+import re
+import socket
 import threading
 import time
 from collections import deque
@@ -50,7 +60,7 @@ from callr_mock.journal import JournalEntry, Message, Violation
 from callr_mock.state.events import Event
 from callr_mock.state.scheduler import Job
 from callr_mock.state.timefmt import iso
-from callr_mock.state.webhooks import Delivery, WebhookRepo
+from callr_mock.state.webhooks import Attempt, Delivery, WebhookRepo, find_delivery
 
 if TYPE_CHECKING:
     from callr_mock.runtime import Runtime
@@ -58,6 +68,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("callr_mock.webhooks")
 
 MAX_ATTEMPTS = 10
+REDELIVERY_ATTEMPTS = 1
+RESPONSE_SNIPPET = 256  # bytes of a receiver's answer kept in the attempt history
+TRUNCATED = "…[truncated]"
 BACKOFF_BASE_SECONDS = 1.0
 BACKOFF_CAP = 300.0
 USER_AGENT = "callr-mock-webhooks/1"
@@ -83,6 +96,35 @@ def sign(secret: str, body: bytes) -> str:
     """``X-CALLR-HmacSignature``: base64 of HMAC-SHA256 of the raw body, keyed with the secret."""
     digest = hmac.new(secret.encode("utf-8"), body, hashlib.sha256).digest()
     return base64.b64encode(digest).decode("ascii")
+
+
+def _describe(failure: requests.RequestException) -> str:
+    """A short, stable reason for a failed POST: ``ConnectionError: connection refused``
+    rather than urllib3's retry wrapper (with object addresses) around it."""
+    seen: set[int] = set()
+    cause: BaseException | None = failure
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, ConnectionRefusedError):
+            return f"{type(failure).__name__}: connection refused"
+        if isinstance(cause, socket.gaierror):
+            return f"{type(failure).__name__}: host not found ({cause.strerror})"
+        reason = getattr(cause, "reason", None)
+        cause = (
+            reason if isinstance(reason, BaseException) else cause.__cause__ or cause.__context__
+        )
+    return re.sub(r" at 0x[0-9a-f]+", "", f"{type(failure).__name__}: {failure}")[:500]
+
+
+def _snippet(response: requests.Response) -> str | None:
+    """The first ``RESPONSE_SNIPPET`` bytes of an answer's body (marked when cut), or None
+    when it cannot be read cheaply."""
+    try:
+        data = response.raw.read(RESPONSE_SNIPPET + 1, decode_content=True) or b""
+    except Exception:  # a broken or slow body is no reason to fail the attempt
+        return None
+    text = data[:RESPONSE_SNIPPET].decode("utf-8", errors="replace")
+    return text + TRUNCATED if len(data) > RESPONSE_SNIPPET else text
 
 
 def encode(envelope: dict[str, Any]) -> bytes:
@@ -115,6 +157,7 @@ class _Outcome:
     status: int | None
     error: str | None
     duration_ms: float
+    response: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -187,6 +230,16 @@ class WebhookDelivery:
         with self._cond:
             return self._cond.wait_for(self._idle, timeout)
 
+    def redeliver(self, delivery_id: str) -> Delivery:
+        """Queue a redelivery of the delivery ``delivery_id`` (of any account); see the
+        module doc. Raises ``NotFound``, or the 409 of ``WebhookRepo.redeliver``."""
+        with self.store.lock:
+            repo, original = find_delivery(self.store.accounts(), delivery_id)
+            delivery, hook = repo.redeliver(original)
+            with self._cond:
+                self._enqueue(self._lane(repo.account.sid, hook.sid, repo), delivery)
+            return delivery
+
     def _idle(self) -> bool:
         return all(lane.thread is None for lane in self._lanes.values())
 
@@ -208,10 +261,13 @@ class WebhookDelivery:
             return
         with self._cond:
             for hook in hooks:
-                delivery = repo.add_delivery(event, hook)
-                lane = self._lane(account.sid, hook.sid, repo)
-                lane.queue.append(delivery)
-                self._kick(lane)
+                self._enqueue(
+                    self._lane(account.sid, hook.sid, repo), repo.add_delivery(event, hook)
+                )
+
+    def _enqueue(self, lane: _Lane, delivery: Delivery) -> None:
+        lane.queue.append(delivery)
+        self._kick(lane)
 
     def _lane(self, account: str, subscription: str, repo: WebhookRepo) -> _Lane:
         key = (account, subscription)
@@ -315,18 +371,24 @@ class WebhookDelivery:
                 allow_redirects=False,
                 stream=True,
             )
-            response.close()
+            try:
+                snippet = _snippet(response)
+            finally:
+                response.close()
             status: int | None = response.status_code
             error = None
             if 300 <= response.status_code < 400:
-                error = f"HTTP {status}: redirects are not followed"
+                location = response.headers.get("Location")
+                to = f" to {location[:200]}" if location else ""
+                error = f"HTTP {status}: redirect{to} not followed (redirects never are)"
             elif not 200 <= response.status_code < 300:
                 error = f"HTTP {status}"
         except requests.Timeout:
-            status, error = None, f"timeout: no answer within {timeout:g} s"
+            status, error, snippet = None, f"timeout: no answer within {timeout:g} s", None
         except requests.RequestException as failure:
-            status, error = None, f"{type(failure).__name__}: {failure}"[:500]
-        return _Outcome(status, error, round((time.perf_counter() - started) * 1000, 3))
+            status, error, snippet = None, _describe(failure), None
+        duration = round((time.perf_counter() - started) * 1000, 3)
+        return _Outcome(status, error, duration, snippet)
 
     def _record(self, lane: _Lane, generation: int, job: _Send, outcome: _Outcome) -> None:
         delivery = job.delivery
@@ -335,17 +397,26 @@ class WebhookDelivery:
                 return  # a reset happened meanwhile; _next will end the thread
             now = self.store.clock.now()
             self.store.touch()
-            delivery.attempts += 1
-            delivery.last_status = outcome.status
+            delivery.history.append(
+                Attempt(
+                    number=delivery.attempts + 1,
+                    at=iso(now) or "",
+                    target=job.url,
+                    status=outcome.status,
+                    error=outcome.error,
+                    duration_ms=outcome.duration_ms,
+                    response=outcome.response,
+                )
+            )
             delivery.last_error = outcome.error
-            delivery.last_attempt = now
             delivery.next_attempt = None
+            limit = MAX_ATTEMPTS if delivery.redelivery_of is None else REDELIVERY_ATTEMPTS
             self._journal(delivery, job, outcome, now)
             if delivery.state != "pending":  # deleted meanwhile
                 pass
             elif outcome.ok:
                 self._finish(delivery, "delivered")
-            elif delivery.attempts >= MAX_ATTEMPTS:
+            elif delivery.attempts >= limit:
                 self._finish(delivery, "failed", error=outcome.error)
             else:
                 due = now + timedelta(seconds=backoff(delivery.attempts))

@@ -1,6 +1,7 @@
 """A real local HTTP receiver for webhook tests (``ThreadingHTTPServer`` on 127.0.0.1:0).
 
-It records every POST (path, headers, raw body, parsed JSON) and answers 200, except:
+It records every POST (path, headers, raw body, parsed JSON) and answers 200 with
+``reply_body``, except:
 the first ``fail_first`` requests answer ``fail_status``; ``redirect_to`` answers 302
 with that Location; while ``hold`` is set, requests wait for ``release()`` (or
 ``hold_timeout`` seconds) before answering.
@@ -36,6 +37,7 @@ class Receiver:
         self.fail_first = fail_first
         self.fail_status = fail_status
         self.redirect_to: str | None = None
+        self.reply_body = b"ok"
         self.hold = False
         self.hold_timeout = 5.0
         self._released = threading.Event()
@@ -66,9 +68,9 @@ class Receiver:
                     self.send_response(status)
                     for name, value in headers.items():
                         self.send_header(name, value)
-                    self.send_header("Content-Length", "2")
+                    self.send_header("Content-Length", str(len(receiver.reply_body)))
                     self.end_headers()
-                    self.wfile.write(b"ok")
+                    self.wfile.write(receiver.reply_body)
                 except OSError:
                     pass  # the sender gave up (timeout)
                 with receiver._cond:

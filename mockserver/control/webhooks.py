@@ -4,8 +4,14 @@
   ``eventId``, ``type``, ``subscription``, ``target``, ``state``
   (``pending`` | ``delivered`` | ``failed``), ``attempts``, ``lastStatus`` (HTTP status,
   null when there was no answer), ``lastError``, ``created``, ``lastAttemptAt``,
-  ``nextAttemptAt``, ``finishedAt``. Filters: ``account``, ``subscription``, ``state``,
-  ``type``.
+  ``nextAttemptAt``, ``finishedAt``, ``redeliveryOf`` (the delivery a redelivery repeats,
+  else null) and ``history``: every attempt (``number``, ``at`` on the sandbox clock,
+  ``target``, ``status`` or null, ``error``, ``durationMs``, ``response``: the start of
+  the answer's body). Filters: ``account``, ``subscription``, ``state``, ``type``.
+- ``GET /_mock/deliveries/{id}``: one delivery, same shape (404 if unknown).
+- ``POST /_mock/deliveries/{id}/redeliver`` sends that delivery's event again to its
+  subscription, as a new delivery tried once (``callr_mock.delivery``); answers 202 with it
+  (state ``pending``). Unknown id: 404; deleted or disabled subscription: 409.
 - ``POST /_mock/deliveries/flush`` waits (``{"timeout": seconds}``, default 10, at most
   60) until no delivery is ready to send or in flight. Deliveries waiting for a retry on
   the sandbox clock do not count: advance the clock to let them go. Answers
@@ -17,6 +23,7 @@ from __future__ import annotations
 from callr_mock.control.common import account_param, blueprint, body, query, reply
 from callr_mock.runtime import runtime_of
 from callr_mock.state.errors import InvalidInput
+from callr_mock.state.webhooks import find_delivery
 from flask import Response, current_app
 
 
@@ -37,6 +44,20 @@ def deliveries() -> Response:
             )
         ]
     return reply(found)
+
+
+@blueprint.get("/deliveries/<delivery_id>")
+def delivery(delivery_id: str) -> Response:
+    store = runtime_of(current_app).store
+    with store.lock:
+        return reply(find_delivery(store.accounts(), delivery_id)[1].to_dict())
+
+
+@blueprint.post("/deliveries/<delivery_id>/redeliver")
+def redeliver(delivery_id: str) -> Response:
+    runtime = runtime_of(current_app)
+    with runtime.store.lock:
+        return reply(runtime.delivery.redeliver(delivery_id).to_dict(), 202)
 
 
 @blueprint.post("/deliveries/flush")

@@ -11,12 +11,13 @@ shown by the control API); the HTTP POSTs themselves are made by
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from callr_mock.state.errors import InvalidInput
+from callr_mock.state.errors import ApiError, InvalidInput, NotFound
 from callr_mock.state.events import EVENT_TYPES, Event
 from callr_mock.state.index import IndexSpec
 from callr_mock.state.repo import Repo
@@ -57,8 +58,36 @@ class Webhook:
 
 
 @dataclass
+class Attempt:
+    """One POST of a delivery. Plain data (str/int/float/None), listed and persisted as is."""
+
+    number: int  # 1 for the first POST of the delivery
+    at: str  # sandbox time the answer (or the failure) came, ISO 8601
+    target: str  # the URL it went to (a subscription's endpoint can change between attempts)
+    status: int | None  # the HTTP status, None when there was no answer
+    error: str | None  # why it failed (HTTP status, redirect, refused, timeout...), None if 2XX
+    duration_ms: float
+    response: str | None = None  # the start of the answer's body (bounded), None if none read
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "at": self.at,
+            "target": self.target,
+            "status": self.status,
+            "error": self.error,
+            "durationMs": self.duration_ms,
+            "response": self.response,
+        }
+
+
+@dataclass
 class Delivery:
-    """One event on its way to one subscription (all attempts together)."""
+    """One event on its way to one subscription, with every attempt made.
+
+    A *redelivery* (``redelivery_of`` set: the id of the delivery it repeats) sends the same
+    event again as a delivery of its own, made of a single attempt (see ``WebhookRepo.redeliver``).
+    """
 
     id: str
     event: Event
@@ -66,14 +95,18 @@ class Delivery:
     target: str
     created: datetime
     state: str = "pending"
-    attempts: int = 0
-    last_status: int | None = None
+    history: list[Attempt] = field(default_factory=list)
     last_error: str | None = None
-    last_attempt: datetime | None = None
     next_attempt: datetime | None = None
     finished: datetime | None = None
+    redelivery_of: str | None = None
+
+    @property
+    def attempts(self) -> int:
+        return len(self.history)
 
     def to_dict(self) -> dict[str, Any]:
+        last = self.history[-1] if self.history else None
         return {
             "id": self.id,
             "account": self.event.account_sid,
@@ -83,13 +116,26 @@ class Delivery:
             "target": self.target,
             "state": self.state,
             "attempts": self.attempts,
-            "lastStatus": self.last_status,
+            "lastStatus": last.status if last else None,
             "lastError": self.last_error,
             "created": iso(self.created),
-            "lastAttemptAt": iso(self.last_attempt),
+            "lastAttemptAt": last.at if last else None,
             "nextAttemptAt": iso(self.next_attempt),
             "finishedAt": iso(self.finished),
+            "redeliveryOf": self.redelivery_of,
+            "history": [attempt.to_api() for attempt in self.history],
         }
+
+
+def find_delivery(
+    accounts: Iterable[AccountState], delivery_id: str
+) -> tuple[WebhookRepo, Delivery]:
+    """The delivery ``delivery_id`` (ids are unique across accounts) and its account's repo."""
+    for account in accounts:
+        found = account.webhooks.delivery(delivery_id)
+        if found is not None:
+            return account.webhooks, found
+    raise NotFound(f"no webhook delivery with id {delivery_id!r}")
 
 
 def check_endpoint(url: str) -> str:
@@ -227,13 +273,16 @@ class WebhookRepo(Repo[Webhook]):
         return hooks
 
     # -- deliveries --------------------------------------------------------
-    def add_delivery(self, event: Event, hook: Webhook) -> Delivery:
+    def add_delivery(
+        self, event: Event, hook: Webhook, *, redelivery_of: str | None = None
+    ) -> Delivery:
         delivery = Delivery(
             id=self.store.ids.sid(),
             event=event,
             subscription=hook.sid,
             target=hook.endpoint,
             created=self.store.clock.now(),
+            redelivery_of=redelivery_of,
         )
         self.deliveries.append(delivery)
         if len(self.deliveries) > DELIVERY_LOG_LIMIT:
@@ -241,6 +290,34 @@ class WebhookRepo(Repo[Webhook]):
             drop = {id(d) for d in finished[: len(self.deliveries) - DELIVERY_LOG_LIMIT]}
             self.deliveries = [d for d in self.deliveries if id(d) not in drop]
         return delivery
+
+    def delivery(self, delivery_id: str) -> Delivery | None:
+        return next((d for d in self.deliveries if d.id == delivery_id), None)
+
+    def redeliver(self, original: Delivery) -> tuple[Delivery, Webhook]:
+        """Record a redelivery of ``original`` (one of this account's deliveries): the same
+        event, to the same subscription (at its current endpoint, signed with its current
+        secret), as a new delivery.
+
+        Refused (409) when the subscription was deleted or is disabled: neither gets events.
+        """
+        delivery_id = original.id
+        hook = self.hook(original.subscription)
+        if hook is None:
+            raise ApiError(
+                f"delivery {delivery_id} was for subscription {original.subscription}, which "
+                "was deleted: nothing to send it to",
+                code="subscription-deleted",
+                status=409,
+            )
+        if not hook.enabled:
+            raise ApiError(
+                f"subscription {hook.sid} is disabled: enable it (PATCH /webhooks/{hook.sid} "
+                '{"enabled": true}) to redeliver to it',
+                code="subscription-disabled",
+                status=409,
+            )
+        return self.add_delivery(original.event, hook, redelivery_of=original.id), hook
 
     def list_deliveries(
         self,
