@@ -138,6 +138,11 @@ def test_a_failing_endpoint_is_retried(
     callr_mock.flush_deliveries()
     [delivery] = callr_mock.deliveries()
     assert delivery["state"] == "delivered" and delivery["attempts"] == 2
+    assert [attempt["status"] for attempt in delivery["history"]] == [503, 200]
+
+    again = callr_mock.redeliver(delivery["id"])  # the same event, sent once more
+    assert again["state"] == "delivered" and again["redeliveryOf"] == delivery["id"]
+    assert callr_webhook_receiver.wait_for(3, timeout=10)[-1].json["id"] == delivery["eventId"]
 
 
 # -- property tests with the strategies ------------------------------------------------------------------

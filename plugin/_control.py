@@ -123,7 +123,7 @@ class ControlClient:
         status, body = self.transport.request(method, "/_mock" + path, json=json, params=clean)
         if status >= 400:
             message = body.get("message") if isinstance(body, dict) else body
-            if status == 404 and path.startswith("/deliveries"):
+            if status == 404 and path in ("/deliveries", "/deliveries/flush"):
                 message = (
                     "this callr-mock server has no webhook deliveries route (GET /_mock/deliveries)"
                 )
@@ -186,6 +186,12 @@ class ControlClient:
 
     def deliveries(self, account: str | None = None, **filters: str | None) -> list[dict[str, Any]]:
         return list(self.call("GET", "/deliveries", params={"account": account, **filters}))
+
+    def delivery(self, delivery_id: str) -> dict[str, Any]:
+        return dict(self.call("GET", f"/deliveries/{quote(delivery_id, safe='')}"))
+
+    def redeliver(self, delivery_id: str) -> dict[str, Any]:
+        return dict(self.call("POST", f"/deliveries/{quote(delivery_id, safe='')}/redeliver"))
 
     def flush_deliveries(self, timeout: float = 10.0) -> dict[str, Any]:
         return dict(self.call("POST", "/deliveries/flush", json={"timeout": timeout}))

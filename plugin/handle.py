@@ -271,11 +271,27 @@ class CallrMock:
         """Webhook deliveries of this account (``GET /_mock/deliveries``), oldest first.
 
         Each: ``id``, ``eventId``, ``type``, ``subscription``, ``target``, ``state``
-        (pending | delivered | failed), ``attempts``, ``lastStatus``, ``lastError``...
+        (pending | delivered | failed), ``attempts``, ``lastStatus``, ``lastError``,
+        ``redeliveryOf`` and ``history`` (every attempt: ``number``, ``at``, ``target``,
+        ``status``, ``error``, ``durationMs``, ``response``)...
         """
         return self.control.deliveries(
             self.account_sid, type=type, state=state, subscription=subscription
         )
+
+    def redeliver(self, delivery_id: str, *, wait: bool = True) -> dict[str, Any]:
+        """Send one of this account's deliveries again (``POST /_mock/deliveries/{id}/redeliver``):
+        the same event to the same subscription, as a new delivery tried once. Returns that
+        delivery, once sent when ``wait`` (else still ``pending``)."""
+        if self.control.delivery(delivery_id)["account"] != self.account_sid:
+            raise CallrMockError(
+                f"delivery {delivery_id} is not one of account {self.account_sid}'s"
+            )
+        again = self.control.redeliver(delivery_id)
+        if not wait:
+            return again
+        self.flush_deliveries()
+        return self.control.delivery(again["id"])
 
     def flush_deliveries(self, timeout: float = 10.0) -> bool:
         """Wait until no delivery is being sent (retries waiting on the clock do not count)."""

@@ -546,3 +546,40 @@ def test_session_fixture_timing_is_reported_in_verbose_mode(pytester: pytest.Pyt
 def test_paths_are_under_the_test_folder(pytester: pytest.Pytester) -> None:
     # guards the assumption of the tests above: pytester runs in its own folder
     assert Path.cwd() == pytester.path
+
+
+def test_redeliver_sends_this_accounts_delivery_again_and_refuses_another_accounts(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        test_redeliver="""
+        import pytest
+        import requests
+        from callr_mock.plugin import CallrMockError
+
+        def test_redeliver(callr_mock, callr_client, callr_webhook_receiver):
+            hook = {"type": "v2.billing.credit.topup", "endpoint": callr_webhook_receiver.url}
+            assert callr_client.post("/webhooks", json=hook).status_code == 201
+            callr_mock.top_up("5")
+            callr_mock.flush_deliveries()
+            [delivery] = callr_mock.deliveries()
+            again = callr_mock.redeliver(delivery["id"])
+            assert again["redeliveryOf"] == delivery["id"] and again["state"] == "delivered"
+            assert [a["status"] for a in again["history"]] == [200]
+            first, second = callr_webhook_receiver.wait_for(2)
+            assert first.body == second.body
+            other = callr_mock.new_account()
+            theirs = requests.post(
+                callr_mock.base_url + "/webhooks", json=hook, headers=other.headers, timeout=5
+            )
+            assert theirs.status_code == 201
+            callr_mock.control.credit(other.sid, amount="5")
+            callr_mock.flush_deliveries()
+            [their_delivery] = callr_mock.control.deliveries(other.sid)
+            with pytest.raises(CallrMockError, match="not one of account"):
+                callr_mock.redeliver(their_delivery["id"])
+            with pytest.raises(CallrMockError, match="404: no webhook delivery with id 'nope'"):
+                callr_mock.redeliver("nope")
+        """
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1)
