@@ -16,6 +16,7 @@ import pytest
 import requests
 from browser import chromium_browser, page_of
 from callr_mock import DEMO_ACCOUNT_SID, DEMO_API_KEY, MockServer
+from callr_mock.delivery import sign
 from callr_mock.settings import Settings
 from webhook_receiver import Receiver
 
@@ -256,3 +257,64 @@ def test_inspector_assets_are_package_data_and_unknown_names_are_404(server: Moc
         assert response.status_code == 200 and response.headers["Content-Type"].startswith(kind)
     for name in ["nothing.js", "..%2Fcontrol%2F__init__.py", "ui.py"]:
         assert requests.get(f"{server.url}/_mock/ui/{name}", timeout=5).status_code == 404
+
+
+def test_the_deliveries_view_shows_every_attempt_and_redelivers(
+    server: MockServer, browser: Any, tmp_path: Path
+) -> None:
+    receiver = Receiver(fail_first=1, fail_status=503)
+    try:
+        control = server.url + "/_mock"
+        hook = {"type": "v2.recording.updated", "endpoint": receiver.url, "secret": SECRET}
+        created = requests.post(server.url + "/v2.0/webhooks", json=hook, headers=KEY, timeout=5)
+        assert created.status_code == 201
+        recording = {"status": "ready"}
+        fired = requests.post(
+            f"{control}/accounts/{DEMO_ACCOUNT_SID}/recordings", json=recording, timeout=5
+        )
+        assert fired.status_code == 201
+        requests.post(control + "/deliveries/flush", json={"timeout": 5}, timeout=10)
+        requests.post(control + "/clock/advance", json={"seconds": 1}, timeout=5)  # the retry
+        requests.post(control + "/deliveries/flush", json={"timeout": 5}, timeout=10)
+        [delivery] = requests.get(control + "/deliveries", timeout=5).json()
+        assert delivery["state"] == "delivered"
+        row = f'#deliveries tr.delivery[data-id="{delivery["id"]}"]'
+
+        with page_of(browser) as (page, errors):
+            page.goto(server.url + "/_mock/ui")
+            page.wait_for_selector("body[data-ready=true]", timeout=10_000)
+            page.click(row)  # opens to its attempts
+            attempts = page.locator(f'tr[data-attempts-of="{delivery["id"]}"] tr[data-attempt]')
+            assert attempts.count() == 2
+            assert "503" in attempts.nth(0).inner_text()
+            assert "HTTP 503" in attempts.nth(0).inner_text()
+            assert "200" in attempts.nth(1).inner_text()
+
+            page.click(f'{row} button[data-redeliver="{delivery["id"]}"]')
+            assert receiver.wait_for(3, timeout=5)  # on the receiver's side
+            first, _, again = receiver.received
+            assert again.body == first.body  # the same event, attempts 0
+            assert again.headers["X-CALLR-HmacSignature"] == sign(SECRET, again.body)
+            # the redelivery shows, delivered, opened to its one attempt, without a reload
+            new = page.wait_for_selector(
+                '#deliveries tr.delivery[data-state="delivered"]:not([data-id="'
+                + delivery["id"]
+                + '"])',
+                timeout=5_000,
+            )
+            assert new is not None
+            new_id = new.get_attribute("data-id")
+            page.wait_for_selector(f'tr[data-attempts-of="{new_id}"] tr[data-attempt="1"]')
+            assert (
+                "Redelivery of " + delivery["id"]
+                in page.locator(f'tr[data-attempts-of="{new_id}"]').inner_text()
+            )
+
+            assert DEMO_ACCOUNT_SID in page.locator("#events tbody").inner_text()
+
+            shot = artefact_dir(tmp_path) / "inspector-delivery-attempts.png"
+            page.locator("#events-section").screenshot(path=str(shot))
+            assert shot.stat().st_size > 5_000
+            assert errors == []
+    finally:
+        receiver.close()

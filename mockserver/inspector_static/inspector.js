@@ -5,7 +5,7 @@
 const API = "/_mock";
 const SECRET = /key|secret|passw|token|auth|credential|signature/i;  // = redaction.SECRET_NAME (tested)
 const SECTIONS = ["numbers", "scenarios", "sms", "tasks", "calls", "audio_files", "recordings", "webhooks", "reservations"];
-const ui = { account: null, lastSeq: 0, entries: [], open: new Set(), details: new Map(), state: null };
+const ui = { account: null, lastSeq: 0, entries: [], open: new Set(), details: new Map(), state: null, deliveries: [] };
 
 function $(id) { return document.getElementById(id); }
 
@@ -161,14 +161,55 @@ async function refreshState() {
 // ---- events and deliveries ----
 function renderEvents(events) {
   $("events").tBodies[0].replaceChildren(...events.slice(-200).reverse().map((e) => el("tr", {},
-    el("td", {}, cell(e.id)), el("td", {}, cell(e.type)), el("td", {}, cell(e.account || (e.data && e.data.account))),
+    el("td", {}, cell(e.id)), el("td", {}, cell(e.type)), el("td", {}, cell(e.accountSid || e.account)),
     el("td", {}, cell(e.createdAt || e.at || e.timestamp)))));
 }
 
+function attemptRows(delivery) {
+  if (!delivery.history.length) return [el("tr", {}, el("td", { colspan: "7", class: "empty" }, "no attempt yet"))];
+  return delivery.history.map((a) => el("tr", { "data-attempt": a.number },
+    el("td", {}, "#" + a.number), el("td", {}, cell(a.at)), el("td", {}, cell(a.target)),
+    el("td", { class: "s" + String(a.status || 5)[0] }, a.status === null ? "no answer" : a.status),
+    el("td", {}, cell(a.error)), el("td", {}, cell(a.durationMs)),
+    el("td", {}, a.response === null ? "" : el("code", {}, a.response))));
+}
+
+function attemptsDetail(delivery) {
+  const notes = [];
+  if (delivery.redeliveryOf) notes.push(el("div", {}, "Redelivery of " + delivery.redeliveryOf + " (tried once)."));
+  if (delivery.nextAttemptAt) notes.push(el("div", {}, "Next attempt due at " + delivery.nextAttemptAt + " (sandbox clock)."));
+  const head = el("tr", {}, ...["attempt", "at", "target", "status", "error", "ms", "answer (start)"].map((k) => el("th", {}, k)));
+  return el("tr", { class: "detail", "data-attempts-of": delivery.id }, el("td", { colspan: "8" }, ...notes,
+    el("table", { class: "attempts" }, el("thead", {}, head), el("tbody", {}, ...attemptRows(delivery)))));
+}
+
+async function redeliver(id) {
+  try {
+    const again = await call("POST", "/deliveries/" + encodeURIComponent(id) + "/redeliver");
+    ui.open.add("delivery:" + again.id);
+    say("redelivery " + again.id + " queued");
+    await refreshState();
+  } catch (error) { say(String(error.message || error), true); }
+}
+
 function renderDeliveries(deliveries) {
-  $("deliveries").tBodies[0].replaceChildren(...deliveries.slice(-200).reverse().map((d) => el("tr", {},
-    el("td", {}, cell(d.id)), el("td", {}, cell(d.type)), el("td", {}, cell(d.target)), el("td", {}, cell(d.state)),
-    el("td", {}, cell(d.attempts)), el("td", {}, cell(d.lastStatus)), el("td", {}, cell(d.lastError)))));
+  const rows = [];
+  for (const d of deliveries.slice(-200).reverse()) {
+    const key = "delivery:" + d.id;
+    const toggle = () => { ui.open.has(key) ? ui.open.delete(key) : ui.open.add(key); renderDeliveries(ui.deliveries); };
+    const button = el("button", { type: "button", class: "redeliver", "data-redeliver": d.id,
+      title: "send this event again to its subscription",
+      onclick: (event) => { event.stopPropagation(); redeliver(d.id); } }, "Redeliver");
+    rows.push(el("tr", { class: "entry delivery", "data-id": d.id, "data-state": d.state, onclick: toggle },
+      el("td", {}, cell(d.id), d.redeliveryOf ? el("span", { class: "empty" }, " ↻") : null), el("td", {}, cell(d.type)),
+      el("td", {}, cell(d.target)), el("td", { "data-field": "state" }, cell(d.state)),
+      el("td", { "data-field": "attempts" }, cell(d.attempts)),
+      el("td", { class: "s" + String(d.lastStatus || 5)[0] }, d.attempts && d.lastStatus === null ? "no answer" : cell(d.lastStatus)),
+      el("td", {}, cell(d.lastError)), el("td", {}, button)));
+    if (ui.open.has(key)) rows.push(attemptsDetail(d));
+  }
+  ui.deliveries = deliveries;
+  $("deliveries").tBodies[0].replaceChildren(...rows);
 }
 
 // ---- the live journal ----
