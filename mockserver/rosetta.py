@@ -229,11 +229,14 @@ SDK_ROWS: tuple[Row, ...] = (
         "(token, numbers, price, expires).",
         source=f"{ALL_SDKS} (View your order)",
     ),
-    _retired(
+    _sdk(
         "did/store.get_quota_status",
-        note="REST v2 has no store quota: POST /numbers/store refuses (403) what the account "
-        "may not buy.",
-        source=f"{ALL_SDKS} (View your store quota status)",
+        note="Deprecated with the whole JSON-RPC API (shut down on 30 June 2027), not retired: "
+        "Callr still answers it with a DID.Store.QuotaStatus object. REST v2 has no store "
+        "quota (POST /numbers/store answers 403 when the account may not buy). The object's "
+        "fields are documented nowhere we could read and no published client reads one, so "
+        "the sandbox answers an empty object rather than guessed fields.",
+        source=f"{ALL_SDKS} (View your store quota status); callr.com/docs/api/services/did/store",
     ),
     _sdk(
         "media/library.get_list",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 from typing import Any
 
 import pytest
@@ -29,9 +30,16 @@ def test_create_returns_an_integer_id_of_an_audio_file(rpc: LegacyClient, api: A
         "id": item_id,
         "hash": sid.upper(),
         "name": "Welcome message",
+        "content": None,
         "status": "PENDING_CONTENT",
         "duration": None,
+        "voice": None,
+        "source": None,
+        "language": [],
+        "category": [],
         "tags": {},
+        "url": None,
+        "is_editable": True,
         "date_creation": NOW,
         "date_update": NOW,
     }
@@ -69,6 +77,36 @@ def test_content_name_tags_and_delete(rpc: LegacyClient, api: Any) -> None:
     assert rpc.call("media/library.delete", item_id) is True
     assert api.get(f"/audio-files/{sid}").status_code == 404
     assert rpc_error(rpc, "media/library.get", item_id).code == -32004
+
+
+def test_content_is_the_text_prompt_of_the_content_it_came_with(
+    rpc: LegacyClient, api: Any
+) -> None:
+    """``content`` is the text given to ``media/library.set_content`` (sdk-dotnet
+    MediaService.SetContent: "Text prompt (What is your Media saying?)"; MediaLibrary.cs:
+    "Media text content if provided"), as examples-nodejs media.js prints it; new audio
+    from REST (or no text) leaves no stale prompt behind."""
+    item_id = rpc.call("media/library.create", "Hold music")
+    assert rpc.call("media/library.get", item_id)["content"] is None
+    assert rpc.call("media/library.set_content", item_id, "Waiting music 01", wav_base64(1))
+    listed = rpc.call("media/library.get_list", None)[str(item_id)]
+    assert (listed["content"], listed["voice"], listed["source"]) == (
+        "Waiting music 01",
+        None,
+        None,
+    )
+    assert rpc.call("media/library.search", {}, {})["hits"][0]["content"] == "Waiting music 01"
+    sid = media_sid(item_id)
+    assert "content" not in ok(api.get(f"/audio-files/{sid}"))  # REST v2 has no such field
+    replaced = api.put(
+        f"/audio-files/{sid}/file",
+        data={"file": (io.BytesIO(base64.b64decode(wav_base64(2))), "new.wav")},
+        content_type="multipart/form-data",
+    )
+    assert replaced.status_code == 200, replaced.get_json()
+    assert rpc.call("media/library.get", item_id)["content"] is None
+    assert rpc.call("media/library.set_content", item_id, None, wav_base64(1))
+    assert rpc.call("media/library.get", item_id)["content"] is None
 
 
 def test_content_errors(rpc: LegacyClient, api: Any) -> None:

@@ -27,7 +27,7 @@ from callr_mock.state_document import (
     restore_state,
     snapshot_state,
 )
-from legacy_support import legacy_client
+from legacy_support import legacy_client, wav_base64
 
 KEY = {"x-api-key": DEMO_API_KEY}
 DEAD = "http://127.0.0.1:9/hook"  # nothing listens on the discard port: every attempt fails
@@ -64,7 +64,10 @@ def rich_app() -> Any:
     post(client, "/_mock/faults", json={"operation": "getSms", "times": 3, "probability": 0.5})
     post(client, "/_mock/rate-limits", json={"requests": 100, "per_seconds": 60})
     post(client, "/_mock/vary", json={"account": "subacct1", "seed": 5})
-    legacy_client(client).call("apps.create", "CLICKTOCALL10", "Click me", None)
+    rpc = legacy_client(client)
+    rpc.call("apps.create", "CLICKTOCALL10", "Click me", None)
+    prompt = rpc.call("media/library.create", "Prompt")
+    rpc.call("media/library.set_content", prompt, "Waiting music 01", wav_base64(1))
     assert runtime_of(app).delivery.drain(10)
     return app
 
@@ -100,6 +103,12 @@ def test_the_document_is_versioned_json_and_a_seed(rich: dict[str, Any]) -> None
     assert {"sms.step", "sms.reply", "task.finish", "audio.convert", "recording.ready"} <= kinds
     assert {"call.event", "reservation.expire", "webhook.retry"} <= kinds
     assert set(rich["shared"]) == set(SHARED_STATE), "a shared object is not exercised"
+
+
+def test_the_legacy_media_text_prompt_comes_back(rich: dict[str, Any]) -> None:
+    rpc = legacy_client(restored(rich).test_client())
+    items = rpc.call("media/library.get_list", None)
+    assert [i["content"] for i in items.values() if i["name"] == "Prompt"] == ["Waiting music 01"]
 
 
 def test_a_restored_sandbox_writes_the_same_document(rich: dict[str, Any]) -> None:

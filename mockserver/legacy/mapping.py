@@ -314,16 +314,34 @@ def legacy_job(task: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def legacy_media(audio: dict[str, Any]) -> dict[str, Any]:
-    """A REST AudioFile as a legacy Media.Library item (``tags`` always empty)."""
+def legacy_media(audio: dict[str, Any], content: str | None = None) -> dict[str, Any]:
+    """A REST AudioFile as a legacy Media.Library item.
+
+    Fields as Callr's clients read them: sdk-dotnet ``Objects/Media/MediaLibrary.cs``
+    (``id, hash, name, content, duration, voice, status, language, category, tags, url,
+    is_editable``) and examples-nodejs ``scripts/media.js`` (``id, name, content, voice,
+    source``). ``content`` is the text prompt given to ``media/library.set_content``
+    ("Media text content if provided"), else null. What REST v2 dropped is empty, never
+    guessed: ``voice`` null (no text-to-speech in REST v2), ``source`` null (how the media
+    was made; Callr's values are undocumented), ``language``/``category``/``tags`` empty
+    (tags are gone), ``url`` null (no MP3 URL on an audio file); ``is_editable`` true (the
+    account's own media).
+    """
     duration = audio.get("duration")
     return {
         "id": media_id(audio["sid"]),
         "hash": to_hash(audio["sid"]),
         "name": audio["name"],
+        "content": content,
         "status": enum_out(audio["status"]),
         "duration": round(duration) if duration is not None else None,
+        "voice": None,
+        "source": None,
+        "language": [],
+        "category": [],
         "tags": {},
+        "url": None,
+        "is_editable": True,
         "date_creation": legacy_date(audio["created"]),
         "date_update": legacy_date(audio["updated"]),
     }

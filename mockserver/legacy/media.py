@@ -31,6 +31,7 @@ from callr_mock.legacy.mapping import (
     to_hash,
     to_sid,
 )
+from callr_mock.legacy.state import legacy_state
 from callr_mock.state.audio_files import AUDIO_STATUSES
 
 METHODS = Registry()
@@ -48,7 +49,13 @@ def create(ctx: Ctx, name: str) -> int:
 @METHODS.method("media/library.get", MEDIA)
 def get(ctx: Ctx, item: Any) -> dict[str, Any]:
     """The item (``GET /audio-files/{sid}``)."""
-    return legacy_media(ctx.account.audio_files.get(media_sid(item)).to_api())
+    return _item(ctx, media_sid(item))
+
+
+def _item(ctx: Ctx, sid: str, audio: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A legacy Media.Library item, with the text prompt only the legacy API knows."""
+    found = ctx.account.audio_files.get(sid)
+    return legacy_media(audio or found.to_api(), legacy_state(ctx.account).media_text(found))
 
 
 @METHODS.method("media/library.delete", MEDIA)
@@ -110,11 +117,13 @@ def get_phone_id(ctx: Ctx, item: Any, country: str | None) -> dict[str, Any]:
 @METHODS.method("media/library.set_content", MEDIA, P("text", "string|null"), P("base64_audio"))
 def set_content(ctx: Ctx, item: Any, text: str | None, content: str) -> bool:
     """Set the audio from base64 data (sdk READMEs, "Upload a media"; ``PUT
-    /audio-files/{sid}/file``). The legacy ``text`` (a transcript) has no REST v2 field and
-    is not kept."""
+    /audio-files/{sid}/file``). The legacy ``text`` (a transcript) has no REST v2 field;
+    the sandbox keeps it for the legacy item's ``content`` (sdk-dotnet: "Text prompt (What is your
+    Media saying?)")."""
     sid = media_sid(item)
     ctx.account.audio_files.get(sid)
-    ctx.account.audio_files.set_content(sid, _decode(content, "base64_audio"))
+    audio = ctx.account.audio_files.set_content(sid, _decode(content, "base64_audio"))
+    legacy_state(ctx.account).set_media_text(audio, text)
     return True
 
 
@@ -124,7 +133,7 @@ def get_list(ctx: Ctx, categories: list[Any] | None) -> dict[str, Any]:
     (sdk READMEs, "List your medias"; examples-nodejs ``media.js`` reads ``res[id].name``).
     ``categories`` were tags: accepted and ignored (REST v2 has none)."""
     result = ctx.account.audio_files.search(order="desc", offset=0, limit=ALL)
-    return {str(media_id(hit["sid"])): legacy_media(hit) for hit in result["hits"]}
+    return {str(media_id(hit["sid"])): _item(ctx, hit["sid"], hit) for hit in result["hits"]}
 
 
 LIBRARY_FILTERS = ("name", "status", "tags", "category", "language")
@@ -147,7 +156,7 @@ def search(ctx: Ctx, filters: dict[str, Any] | None, options: dict[str, Any] | N
     result = ctx.account.audio_files.search(
         name=found.get("name"), status=status, order=order, offset=offset, limit=limit
     )
-    return search_envelope(result, [legacy_media(hit) for hit in result["hits"]])
+    return search_envelope(result, [_item(ctx, hit["sid"], hit) for hit in result["hits"]])
 
 
 # -- media/recording: recordings ----------------------------------------------------------------

@@ -31,6 +31,15 @@ SHARED_NAME = "legacy_json_rpc"
 
 
 @dataclass
+class MediaText:
+    """The text prompt of ``media/library.set_content`` ("what is your media saying"),
+    for the audio content it came with (``generation``); REST v2 audio files have none."""
+
+    generation: int
+    text: str
+
+
+@dataclass
 class LegacyApp:
     sid: str
     package: str
@@ -50,6 +59,7 @@ class LegacyAccount:
         self.apps: dict[str, LegacyApp] = {}
         self.links: dict[str, str] = {}  # e164 -> legacy app sid
         self.sms_settings: dict[str, str] = {}  # "dlr"/"mo" -> webhook sid (sms.set_settings)
+        self.media_texts: dict[str, MediaText] = {}  # audio sid -> its legacy text prompt
 
     # -- apps -------------------------------------------------------------------------------
     def create(self, package: str, name: str, params: dict[str, Any]) -> LegacyApp:
@@ -96,6 +106,20 @@ class LegacyAccount:
     def unlink(self, e164: str) -> bool:
         return self.links.pop(e164, None) is not None
 
+    # -- media texts ------------------------------------------------------------------------
+    def set_media_text(self, audio: Any, text: str | None) -> None:
+        """Keep ``text`` for the content ``audio`` now has (None or "" forgets it)."""
+        if text:
+            self.media_texts[audio.sid] = MediaText(audio.generation, text)
+        else:
+            self.media_texts.pop(audio.sid, None)
+
+    def media_text(self, audio: Any) -> str | None:
+        """The text prompt of ``audio``'s content; None once the content was replaced
+        (``PUT /audio-files/{sid}/file``, a phone recording) or the file deleted."""
+        entry = self.media_texts.get(audio.sid)
+        return entry.text if entry is not None and entry.generation == audio.generation else None
+
     # -- rendering ------------------------------------------------------------------------------
     def summary(self, sid: str) -> dict[str, Any]:
         """The ``app`` object of a DID linked to the legacy-only app ``sid``."""
@@ -117,7 +141,12 @@ class LegacyAccount:
 
 def _dump(table: dict[str, LegacyAccount]) -> dict[str, Any]:
     return {
-        sid: {"apps": dump(state.apps), "links": state.links, "smsSettings": state.sms_settings}
+        sid: {
+            "apps": dump(state.apps),
+            "links": state.links,
+            "smsSettings": state.sms_settings,
+            "mediaTexts": dump(state.media_texts),
+        }
         for sid, state in table.items()
         if state.account.store.find_account(sid) is state.account
         and state.marker is state.account.scenarios  # not left over from a cleared account
@@ -135,6 +164,9 @@ def _load(store: Any, data: dict[str, Any], where: str) -> dict[str, LegacyAccou
         state.links = load(dict[str, str], entry.get("links"), f"{where}.{sid}.links")
         state.sms_settings = load(
             dict[str, str], entry.get("smsSettings"), f"{where}.{sid}.smsSettings"
+        )
+        state.media_texts = load(
+            dict[str, MediaText], entry.get("mediaTexts") or {}, f"{where}.{sid}.mediaTexts"
         )
     return table
 

@@ -15,7 +15,8 @@ sandbox reads it as "no area preference" in France (Callr's home store, whose ar
 ``did/store.get_quote`` prices the same criteria without reserving (legacy
 ``DID.Store.Quote``: the ``cost`` and ``contract`` of a reservation, field names of the
 reservation [S]); ``did/store.view_order`` shows a live reservation again (REST v2 has no
-read of a reservation; the token must still hold).
+read of a reservation; the token must still hold); ``did/store.get_quota_status`` answers
+an empty ``DID.Store.QuotaStatus`` (its fields are unknown, see the method).
 """
 
 from __future__ import annotations
@@ -104,6 +105,19 @@ def view_order(ctx: Ctx, token: str) -> dict[str, Any]:
     """A live reservation again (404 once bought, cancelled or expired)."""
     ctx.rest_input("buyReservation", path={"token": token})
     return legacy_reservation(pool_of(ctx.store).get(ctx.account, token).to_api())
+
+
+@METHODS.method("did/store.get_quota_status")
+def get_quota_status(ctx: Ctx) -> dict[str, Any]:
+    """``DID.Store.QuotaStatus`` (every SDK README, "View your store quota status").
+
+    The method is deprecated with the whole JSON-RPC API, not retired: Callr answers it
+    until the shutdown. Its fields are not documented in any source we could read, and no
+    published client reads one, so the sandbox answers an empty object instead of guessed
+    fields: a client that reads a field fails here rather than passing here and failing
+    at Callr. The sandbox's store limits nothing but credit (``POST /numbers/store``, 403).
+    """
+    return {}
 
 
 @METHODS.method("did/store.buy_order", P("token"))
