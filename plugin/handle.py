@@ -282,7 +282,8 @@ class CallrMock:
     def redeliver(self, delivery_id: str, *, wait: bool = True) -> dict[str, Any]:
         """Send one of this account's deliveries again (``POST /_mock/deliveries/{id}/redeliver``):
         the same event to the same subscription, as a new delivery tried once. Returns that
-        delivery, once sent when ``wait`` (else still ``pending``)."""
+        delivery, once sent when ``wait``; still ``pending`` without ``wait``, or when it
+        queues behind a delivery of the subscription that waits for a retry on the clock."""
         if self.control.delivery(delivery_id)["account"] != self.account_sid:
             raise CallrMockError(
                 f"delivery {delivery_id} is not one of account {self.account_sid}'s"

@@ -210,6 +210,21 @@ def test_legacy_subscription_receives_the_legacy_body(
     assert modern[-1].json["type"] == "v2.sms.outbound.updated"
     assert modern[-1].json["payload"]["sid"] == sms_hash.lower()
     assert v2["sid"] != hook["hash"].lower()
+    # a redelivery (POST /_mock/deliveries/{id}/redeliver) sends the same legacy body, try 0
+    [delivery] = [
+        d
+        for d in api.client.get("/_mock/deliveries").get_json()
+        if d["eventId"] == body["event_id"]
+        and d["target"] == receiver.url
+        and d["attempts"]
+        and d["subscription"].lower() == hook["hash"].lower()
+    ]
+    redone = api.client.post(f"/_mock/deliveries/{delivery['id']}/redeliver")
+    assert redone.status_code == 202
+    drain(runtime)
+    again = receiver.received[-1]
+    assert again.body == first.body
+    assert again.headers["X-CALLR-HmacSignature"] == sign(SECRET, again.body)
 
 
 def test_per_sms_webhook_option_is_delivered_with_basic_auth(
