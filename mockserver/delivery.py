@@ -205,9 +205,9 @@ class WebhookDelivery:
         the scheduler waits for it, the others start sending."""
         with self.store.lock, self._cond:
             waiting = {
-                (job["owner"], job["args"].get("subscription"))
-                for job in self.store.scheduler.jobs()
-                if job["kind"] == RETRY_JOB
+                (job.owner, job.args.get("subscription"))
+                for job in self.store.scheduler.live()
+                if job.kind == RETRY_JOB
             }
             self._generation += 1
             self._lanes.clear()

@@ -233,9 +233,10 @@ def _build_account(store: Store, entry: dict[str, Any], where: str, cursor: _Cur
             raise StateFileError(
                 f"{where}.state.objects.{name}: {len(private)} entries for {len(shapes)} objects"
             )
-        for position, (shape, extra) in enumerate(zip(shapes, private, strict=True)):
-            cursor.at = f"{where}.{name}[{position}]"
-            _restore_object(repo, shape, extra, f"{where}.state.objects.{name}[{position}]")
+        with repo.bulk():
+            for position, (shape, extra) in enumerate(zip(shapes, private, strict=True)):
+                cursor.at = f"{where}.{name}[{position}]"
+                _restore_object(repo, shape, extra, f"{where}.state.objects.{name}[{position}]")
         cursor.at = f"{where}.state.repositories.{name}"
         if repo.private_attrs:
             kept = repositories.get(name, {})

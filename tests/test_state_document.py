@@ -10,6 +10,7 @@ import io
 import json
 import re
 import typing
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -241,3 +242,26 @@ def test_a_state_file_is_accepted_as_a_seed(rich: dict[str, Any], tmp_path: Path
     demo = _demo(rich)
     assert [s["sid"] for s in seeded["sms"]] == [s["sid"] for s in demo["sms"]]
     assert client.get("/v2.0/sms", headers=KEY).status_code == 200
+
+
+def test_on_a_real_clock_the_work_due_while_stopped_runs_at_its_own_times(
+    rich: dict[str, Any],
+) -> None:
+    """A real clock keeps its offset: the sandbox wakes where real time has got to, and the
+    steps that fell due meanwhile happen, stamped with their own due times."""
+    doc = copy.deepcopy(rich)
+    frozen_at = datetime.fromisoformat(doc["clock"]["frozenAt"])
+    later = frozen_at + timedelta(seconds=60)  # as if it had been stopped for a minute
+    doc["clock"] = {"mode": "real", "offsetSeconds": (later - datetime.now(UTC)).total_seconds()}
+    doc["faults"]["entries"] = []  # the rich state's fault would hit the read below
+    app = create_app(Settings(clock="real"))
+    restore_state(runtime_of(app), doc)
+    first = next(s for s in _demo(rich)["sms"] if s["toNumber"] == "+33639981020")
+    assert first["status"] == "pending"
+    answer = app.test_client().get(f"/v2.0/sms/{first['sid']}", headers=KEY)
+    sms = answer.get_json()
+    assert answer.status_code == 200, sms
+    assert sms["status"] == "delivered"
+    created = datetime.fromisoformat(first["createdAt"].replace("Z", "+00:00"))
+    delivered = datetime.fromisoformat(sms["deliveredAt"].replace("Z", "+00:00"))
+    assert delivered - created == timedelta(seconds=5)

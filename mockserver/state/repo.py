@@ -12,6 +12,8 @@ Which repositories an account has is declared once, by the typed attributes of
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
 from callr_mock.state.errors import NotFound
@@ -55,14 +57,28 @@ class Repo(Generic[T]):
         self.account = account
         self.items: dict[str, T] = {}
         self._index: Index[T] | None = None
+        self._bulk = False
 
     @property
     def index(self) -> Index[T] | None:
         """The sorted indexes (``index_spec``), built on first use: a test account that
         never stores an object of this kind never pays for them."""
-        if self._index is None and self.index_spec is not None:
-            self._index = Index(self.index_spec)
+        if self._index is None and self.index_spec is not None and not self._bulk:
+            index: Index[T] = Index(self.index_spec)
+            for obj in self.items.values():
+                index.add(obj)
+            self._index = index
         return self._index
+
+    @contextmanager
+    def bulk(self) -> Iterator[None]:
+        """Insert and replace many objects with no index kept meanwhile; it is built once,
+        from every object, on its next use (restoring a state file)."""
+        self._bulk, self._index = True, None
+        try:
+            yield
+        finally:
+            self._bulk = False
 
     @property
     def store(self) -> Store:

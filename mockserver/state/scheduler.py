@@ -117,9 +117,13 @@ class Scheduler:
         return self._heap[0][0] if self._heap else None
 
     # -- as data (state files) ---------------------------------------------------------
+    def live(self) -> list[Job]:
+        """The jobs still to run, in the order they will run."""
+        return [job for _, _, job in sorted(self._heap) if not job.cancelled]
+
     def jobs(self) -> list[dict[str, Any]]:
         """The live jobs as JSON data, in the order they will run."""
-        return [job.to_data() for _, _, job in sorted(self._heap) if not job.cancelled]
+        return [job.to_data() for job in self.live()]
 
     def load(self, jobs: list[dict[str, Any]]) -> None:
         """Replace the pending work with ``jobs`` (as ``jobs()`` wrote them, in that order)."""
