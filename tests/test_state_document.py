@@ -242,6 +242,12 @@ def test_a_state_file_is_accepted_as_a_seed(rich: dict[str, Any], tmp_path: Path
     demo = _demo(rich)
     assert [s["sid"] for s in seeded["sms"]] == [s["sid"] for s in demo["sms"]]
     assert client.get("/v2.0/sms", headers=KEY).status_code == 200
+    fresh = create_app(Settings(clock="frozen")).test_client()
+    assert fresh.post("/_mock/seed", json={"data": rich}).status_code == 200
+    assert (
+        fresh.get("/_mock/state").get_json()["accounts"]
+        == client.get("/_mock/state").get_json()["accounts"]
+    )
 
 
 def test_on_a_real_clock_the_work_due_while_stopped_runs_at_its_own_times(

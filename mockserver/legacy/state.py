@@ -143,8 +143,8 @@ def _dump(table: dict[str, LegacyAccount]) -> dict[str, Any]:
     return {
         sid: {
             "apps": dump(state.apps),
-            "links": state.links,
-            "smsSettings": state.sms_settings,
+            "links": dict(state.links),  # copies: a writer may encode it after the lock
+            "smsSettings": dict(state.sms_settings),
             "mediaTexts": dump(state.media_texts),
         }
         for sid, state in table.items()
