@@ -6,6 +6,7 @@ disagrees with our spec; no test sends traffic anywhere else.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import signal
@@ -23,7 +24,7 @@ from callr_mock.proxy.app import ProxySettings
 from callr_mock.proxy.server import ProxyServer
 from callr_mock.settings import Settings
 
-from tests.fake_upstream import FakeUpstream
+from tests.fake_upstream import FakeUpstream, disagreeing_routes
 
 KEY = {"x-api-key": "real-key-of-a-user"}
 
@@ -376,3 +377,104 @@ def test_a_bad_upstream_url_is_one_line() -> None:
     assert result.stderr.strip() == (
         "callr-mock proxy: error: upstream must be an http:// or https:// URL, not 'ftp://example'"
     )
+
+
+def _br_routes() -> dict[tuple[str, str], Any]:
+    """The fake's Sms answer (an extra field, a bad enum value, a wrong type), br-compressed."""
+    import brotli
+
+    from tests.fake_upstream import Canned
+
+    plain = disagreeing_routes()[("GET", "/v2.0/sms/8242d945")]
+    headers = [*plain.headers, ("Content-Encoding", "br")]
+    return {("GET", "/v2.0/sms/8242d945"): Canned(200, brotli.compress(plain.body), headers)}
+
+
+def _sms_findings(base: str) -> tuple[bytes, list[dict[str, Any]]]:
+    raw = requests.get(
+        f"{base}/v2.0/sms/8242d945",
+        headers={**KEY, "Accept-Encoding": "br"},
+        stream=True,
+        timeout=5,
+    ).raw.read()
+    return raw, requests.get(base + "/_mock/drift", timeout=5).json()["findings"]
+
+
+def test_a_br_compressed_answer_is_decoded_and_checked(tmp_path: Path) -> None:
+    """With brotli installed (the proxy extra), a br answer is checked like a plain one:
+    the same three findings as the uncompressed Sms; the caller gets the br bytes."""
+    routes = _br_routes()
+    with FakeUpstream(routes) as fake, _proxy(fake.url + "/v2.0", record_dir=str(tmp_path)) as p:
+        raw, findings = _sms_findings(p.url)
+    assert raw == routes[("GET", "/v2.0/sms/8242d945")].body  # passed on compressed, unchanged
+    assert sorted(f["kind"] for f in findings) == ["extra-field", "not-in-enum", "wrong-type"]
+    [record] = tmp_path.glob("*.json")
+    assert json.loads(record.read_text())["response"]["body"]["carrierId"] == 7
+
+
+def test_without_brotli_a_br_answer_is_reported_unchecked_and_not_recorded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No guess: one unchecked-body finding that says why and how to fix it; the body,
+    which could not be searched for secrets, is left out of the recording."""
+    from callr_mock.proxy import encodings
+
+    monkeypatch.setattr(encodings, "BROTLI", None)
+    routes = _br_routes()
+    with FakeUpstream(routes) as fake, _proxy(fake.url + "/v2.0", record_dir=str(tmp_path)) as p:
+        raw, findings = _sms_findings(p.url)
+    assert raw == routes[("GET", "/v2.0/sms/8242d945")].body
+    [unchecked] = findings
+    assert (unchecked["kind"], unchecked["observed"]) == ("unchecked-body", "br")
+    assert unchecked["pointer"] == "header/content-encoding"
+    assert "pip install 'callr-mock[proxy]'" in unchecked["message"]
+    [record] = tmp_path.glob("*.json")
+    response = json.loads(record.read_text())["response"]
+    assert response["bodyEncoding"] == "br" and "brotli" in response["bodyOmitted"]
+    assert not {"body", "bodyText", "bodyBase64"} & set(response)
+    rebuilt = subprocess.run(
+        [sys.executable, "-m", "callr_mock", "drift", str(tmp_path), "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert [f["kind"] for f in json.loads(rebuilt.stdout)["findings"]] == ["unchecked-body"]
+
+
+def test_form_text_and_multipart_bodies_are_recorded_redacted(
+    fake: FakeUpstream, tmp_path: Path
+) -> None:
+    """Secrets are redacted in every body form a recording keeps, not only in JSON."""
+    with _proxy(fake.url + "/v2.0", record_dir=str(tmp_path)) as server:
+        requests.post(
+            f"{server.url}/v2.0/webhooks",
+            data={"api_key": "form-key-123456", "password": "form-pass-123456", "name": "kept"},
+            headers=KEY,
+            timeout=5,
+        )
+        requests.post(
+            f"{server.url}/v2.0/webhooks",
+            data="token=text-token-123456 and more",
+            headers={**KEY, "Content-Type": "text/plain"},
+            timeout=5,
+        )
+        parts: dict[str, tuple[str | None, bytes]] = {
+            "file": ("a.wav", b"RIFF\x00\xff binary"),
+            "secret": (None, b"part-secret-1234"),
+        }
+        requests.post(
+            f"{server.url}/v2.0/audio-files",
+            files=parts,
+            data={"name": "kept-part"},
+            headers=KEY,
+            timeout=5,
+        )
+    text = "".join(p.read_text() for p in sorted(tmp_path.glob("*.json")))
+    for secret in ("form-key-123456", "form-pass-123456", "text-token-123456", "part-secret-1234"):
+        assert secret not in text
+    records = [json.loads(p.read_text()) for p in sorted(tmp_path.glob("*.json"))]
+    assert "name=kept" in records[0]["request"]["bodyText"]
+    multipart = records[2]["request"]
+    body = base64.b64decode(multipart["bodyBase64"]) if "bodyBase64" in multipart else b""
+    body = body or multipart.get("bodyText", "").encode()
+    assert b"kept-part" in body and b"RIFF\x00\xff binary" in body and b"[redacted]" in body

@@ -25,6 +25,7 @@ from urllib.parse import quote
 
 from callr_mock.contract import Contract
 from callr_mock.proxy.drift import API_PREFIX, DriftReport, Exchange, render
+from callr_mock.proxy.encodings import decode
 from callr_mock.proxy.recording import Recorder
 from callr_mock.proxy.upstream import HOP_BY_HOP, Upstream, UpstreamAnswer, UpstreamFailure
 
@@ -118,7 +119,9 @@ class ProxyApp:
         if answer is not None:
             exchange.status = answer.status
             exchange.response_headers = {k.lower(): v for k, v in answer.headers}
-            exchange.response_body = answer.decoded_body()
+            exchange.response_body, exchange.response_encoding = decode(
+                answer.body, answer.header("content-encoding")
+            )
             head = method == "HEAD"
             passed = [
                 (k, v)

@@ -31,7 +31,8 @@ from callr_mock.provenance import (
     house_decision,
     provenance_along,
 )
-from callr_mock.proxy.redaction import REDACTED, pointer_is_secret, redact_json
+from callr_mock.proxy.encodings import why_unchecked
+from callr_mock.proxy.redaction import REDACTED, pointer_is_secret, redact_json, redact_text
 
 API_PREFIX = "/v2.0"
 EXAMPLE_LIMIT = 200
@@ -73,6 +74,7 @@ class Exchange:
     response_headers: dict[str, str] = field(default_factory=dict)  # lower-case names
     response_body: bytes = b""  # content-decoded
     upstream_error: str | None = None
+    response_encoding: str | None = None  # a Content-Encoding still on response_body
 
 
 @dataclass
@@ -417,6 +419,18 @@ class Classifier:
             return
         raw = ex.response_body
         content_type = mimetype(ex.response_headers)
+        if ex.response_encoding:
+            yield self._finding(
+                op,
+                "response",
+                status,
+                pointer="header/content-encoding",
+                kind="unchecked-body",
+                expected="a body this proxy can decode (identity, gzip, deflate, br)",
+                observed=ex.response_encoding,
+                message=why_unchecked(ex.response_encoding),
+            )
+            return
         if not spec.validators:
             if raw.strip():
                 yield self._finding(
@@ -593,7 +607,7 @@ def _json(raw: bytes) -> Any:
 
 
 def _text_example(raw: bytes) -> str:
-    text = raw.decode("utf-8", "replace")
+    text = redact_text(raw.decode("utf-8", "replace"))
     return text if len(text) <= EXAMPLE_LIMIT else text[: EXAMPLE_LIMIT - 1] + "…"
 
 

@@ -2,8 +2,9 @@
 
 ``Recorder(dir).write(exchange)`` is called by the proxy; ``read_recording(dir)`` gives the
 exchanges back to ``callr-mock drift DIR``, which rebuilds the drift report from them.
-Bodies are stored as JSON when they are JSON (so secrets in them can be redacted), else as
-text, else as base64.
+Bodies are stored as JSON when they are JSON, else as text, else as base64, with every
+secret redacted in each form (JSON fields, form fields, multipart parts); a body the proxy
+could not content-decode is left out (it could not be searched for secrets).
 """
 
 from __future__ import annotations
@@ -17,7 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from callr_mock.proxy.drift import Exchange
-from callr_mock.proxy.redaction import redact_headers, redact_json, redact_query
+from callr_mock.proxy.encodings import why_unchecked
+from callr_mock.proxy.redaction import (
+    redact_headers,
+    redact_json,
+    redact_multipart,
+    redact_query,
+    redact_text,
+)
 
 FORMAT = "callr-mock-exchange/1"
 
@@ -26,17 +34,33 @@ class RecordingError(ValueError):
     """A recording directory or file that cannot be read."""
 
 
-def _body_out(raw: bytes) -> dict[str, Any]:
+def _body_out(raw: bytes, content_type: str = "", encoding: str | None = None) -> dict[str, Any]:
+    """A body as recorded, every secret in it redacted: JSON (secret-named fields), other
+    text (form and JSON-like fields, ``redact_text``), multipart (secret-named parts),
+    else base64. A body still content-encoded (``encoding``: br without brotli, ...)
+    cannot be searched for secrets, so it is left out and the record says why."""
+    if encoding:
+        return {
+            "bodyEncoding": encoding,
+            "bodyOmitted": f"{len(raw)} bytes, {why_unchecked(encoding)}",
+        }
     if not raw:
         return {}
     try:
         return {"body": redact_json(json.loads(raw))}
     except (ValueError, RecursionError):
         pass
+    if content_type.lower().startswith("multipart/"):
+        raw = redact_multipart(raw, content_type)
     try:
-        return {"bodyText": raw.decode("utf-8")}
+        return {"bodyText": redact_text(raw.decode("utf-8"))}
     except UnicodeDecodeError:
         return {"bodyBase64": base64.b64encode(raw).decode("ascii")}
+
+
+def _encoding_in(part: dict[str, Any]) -> str | None:
+    encoding = part.get("bodyEncoding")
+    return str(encoding) if encoding else None
 
 
 def _body_in(part: dict[str, Any]) -> bytes:
@@ -55,7 +79,11 @@ def to_record(exchange: Exchange, *, seq: int, time: str, duration_ms: float) ->
         response = {
             "status": exchange.status,
             "headers": redact_headers(exchange.response_headers),
-            **_body_out(exchange.response_body),
+            **_body_out(
+                exchange.response_body,
+                exchange.response_headers.get("content-type", ""),
+                exchange.response_encoding,
+            ),
         }
     return {
         "format": FORMAT,
@@ -67,7 +95,7 @@ def to_record(exchange: Exchange, *, seq: int, time: str, duration_ms: float) ->
             "path": exchange.path,
             "query": redact_query(exchange.query),
             "headers": redact_headers(exchange.request_headers),
-            **_body_out(exchange.request_body),
+            **_body_out(exchange.request_body, exchange.request_headers.get("content-type", "")),
         },
         "response": response,
         "upstreamError": exchange.upstream_error,
@@ -89,6 +117,7 @@ def from_record(record: dict[str, Any]) -> Exchange:
         },
         response_body=_body_in(response or {}),
         upstream_error=record.get("upstreamError"),
+        response_encoding=_encoding_in(response or {}),
     )
 
 

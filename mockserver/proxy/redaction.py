@@ -7,12 +7,27 @@ still shows what the API said.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import parse_qsl, urlencode
 
-from callr_mock.redaction import REDACTED, SECRET_HEADERS, is_secret_name, redact_json
+from callr_mock.redaction import (
+    REDACTED,
+    SECRET_HEADERS,
+    is_secret_name,
+    redact_json,
+    redact_text,
+)
 
-__all__ = ["REDACTED", "redact_header", "redact_headers", "redact_json", "redact_query"]
+__all__ = [
+    "REDACTED",
+    "redact_header",
+    "redact_headers",
+    "redact_json",
+    "redact_multipart",
+    "redact_query",
+    "redact_text",
+]
 
 
 def redact_header(name: str, value: str) -> str:
@@ -40,3 +55,25 @@ def redact_query(query: str) -> str:
 def pointer_is_secret(parts: Iterable[str | int]) -> bool:
     """Whether a value at this JSON pointer lies inside a secret-named field."""
     return any(isinstance(part, str) and is_secret_name(part) for part in parts)
+
+
+_BOUNDARY = re.compile(r'boundary="?([^";]+)"?', re.IGNORECASE)
+_PART_NAME = re.compile(rb'\bname="([^"]*)"', re.IGNORECASE)
+
+
+def redact_multipart(raw: bytes, content_type: str) -> bytes:
+    """A multipart body with the content of every secret-named part replaced (a file part
+    keeps its bytes: an audio upload is not a secret)."""
+    found = _BOUNDARY.search(content_type)
+    if found is None:
+        return raw
+    delimiter = b"--" + found.group(1).encode("latin-1")
+    pieces = raw.split(delimiter)
+    for index, piece in enumerate(pieces):
+        head, sep, body = piece.partition(b"\r\n\r\n")
+        name = _PART_NAME.search(head)
+        if not sep or name is None or not is_secret_name(name.group(1).decode("latin-1")):
+            continue
+        ending = b"\r\n" if body.endswith(b"\r\n") else b""
+        pieces[index] = head + sep + REDACTED.encode() + ending
+    return delimiter.join(pieces)

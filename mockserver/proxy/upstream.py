@@ -7,7 +7,6 @@ shared by the proxy's threads. Failures raise ``UpstreamFailure`` with a Callr-s
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -58,20 +57,6 @@ class UpstreamAnswer:
             if key.lower() == name:
                 return value
         return None
-
-    def decoded_body(self) -> bytes:
-        """The body without its Content-Encoding (gzip, deflate), for validation only."""
-        encoding = (self.header("content-encoding") or "").strip().lower()
-        if encoding in ("gzip", "x-gzip", "deflate"):
-            try:
-                wbits = 31 if "gzip" in encoding else 15
-                try:
-                    return zlib.decompress(self.body, wbits)
-                except zlib.error:
-                    return zlib.decompress(self.body, -15)  # raw deflate
-            except zlib.error:
-                return self.body
-        return self.body
 
 
 class Upstream:
