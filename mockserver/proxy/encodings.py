@@ -19,7 +19,8 @@ IDENTITY = ("", "identity")
 def _brotli() -> Callable[[bytes], bytes] | None:
     for name in ("brotli", "brotlicffi"):  # the C binding, or its cffi twin
         try:
-            return import_module(name).decompress  # type: ignore[no-any-return]
+            decompress: Callable[[bytes], bytes] = import_module(name).decompress
+            return decompress
         except ImportError:
             continue
     return None
