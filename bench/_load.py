@@ -146,6 +146,7 @@ class Result:
     requests_per_second: float
     bad: int  # non-2xx/3xx answers or socket errors: a result with any is not comparable
     latency_p50_ms: float
+    latency_p99_ms: float = float("nan")
 
 
 def _script(load: Load) -> str:
@@ -191,7 +192,13 @@ def run_wrk(base_url: str, load: Load, *, seconds: float, connections: int = 8) 
     if errors:
         bad += sum(int(n) for n in errors.groups())
     p50 = re.search(r"50%\s+([\d.]+(?:us|ms|s))", out)
-    return Result(rate, bad, _milliseconds(p50.group(1)) if p50 else float("nan"))
+    p99 = re.search(r"99%\s+([\d.]+(?:us|ms|s))", out)
+    return Result(
+        rate,
+        bad,
+        _milliseconds(p50.group(1)) if p50 else float("nan"),
+        _milliseconds(p99.group(1)) if p99 else float("nan"),
+    )
 
 
 def machine_load() -> str:

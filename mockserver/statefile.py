@@ -11,8 +11,10 @@ What goes in the file (the versioned state document: the seed format plus pendin
   is: nothing is ever written over a file that could not be read.
 - **Saves** are atomic: the document is written to a temporary file in the same
   directory, flushed, fsynced and renamed over PATH (``os.replace``), so PATH is always a
-  whole document, the old one or the new one. The snapshot is taken under the store lock
-  (a consistent state); encoding and writing happen outside it.
+  whole document, the old one or the new one. The writer makes the snapshot in a forked
+  child (``save_in_child``): the store lock is held only while forking. At start-up, on stop
+  and as a fallback the snapshot is taken in-process under the store lock (``save``), and
+  encoded and written outside it.
 - **When**: ``Store.touch`` marks every change (a write request that reached the app, a
   lifecycle step, a clock move, a webhook attempt). The writer thread sleeps on
   ``Store.changed`` with no timeout (an idle sandbox never wakes), then waits
@@ -29,6 +31,7 @@ import contextlib
 import json
 import logging
 import os
+import signal
 import tempfile
 import threading
 import time
@@ -52,6 +55,9 @@ SAVE_DELAY = 0.5
 LOCK_SHARE = 0.2
 """Under continuous writes a big state is saved less often, so that snapshots hold the store
 lock at most this share of the time (a save that held it 0.25 s waits 1 s before the next)."""
+CHILD_SECONDS = 20.0
+"""A snapshot process that has not finished by then is killed; the save is made in-process."""
+FORKS = hasattr(os, "fork")
 RETRY_SECONDS = 5.0
 """After a failed save (a full disk, say), the next try."""
 SPLIT_DEPTH = 4
@@ -202,7 +208,8 @@ class StateFile:
 
     # -- saving ------------------------------------------------------------------------
     def save(self) -> bool:
-        """Write the state now if it changed since the last save; True if written."""
+        """Write the state now if it changed since the last save; True if written. In this
+        process: the store lock is held for the whole snapshot (start-up, stop, fallback)."""
         with self._save_lock:
             store = self.runtime.store
             started = time.perf_counter()
@@ -215,11 +222,79 @@ class StateFile:
                 locked = time.perf_counter() - started
             data = encode(document).encode("utf-8")
             write_atomically(self.path, data)
-            self._saved_revision = revision
-            self.saves += 1
-            self.last_lock_seconds = locked
-            self.last_save_seconds = time.perf_counter() - started
+            self._saved(revision, locked, started)
             return True
+
+    def save_in_child(self) -> bool:
+        """``save()``, with the snapshot made by a forked copy of this process: the store
+        lock is held only while forking (copy-on-write memory is the consistent snapshot, as
+        Redis' BGSAVE), so requests never wait for a big state to be written. The child
+        ignores Ctrl-C, keeps no socket open and exits; a child that fails or takes more
+        than ``CHILD_SECONDS`` is an OSError (the caller saves in-process instead)."""
+        with self._save_lock:
+            store = self.runtime.store
+            started = time.perf_counter()
+            readable, writable = os.pipe()
+            try:
+                with store.lock:
+                    store.changed.clear()
+                    revision = store.revision
+                    if revision == self._saved_revision:
+                        return False
+                    pid = os.fork()
+                    if pid == 0:
+                        self._child(writable)  # never returns
+                    locked = time.perf_counter() - started
+                os.close(writable)
+                writable = -1
+                status = self._wait(pid)
+                problem = os.read(readable, 1000).decode("utf-8", "replace")
+            finally:
+                os.close(readable)
+                if writable >= 0:
+                    os.close(writable)
+            if status != 0:
+                raise OSError(problem or f"the snapshot process ended with status {status}")
+            self._saved(revision, locked, started)
+            return True
+
+    def _child(self, report: int) -> None:
+        """In the forked copy: write the state, say what went wrong on ``report``, exit."""
+        code = 1
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            os.closerange(3, report)  # the listening socket: a restarted sandbox can bind
+            os.closerange(report + 1, 1 << 16)
+            document = snapshot_state(self.runtime)
+            data = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+            write_atomically(self.path, data.encode("utf-8"))
+            code = 0
+        except BaseException as error:  # reported to the parent, which logs it
+            with contextlib.suppress(OSError):
+                os.write(report, f"{type(error).__name__}: {error}".encode()[:1000])
+        finally:
+            os._exit(code)
+
+    def _wait(self, pid: int) -> int:
+        """The child's exit code; killed after ``CHILD_SECONDS`` (e.g. it inherited a lock
+        another thread held while forking)."""
+        deadline = time.monotonic() + CHILD_SECONDS
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                return os.waitstatus_to_exitcode(status)
+            if time.monotonic() > deadline:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                raise OSError(f"the snapshot process took over {CHILD_SECONDS:g} s; killed")
+            time.sleep(0.01)
+
+    def _saved(self, revision: int, locked: float, started: float) -> None:
+        self._saved_revision = revision
+        self.saves += 1
+        self.last_lock_seconds = locked
+        self.last_save_seconds = time.perf_counter() - started
 
     def start(self) -> None:
         """The background writer: sleeps until the state changes (no polling)."""
@@ -236,6 +311,12 @@ class StateFile:
             if self._stopping.wait(max(SAVE_DELAY, self.last_lock_seconds / LOCK_SHARE)):
                 return  # close() saves
             try:
+                if FORKS:
+                    try:
+                        self.save_in_child()
+                        continue
+                    except OSError as error:
+                        log.warning("saving in a child process failed (%s); saving here", error)
                 self.save()
             except Exception:  # a full disk, a removed directory: say so, keep serving
                 log.exception("could not save the state to %s; retrying", self.path)
