@@ -280,9 +280,25 @@ STORE_WRITTEN |= {"faults", "rate_limits", "variation"}
 STORE_WIRING = {"lock", "wakeup", "listeners", "lifecycle_listeners", "revision", "changed"}
 ACCOUNT_WRITTEN = {"sid", "key", "parent", "_initial_credit", "credit", "events", *REPOSITORIES}
 ACCOUNT_WIRING = {"store"}
+SHARED_WRITTEN = {
+    "number_pool": {"seed", "rng", "reservations"},
+    "legacy_json_rpc": {"apps", "links", "sms_settings", "media_texts"},
+}
+SHARED_WIRING = {"number_pool": {"store"}, "legacy_json_rpc": {"account", "marker"}}
 
 
 def test_no_store_or_account_attribute_is_forgotten() -> None:
     store = create_app(Settings(clock="frozen")).extensions["callr_mock"].store
     assert set(vars(store)) == STORE_WRITTEN | STORE_WIRING
     assert set(vars(store.accounts()[0])) == ACCOUNT_WRITTEN | ACCOUNT_WIRING
+
+
+def test_no_attribute_of_a_shared_object_is_forgotten() -> None:
+    shared = runtime_of(rich_app()).store.shared
+    assert set(shared) == set(SHARED_WRITTEN) == set(SHARED_STATE)
+    pool = shared["number_pool"]
+    assert set(vars(pool)) == SHARED_WRITTEN["number_pool"] | SHARED_WIRING["number_pool"]
+    assert shared["legacy_json_rpc"], "the rich state has no legacy account state"
+    for legacy in shared["legacy_json_rpc"].values():
+        expected = SHARED_WRITTEN["legacy_json_rpc"] | SHARED_WIRING["legacy_json_rpc"]
+        assert set(vars(legacy)) == expected
