@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 import requests
-from callr_mock import DEMO_ACCOUNT_SID, DEMO_API_KEY, MockServer, Settings
+from callr_mock import DEMO_ACCOUNT_SID, DEMO_API_KEY, MockServer, Settings, create_app, runtime_of
 from callr_mock.delivery import RESPONSE_SNIPPET, TRUNCATED, sign
+from callr_mock.state_document import restore_state, snapshot_state
 from webhook_receiver import Receiver
 
 SECRET = "history-s3cr3t"
@@ -271,3 +272,44 @@ def test_redeliver_refuses_unknown_ids_gone_or_disabled_subscriptions_and_bodies
     assert len(sandbox.deliveries()) == 1  # nothing was recorded
     sandbox.flush()
     assert len(receiver.received) == 1
+
+
+def test_a_pending_redelivery_keeps_its_place_and_single_try_across_a_state_document(
+    receiver: Receiver,
+) -> None:
+    def app_and_client(doc: dict[str, Any] | None = None) -> tuple[Any, Any]:
+        app = create_app(Settings(clock="frozen", id_seed=3))
+        if doc is not None:
+            restore_state(runtime_of(app), doc)
+        return app, app.test_client()
+
+    app, client = app_and_client()
+    key = {"x-api-key": DEMO_API_KEY}
+    hook = {"type": "v2.recording.updated", "endpoint": receiver.url, "secret": SECRET}
+    assert client.post("/v2.0/webhooks", json=hook, headers=key).status_code == 201
+    fire = f"/_mock/accounts/{DEMO_ACCOUNT_SID}/recordings"
+    assert client.post(fire, json={"status": "ready"}).status_code == 201  # delivered
+    assert runtime_of(app).delivery.drain(5)
+    receiver.fail_first = 2  # the next event's first attempt fails: it heads the lane
+    assert client.post(fire, json={"status": "ready"}).status_code == 201
+    assert runtime_of(app).delivery.drain(5)
+    [first, _] = client.get("/_mock/deliveries").get_json()
+    assert client.post(f"/_mock/deliveries/{first['id']}/redeliver").status_code == 202
+    assert runtime_of(app).delivery.drain(5) and len(receiver.received) == 2
+
+    copy, copy_client = app_and_client(snapshot_state(runtime_of(app)))
+    runtime_of(app).reset()  # the original sends nothing more
+    # the head's retry (3rd request) succeeds, then the redelivery goes
+    assert copy_client.post("/_mock/clock/advance", json={"seconds": 1}).status_code == 200
+    assert runtime_of(copy).delivery.drain(5)
+    _, second, again = copy_client.get("/_mock/deliveries").get_json()
+    assert (second["state"], again["state"], again["attempts"]) == ("delivered",) * 2 + (1,)
+    assert again["redeliveryOf"] == first["id"]
+    assert receiver.received[3].body == receiver.received[0].body
+
+    # and a redelivery that fails in the restored sandbox is not retried
+    receiver.fail_first = 10
+    assert copy_client.post(f"/_mock/deliveries/{first['id']}/redeliver").status_code == 202
+    assert runtime_of(copy).delivery.drain(5)
+    failed = copy_client.get("/_mock/deliveries").get_json()[-1]
+    assert (failed["state"], failed["attempts"]) == ("failed", 1)
