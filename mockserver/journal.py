@@ -96,6 +96,10 @@ class JournalEntry:
         """The entry as ``GET /_mock/journal`` lists it (no headers, no bodies)."""
         summary = {name: getattr(self, name) for name in SUMMARY_FIELDS}
         summary["violations"] = list(self.violations)
+        summary["query"] = redaction.redact_query(self.query)
+        if "?" in self.path:  # a webhook attempt's target URL
+            base, _, query = self.path.partition("?")
+            summary["path"] = base + "?" + redaction.redact_query(query)
         return summary
 
     def detail(self) -> dict[str, Any]:

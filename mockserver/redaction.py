@@ -13,9 +13,10 @@ this ``SECRET_NAME``).
 - headers (``header_value``): never in full; ``Basic`` keeps its login (the account sid,
   no secret), other values keep at most 4 characters, so two keys can be told apart;
 - JSON (``redact_json``): every secret-named field at any depth (null, "" and booleans
-  say nothing and are kept: ``"secret": null`` removes a secret);
-- other text (``redact_text``: form bodies, JSON cut by a size limit): the same names are
-  found with a pattern and their values replaced.
+  say nothing and are kept: ``"secret": null`` removes a secret), and secret-named query
+  parameters inside strings (a webhook endpoint ``https://host/hook?token=...``);
+- query strings (``redact_query``) and other text (``redact_text``: form bodies, JSON cut
+  by a size limit): the same names are found and their values replaced.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import base64
 import binascii
 import re
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 SECRET_NAME = re.compile(r"key|secret|passw|token|auth|credential|signature", re.IGNORECASE)
 SECRET_HEADERS = frozenset(
@@ -90,11 +92,23 @@ def redact_json(value: Any) -> Any:
         }
     if isinstance(value, list):
         return [redact_json(v) for v in value]
+    if isinstance(value, str) and "=" in value:  # a URL with ?token=... (a webhook endpoint)
+        return _FORM_FIELD.sub(lambda m: m.group(1) + REDACTED, value)
     return value
 
 
 def _secret(value: Any) -> Any:
     return value if value is None or value == "" or isinstance(value, bool) else REDACTED
+
+
+def redact_query(query: str) -> str:
+    """A query string with the values of secret-named parameters replaced."""
+    if not SECRET_NAME.search(query):
+        return query
+    pairs = parse_qsl(query, keep_blank_values=True)
+    if not any(is_secret_name(name) for name, _ in pairs):
+        return query
+    return urlencode([(n, REDACTED if is_secret_name(n) else v) for n, v in pairs])
 
 
 def redact_text(text: str) -> str:

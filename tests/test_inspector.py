@@ -160,7 +160,9 @@ def test_entries_open_to_their_bodies_secrets_stay_hidden_filters_work_and_every
             page.wait_for_selector("body[data-ready=true]", timeout=10_000)
 
             # a subscription with a signing secret: its request and response bodies, no secret
-            hook = {"type": "v2.sms.outbound.updated", "endpoint": receiver.url, "secret": SECRET}
+            # (and a token in its endpoint's query string, as some receivers want)
+            target = receiver.url + "?token=" + SECRET
+            hook = {"type": "v2.sms.outbound.updated", "endpoint": target, "secret": SECRET}
             created = requests.post(
                 server.url + "/v2.0/webhooks", json=hook, headers=KEY, timeout=5
             )
@@ -168,7 +170,7 @@ def test_entries_open_to_their_bodies_secrets_stay_hidden_filters_work_and_every
             detail = open_entry(page, '#journal tr.entry[data-operation="createWebhook"]')
             request_body = detail.locator('[data-part="request"] pre.body').inner_text()
             assert '"secret": "[redacted]"' in request_body  # pretty JSON, secret redacted
-            assert f'"endpoint": "{receiver.url}"' in request_body
+            assert f'"endpoint": "{receiver.url}?token=[redacted]"' in request_body
             assert (
                 "X-Api-Key: call…[redacted]"
                 in detail.locator('[data-part="request"] pre.headers').inner_text()

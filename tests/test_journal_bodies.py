@@ -85,6 +85,14 @@ def test_secrets_in_headers_and_bodies_are_redacted(client: Any) -> None:
     )
     assert last_entry(client)["request"]["body"] == {"secret": None}
 
+    # a secret in a query string (refused: unknown parameter) is masked in the list and the entry
+    client.get(f"/v2.0/sms?api_key={SECRET}&limit=1", headers=KEY)
+    assert (
+        entries(client)[-1]["query"]
+        == f"api_key={REDACTED.replace('[', '%5B').replace(']', '%5D')}&limit=1"
+    )
+    never_shows(last_entry(client), SECRET)
+
     # a form body, refused (415): its secret-named fields are masked in the text
     client.post("/v2.0/sms?to=%2B33612345678", data={"api_key": SECRET, "text": "x"}, headers=KEY)
     refused = last_entry(client)
@@ -191,7 +199,8 @@ def receiver() -> Iterator[Receiver]:
 
 
 def test_a_webhook_attempt_keeps_the_envelope_it_sent(client: Any, receiver: Receiver) -> None:
-    hook = {"type": "v2.billing.credit.topup", "endpoint": receiver.url, "secret": SECRET}
+    target = receiver.url + "?token=" + SECRET
+    hook = {"type": "v2.billing.credit.topup", "endpoint": target, "secret": SECRET}
     assert client.post("/v2.0/webhooks", json=hook, headers=KEY).status_code == 201
     assert (
         client.post(f"/_mock/accounts/{DEMO_ACCOUNT_SID}/credit", json={"amount": "5"}).status_code
@@ -199,14 +208,20 @@ def test_a_webhook_attempt_keeps_the_envelope_it_sent(client: Any, receiver: Rec
     )
     assert receiver.wait_for(1)
     assert runtime_of(client.application).delivery.drain(5)
-    attempt = next(e for e in entries(client) if e["path"] == receiver.url)
+    attempt = next(e for e in entries(client) if e["path"].startswith(receiver.url))
+    assert attempt["path"] == receiver.url + "?token=%5Bredacted%5D"  # a token in the target URL
     entry = client.get(f"/_mock/journal/{attempt['seq']}").get_json()
     assert entry["request"]["body"] == receiver.received[0].json
     signature = entry["request"]["headers"]["X-CALLR-HmacSignature"]
     assert signature.endswith(REDACTED) and signature != receiver.received[0].headers.get(
         "X-CALLR-HmacSignature"
     )
+    assert receiver.received[0].path == "/hook?token=" + SECRET  # sent as given
     never_shows(entry, SECRET)
+    created = next(e for e in entries(client) if e["operation"] == "createWebhook")
+    shown = client.get(f"/_mock/journal/{created['seq']}").get_json()
+    assert shown["request"]["body"]["endpoint"] == receiver.url + "?token=" + REDACTED
+    never_shows(shown, SECRET)
 
 
 def test_the_inspector_masks_the_same_names_as_the_server() -> None:

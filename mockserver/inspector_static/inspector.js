@@ -27,7 +27,11 @@ function mask(value) {
   return value.length <= 4 ? "****" : value.slice(0, 4) + "…" + "*".repeat(4);
 }
 
+// a secret-named query parameter inside a string (a webhook endpoint https://host/hook?token=...)
+const SECRET_PARAM = new RegExp("((?:^|[?&\\s])[\\w.\\[\\]-]*(?:" + SECRET.source + ")[\\w.\\[\\]-]*=)[^&\\s]*", "gi");
+
 function masked(data) {
+  if (typeof data === "string" && data.includes("=")) return data.replace(SECRET_PARAM, "$1[redacted]");
   if (Array.isArray(data)) return data.map(masked);
   if (data && typeof data === "object") {
     const out = {};

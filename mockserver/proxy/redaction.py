@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from urllib.parse import parse_qsl, urlencode
 
 from callr_mock.redaction import (
     REDACTED,
     SECRET_HEADERS,
     is_secret_name,
     redact_json,
+    redact_query,
     redact_text,
 )
 
@@ -43,13 +43,6 @@ def redact_header(name: str, value: str) -> str:
 
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return {name: redact_header(name, value) for name, value in headers.items()}
-
-
-def redact_query(query: str) -> str:
-    pairs = parse_qsl(query, keep_blank_values=True)
-    if not any(is_secret_name(name) for name, _ in pairs):
-        return query
-    return urlencode([(n, REDACTED if is_secret_name(n) else v) for n, v in pairs])
 
 
 def pointer_is_secret(parts: Iterable[str | int]) -> bool:
