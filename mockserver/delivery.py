@@ -481,6 +481,10 @@ class WebhookDelivery:
                 duration_ms=outcome.duration_ms,
                 violations=[job.problem] if job.problem else [],
                 request=Message.of(list(job.headers.items()), "application/json", job.body),
+                # what the attempt history keeps of the receiver's answer (its first bytes)
+                response=None
+                if outcome.response is None
+                else Message.of([], None, outcome.response.encode("utf-8")),
             ),
             found,
         )

@@ -217,6 +217,7 @@ def test_a_webhook_attempt_keeps_the_envelope_it_sent(client: Any, receiver: Rec
         "X-CALLR-HmacSignature"
     )
     assert receiver.received[0].path == "/hook?token=" + SECRET  # sent as given
+    assert entry["response"]["kind"] == "text" and entry["response"]["body"] == "ok"  # its answer
     never_shows(entry, SECRET)
     created = next(e for e in entries(client) if e["operation"] == "createWebhook")
     shown = client.get(f"/_mock/journal/{created['seq']}").get_json()
