@@ -178,6 +178,9 @@ class ControlClient:
     def journal(self, account: str | None = None, since: int = 0) -> list[dict[str, Any]]:
         return list(self.call("GET", "/journal", params={"account": account, "since": since}))
 
+    def journal_entry(self, seq: int) -> dict[str, Any]:
+        return dict(self.call("GET", f"/journal/{int(seq)}"))
+
     def violations(self, account: str | None = None, since: int = 0) -> list[dict[str, Any]]:
         return list(self.call("GET", "/violations", params={"account": account, "since": since}))
 

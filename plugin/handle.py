@@ -261,6 +261,15 @@ class CallrMock:
         """The requests this account made (method, path, status, operation, violations)."""
         return self.control.journal(self.account_sid)
 
+    def journal_entry(self, seq: int) -> dict[str, Any]:
+        """One of this account's journal entries with its ``request`` and ``response``
+        (headers, body; secrets redacted, bodies cut at 16 KiB): ``GET /_mock/journal/{seq}``.
+        ``seq`` is an entry's ``seq`` from :meth:`journal`."""
+        entry = self.control.journal_entry(seq)
+        if entry["account"] != self.account_sid:
+            raise CallrMockError(f"journal entry {seq} is not one of account {self.account_sid}'s")
+        return entry
+
     def events(self, type: str | None = None) -> list[dict[str, Any]]:
         """The ``v2.*`` events recorded for this account (webhook envelopes, attempts 0)."""
         return self.control.events(self.account_sid, type)

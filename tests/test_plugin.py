@@ -583,3 +583,32 @@ def test_redeliver_sends_this_accounts_delivery_again_and_refuses_another_accoun
         """
     )
     pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1)
+
+
+def test_journal_entry_shows_this_accounts_request_and_response_and_refuses_another_accounts(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        test_entry="""
+        import pytest
+        import requests
+        from callr_mock.plugin import CallrMockError
+
+        def test_entry(callr_mock, callr_client):
+            sent = callr_client.post("/sms", params={"to": "+33612345678"}, json={"text": "hi"})
+            assert sent.status_code == 201
+            [listed] = callr_mock.journal()
+            entry = callr_mock.journal_entry(listed["seq"])
+            assert entry["request"]["body"] == {"text": "hi"}
+            assert entry["response"]["body"]["sid"] == sent.json()["sid"]
+            assert callr_mock.api_key not in str(entry)
+            other = callr_mock.new_account()
+            requests.get(callr_mock.base_url + "/ping", headers=other.headers, timeout=5)
+            theirs = [e for e in callr_mock.control.journal(other.sid)][-1]
+            with pytest.raises(CallrMockError, match="not one of account"):
+                callr_mock.journal_entry(theirs["seq"])
+            with pytest.raises(CallrMockError, match="404: no journal entry with seq 999999"):
+                callr_mock.journal_entry(999999)
+        """
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1)
