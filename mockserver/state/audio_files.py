@@ -28,7 +28,7 @@ from callr_mock.state.audio_formats import DamagedAudio, measure, silent_wav, sn
 from callr_mock.state.errors import InvalidInput
 from callr_mock.state.index import IndexSpec
 from callr_mock.state.repo import Repo
-from callr_mock.state.scheduler import Job, job_kind
+from callr_mock.state.scheduler import Job, account_job
 from callr_mock.state.timefmt import iso, parse
 
 AUDIO_STATUSES = ("pending-content", "pending-conversion", "processing", "ready", "error")
@@ -279,9 +279,7 @@ class AudioFileRepo(Repo[AudioFile]):
         return self.insert(audio)
 
 
-@job_kind("audio.convert")
-def _run_convert(store: Any, job: Job) -> None:
-    account = store.find_account(job.owner)
-    if account is not None:
-        args = job.args
-        account.audio_files.step(args["audio"], args["generation"], job.due, args["finish"])
+@account_job("audio.convert")
+def _run_convert(account: Any, job: Job) -> None:
+    args = job.args
+    account.audio_files.step(args["audio"], args["generation"], job.due, args["finish"])

@@ -36,7 +36,7 @@ from callr_mock.state.money import fmt, to_money
 from callr_mock.state.phone import is_possible_number, type_name
 from callr_mock.state.pricing import magic_inputs
 from callr_mock.state.repo import Repo
-from callr_mock.state.scheduler import Job, job_kind
+from callr_mock.state.scheduler import Job, account_job
 from callr_mock.state.tasks import Task, completion
 from callr_mock.state.timefmt import exact, iso, parse
 
@@ -376,11 +376,9 @@ class CallRepo(Repo[CallRecord]):
         )
 
 
-@job_kind("call.event")
-def _run_call_event(store: Any, job: Job) -> None:
-    account = store.find_account(job.owner)
-    if account is not None:
-        account.calls.fire(job.args["call"], job.args["event"], job.due)
+@account_job("call.event")
+def _run_call_event(account: Any, job: Job) -> None:
+    account.calls.fire(job.args["call"], job.args["event"], job.due)
 
 
 @completion("calls.export")

@@ -23,7 +23,7 @@ from callr_mock.state.errors import InvalidInput
 from callr_mock.state.index import IndexSpec
 from callr_mock.state.pagination import envelope
 from callr_mock.state.repo import Repo
-from callr_mock.state.scheduler import Job, job_kind
+from callr_mock.state.scheduler import Job, account_job
 from callr_mock.state.tasks import completion
 from callr_mock.state.timefmt import iso, parse
 
@@ -265,11 +265,9 @@ class RecordingRepo(Repo[Recording]):
         return self.insert(recording)
 
 
-@job_kind("recording.ready")
-def _run_ready(store: Any, job: Job) -> None:
-    account = store.find_account(job.owner)
-    if account is not None:
-        account.recordings.ready(job.args["recording"], job.due)
+@account_job("recording.ready")
+def _run_ready(account: Any, job: Job) -> None:
+    account.recordings.ready(job.args["recording"], job.due)
 
 
 @completion("recordings.delete")

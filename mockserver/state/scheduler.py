@@ -1,6 +1,7 @@
 """Work due at a sandbox time: lifecycle steps, reservation expiry, webhook retries.
 
-A job is data, not a closure: a ``kind`` (a name registered with ``@job_kind``, or a
+A job is data, not a closure: a ``kind`` (a name registered with ``@job_kind``, or
+``@account_job`` for a runner that acts on its owner's account, or a
 runner added to one scheduler's ``runners`` by a service such as webhook delivery), JSON
 ``args`` naming what it acts on (sids, tokens, statuses), and the account that ``owner``s
 it. So the pending work can be written to a state file and rebuilt (``jobs()`` /
@@ -50,6 +51,22 @@ def job_kind(name: str) -> Callable[[JobRunner], JobRunner]:
         if name in JOB_KINDS:
             raise ValueError(f"job kind {name!r} is registered twice")
         JOB_KINDS[name] = runner
+        return runner
+
+    return register
+
+
+def account_job(name: str) -> Callable[[JobRunner], JobRunner]:
+    """Register the runner of jobs of kind ``name`` that act on their owner's account: it
+    gets (the account, the job), and is not called when the account is gone."""
+
+    def register(runner: JobRunner) -> JobRunner:
+        def run(store: Any, job: Job) -> None:
+            account = store.find_account(job.owner)
+            if account is not None:
+                runner(account, job)
+
+        job_kind(name)(run)
         return runner
 
     return register

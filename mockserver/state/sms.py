@@ -63,7 +63,7 @@ from callr_mock.state.money import fmt, to_money
 from callr_mock.state.phone import AUTO_SENDER, Party, describe, is_possible_number, sender
 from callr_mock.state.pricing import magic_inputs, sms_price
 from callr_mock.state.repo import Repo
-from callr_mock.state.scheduler import Job, job_kind
+from callr_mock.state.scheduler import Job, account_job
 from callr_mock.state.sms_text import encode
 from callr_mock.state.timefmt import iso, parse
 
@@ -367,17 +367,13 @@ class SmsRepo(Repo[Sms]):
         return self.insert(sms)
 
 
-@job_kind("sms.step")
-def _run_step(store: Any, job: Job) -> None:
-    account = store.find_account(job.owner)
-    if account is not None:
-        args = job.args
-        account.sms.step(args["sms"], args["status"], args["error"], job.due)
+@account_job("sms.step")
+def _run_step(account: Any, job: Job) -> None:
+    args = job.args
+    account.sms.step(args["sms"], args["status"], args["error"], job.due)
 
 
-@job_kind("sms.reply")
-def _run_reply(store: Any, job: Job) -> None:
-    account = store.find_account(job.owner)
-    if account is not None:
-        args = job.args
-        account.sms.receive(args["from"], args["to"], args["text"], at=job.due)
+@account_job("sms.reply")
+def _run_reply(account: Any, job: Job) -> None:
+    args = job.args
+    account.sms.receive(args["from"], args["to"], args["text"], at=job.due)

@@ -18,7 +18,7 @@ from typing import Any
 from callr_mock.state.errors import ApiError, InvalidInput
 from callr_mock.state.index import IndexSpec
 from callr_mock.state.repo import Repo
-from callr_mock.state.scheduler import Job, job_kind
+from callr_mock.state.scheduler import Job, account_job
 from callr_mock.state.timefmt import iso, parse
 
 TASK_TYPES = ("calls-export", "scenario-run", "recordings-delete")
@@ -187,16 +187,12 @@ class TaskRepo(Repo[Task]):
         return self.insert(task)
 
 
-@job_kind("task.run")
-def _run(store: Any, job: Job) -> None:
-    account = store.find_account(job.owner)
-    if account is not None:
-        account.tasks.run(job.args["task"], job.due)
+@account_job("task.run")
+def _run(account: Any, job: Job) -> None:
+    account.tasks.run(job.args["task"], job.due)
 
 
-@job_kind("task.finish")
-def _finish(store: Any, job: Job) -> None:
-    account = store.find_account(job.owner)
-    if account is not None:
-        args = job.args
-        account.tasks.finish(args["task"], job.due, args["complete"], args["fail"])
+@account_job("task.finish")
+def _finish(account: Any, job: Job) -> None:
+    args = job.args
+    account.tasks.finish(args["task"], job.due, args["complete"], args["fail"])
