@@ -34,7 +34,6 @@ CONFORMANCE = ROOT / "conformance" / "run.sh"  # .ci/run runs it: it starts `cal
 README_URL = "http://127.0.0.1:4010"
 DATE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
 ID = re.compile(r"^[A-Za-z0-9]{8}$")
-BENCH_ARGS = " --requests 60 --rounds 2"
 
 
 @dataclass(frozen=True)
@@ -71,8 +70,6 @@ def kind(block: Block) -> str:
             return "shell"
         if "--callr-mock-cov" in block.code:
             return "coverage"  # run on examples/ below
-        if "bench/" in block.code:
-            return "bench"
         if "openapi-generator-cli generate" in block.code:
             return "generators"
         return "ci"
@@ -240,21 +237,6 @@ def test_readme_generator_commands_are_what_the_generator_test_runs(block: Block
     assert generators
     assert [g for g in generators if f'"{g}"' not in runner] == []
     assert [p for p in properties if f'{{"{p[0]}": "{p[1]}"}}' not in runner] == []
-
-
-@pytest.mark.parametrize("block", blocks_of("bench"))
-def test_readme_bench_command_runs(block: Block) -> None:
-    for command in ci_commands(block):
-        assert command.startswith("python3 bench/"), command
-        result = subprocess.run(
-            [sys.executable, *command.split()[1:], *BENCH_ARGS.split()],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-            cwd=ROOT,
-        )
-        assert result.returncode == 0, result.stderr
 
 
 @pytest.mark.parametrize("block", blocks_of("synopsis"))
