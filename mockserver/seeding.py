@@ -56,6 +56,8 @@ def read_seed(source: str | Path) -> dict[str, Any]:
                 f"seed {name}: cannot read it: {error}", code="invalid-seed"
             ) from None
     data = _parse(text, name)
+    if isinstance(data, dict) and "format" in data:
+        return data  # a versioned document (a state file): its own reader says what is wrong
     if not isinstance(data, dict) or not isinstance(data.get("accounts"), list):
         raise InvalidInput(
             f"seed {name} must be an object with an 'accounts' list", code="invalid-seed"

@@ -261,3 +261,13 @@ def test_readme_restart_example_runs(servers: list[Served], block: Block, tmp_pa
             ]
     assert problems == []
     assert len(servers) == 2 and (tmp_path / "sandbox.json").is_file()
+
+
+def test_a_state_file_of_another_version_given_to_seed_says_so(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"format": "callr-mock-state", "version": 999}))
+    status, line = refused(capsys, "--seed", str(other))
+    assert status == 2 and str(other) in line
+    assert "version 999 is not supported" in line
