@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -125,13 +126,20 @@ def basic(sid: str, key: str) -> dict[str, str]:
     return {"Authorization": f"Basic {token}"}
 
 
-@pytest.fixture
-def live() -> Iterator[MockServer]:
-    server = MockServer(Settings(port=0, clock="frozen", id_seed=99)).start()
+@contextmanager
+def running(**settings: Any) -> Iterator[MockServer]:
+    """A real sandbox on a free port, frozen clock unless told otherwise, stopped after."""
+    server = MockServer(Settings(**{"port": 0, "clock": "frozen", **settings})).start()
     try:
         yield server
     finally:
         server.stop()
 
 
-__all__ = ["DEMO_ACCOUNT_SID", "DEMO_API_KEY", "Api", "basic"]
+@pytest.fixture
+def live() -> Iterator[MockServer]:
+    with running(id_seed=99) as server:
+        yield server
+
+
+__all__ = ["DEMO_ACCOUNT_SID", "DEMO_API_KEY", "Api", "basic", "running"]

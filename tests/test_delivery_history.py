@@ -14,17 +14,16 @@ from callr_mock.delivery import RESPONSE_SNIPPET, TRUNCATED, sign
 from callr_mock.state_document import restore_state, snapshot_state
 from webhook_receiver import Receiver
 
+from tests.conftest import running
+
 SECRET = "history-s3cr3t"
 T0 = "2026-01-01T12:00:"
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[MockServer]:
-    server = MockServer(Settings(port=0, clock="frozen")).start()
-    try:
+    with running() as server:
         yield server
-    finally:
-        server.stop()
 
 
 class Sandbox:

@@ -10,17 +10,15 @@ from html import unescape
 import pytest
 from browser import dump_dom
 from callr_mock import MockServer
-from callr_mock.settings import Settings
 from callr_mock.spec_loader import load_spec
+
+from tests.conftest import running
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[MockServer]:
-    server = MockServer(Settings(port=0, clock="frozen")).start()
-    try:
+    with running() as server:
         yield server
-    finally:
-        server.stop()
 
 
 def provenance_counts() -> dict[str, int]:

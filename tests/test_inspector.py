@@ -17,8 +17,9 @@ import requests
 from browser import chromium_browser, page_of
 from callr_mock import DEMO_ACCOUNT_SID, DEMO_API_KEY, MockServer
 from callr_mock.delivery import sign
-from callr_mock.settings import Settings
 from webhook_receiver import Receiver
+
+from tests.conftest import running
 
 KEY = {"x-api-key": DEMO_API_KEY}
 SECRET = "s3cr3t-k3y-0f-m1n3"
@@ -33,11 +34,8 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def server() -> Iterator[MockServer]:
-    server = MockServer(Settings(port=0, clock="frozen")).start()
-    try:
+    with running() as server:
         yield server
-    finally:
-        server.stop()
 
 
 def artefact_dir(tmp_path: Path) -> Path:
