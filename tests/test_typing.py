@@ -1,32 +1,27 @@
-"""The tests and examples type-check (mypy, with ``warn_unused_ignores``).
+"""The package, the tests and the examples type-check (mypy, with ``warn_unused_ignores``).
 
 In the suite rather than only in CI so that a change that breaks it is seen before it
-lands. The tests import their helpers bare (``from webhook_receiver import ...``), so mypy
-runs from ``tests/``.
+lands, and on the plain editable install the README gives: ``typecheck.py`` shows mypy the
+package under its import names (see that module).
 """
 
 from __future__ import annotations
 
 import importlib.util
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+import typecheck
 
-ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("mypy") is None, reason="mypy is a dev extra"
+)
 
 
-@pytest.mark.skipif(importlib.util.find_spec("mypy") is None, reason="mypy is a dev extra")
+def test_the_package_type_checks() -> None:
+    done = typecheck.run("package")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 def test_the_tests_and_examples_type_check() -> None:
-    command = [
-        sys.executable,
-        "-m",
-        "mypy",
-        "--config-file",
-        "../pyproject.toml",
-        ".",
-        "../examples",
-    ]
-    done = subprocess.run(command, cwd=ROOT / "tests", capture_output=True, text=True)
+    done = typecheck.run("tests")
     assert done.returncode == 0, done.stdout + done.stderr
