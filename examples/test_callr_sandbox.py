@@ -134,7 +134,7 @@ def test_a_failing_endpoint_is_retried(
     callr_mock.clock.advance(60)  # retries wait on the sandbox clock
     callr_webhook_receiver.wait_for(2, timeout=10)
     [accepted] = callr_webhook_receiver.events("v2.billing.credit.topup")
-    assert accepted["attempts"] == 1  # earlier attempts of this delivery
+    assert accepted["try"] == 1  # sends of this event before this one
     callr_mock.flush_deliveries()
     [delivery] = callr_mock.deliveries()
     assert delivery["state"] == "delivered" and delivery["attempts"] == 2

@@ -67,13 +67,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("callr_mock.webhooks")
 
-MAX_ATTEMPTS = 10
+MAX_ATTEMPTS = 11  # the first send and 10 retries: the envelope's ``try`` goes 0..10
 REDELIVERY_ATTEMPTS = 1
 RESPONSE_SNIPPET = 256  # bytes of a receiver's answer kept in the attempt history
 TRUNCATED = "…[truncated]"
 BACKOFF_BASE_SECONDS = 1.0
 BACKOFF_CAP = 300.0
-USER_AGENT = "callr-mock-webhooks/1"
+USER_AGENT = "callr-mock-webhooks/1"  # v2 deliveries: Callr's own is not published
 EVENT_ID_HEADER = "X-CALLR-EventId"
 SIGNATURE_HEADER = "X-CALLR-HmacSignature"
 RETRY_JOB = "webhook.retry"  # the scheduler job that lets a lane's head go again
@@ -82,9 +82,17 @@ RETRY_JOB = "webhook.retry"  # the scheduler job that lets a lane's head go agai
 # Envelope renderers other than the spec's v2 one, by ``Webhook.envelope``: the legacy
 # JSON-RPC layer registers "legacy" (``callr_mock.legacy.webhooks``). A renderer takes the
 # event, the subscription and the attempts made so far; its body is not checked against
-# the v2 webhook schemas.
+# the v2 webhook schemas, and it is sent with the style's own User-Agent.
 EnvelopeRenderer = Callable[[Event, Any, int], dict[str, Any]]
-ENVELOPES: dict[str, EnvelopeRenderer] = {}
+
+
+@dataclass(frozen=True)
+class EnvelopeStyle:
+    render: EnvelopeRenderer
+    user_agent: str
+
+
+ENVELOPES: dict[str, EnvelopeStyle] = {}
 
 
 def backoff(failed_attempts: int) -> float:
@@ -339,16 +347,18 @@ class WebhookDelivery:
                 lane.queue.popleft()
                 self._finish(delivery, "failed", error="subscription deleted before delivery")
                 return self._next(lane, generation)
-            render = ENVELOPES.get(hook.envelope)
-            if render is None:
-                envelope = delivery.event.envelope(attempts=delivery.attempts)
+            style = ENVELOPES.get(hook.envelope)
+            if style is None:
+                envelope = delivery.event.envelope(hook.sid, tries=delivery.attempts)
                 problem = self.runtime.contract.check_webhook(delivery.event.type, envelope)
+                user_agent = USER_AGENT
             else:
-                envelope, problem = render(delivery.event, hook, delivery.attempts), None
+                envelope, problem = style.render(delivery.event, hook, delivery.attempts), None
+                user_agent = style.user_agent
             body = encode(envelope)
             headers = {
                 "Content-Type": "application/json",
-                "User-Agent": USER_AGENT,
+                "User-Agent": user_agent,
                 EVENT_ID_HEADER: delivery.event.id,
             }
             if hook.secret:

@@ -87,7 +87,7 @@ def audio_events(api: Any, sid: str) -> list[tuple[str, str]]:
     events = api.client.get(
         "/_mock/events", query_string={"type": "v2.audio-file.updated", "account": DEMO_ACCOUNT_SID}
     ).get_json()
-    return [(e["payload"]["status"], e["timestamp"]) for e in events if e["payload"]["sid"] == sid]
+    return [(e["payload"]["status"], e["at"]) for e in events if e["payload"]["sid"] == sid]
 
 
 def total(api: Any) -> int:

@@ -30,7 +30,7 @@ def add_call(client: Any, account: str = SANDBOX, **fields: Any) -> dict[str, An
 def call_events(client: Any) -> list[tuple[str, str, str]]:
     found = client.get(f"/_mock/events?account={SANDBOX}").get_json()
     return [
-        (e["type"], e["timestamp"], e["payload"]["status"])
+        (e["type"], e["at"], e["payload"]["status"])
         for e in found
         if e["type"].startswith("v2.call.")
     ]

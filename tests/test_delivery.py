@@ -90,7 +90,7 @@ def wav_bytes(seconds: int = 1) -> bytes:
 
 
 def test_backoff_doubles_from_one_second() -> None:
-    assert [backoff(n) for n in range(1, MAX_ATTEMPTS)] == [1, 2, 4, 8, 16, 32, 64, 128, 256]
+    assert [backoff(n) for n in range(1, MAX_ATTEMPTS)] == [1, 2, 4, 8, 16, 32, 64, 128, 256, 300]
     assert backoff(30) == 300  # capped
 
 
@@ -120,11 +120,12 @@ def test_task_event_is_posted_signed_and_matches_the_spec(
     assert got.headers["Content-Type"] == "application/json"
     assert got.headers["X-CALLR-EventId"] == envelope["id"]
     assert got.headers["X-CALLR-HmacSignature"] == sign(SECRET, got.body)
+    assert list(envelope) == ["id", "at", "sid", "type", "try", "payload"]  # Callr's samples
     assert envelope["type"] == "v2.task.updated"
-    assert envelope["accountSid"] == DEMO_ACCOUNT_SID
-    assert envelope["attempts"] == 0
+    assert envelope["sid"] == hook["sid"]  # the subscription
+    assert envelope["try"] == 0
     assert envelope["payload"] == task
-    assert envelope["timestamp"] == task["created"]
+    assert envelope["at"] == task["created"]
     assert runtime.contract.check_webhook("v2.task.updated", envelope) is None
 
     [record] = deliveries(api)
@@ -294,7 +295,7 @@ def test_receiver_failing_three_times_gets_every_event_in_order(
         api.advance(wait)
         drain(runtime)
     bodies = receiver.bodies()
-    assert [(b["payload"]["sid"], b["attempts"]) for b in bodies] == [
+    assert [(b["payload"]["sid"], b["try"]) for b in bodies] == [
         (first["sid"], 0),
         (first["sid"], 1),
         (first["sid"], 2),
@@ -309,7 +310,7 @@ def test_receiver_failing_three_times_gets_every_event_in_order(
     assert [(d["state"], d["attempts"]) for d in records] == [("delivered", 4), ("delivered", 1)]
 
 
-def test_delivery_fails_for_good_after_ten_attempts_then_the_next_event_goes(
+def test_delivery_fails_for_good_after_eleven_sends_then_the_next_event_goes(
     api: Any, runtime: Any, receiver: Receiver
 ) -> None:
     receiver.fail_first = MAX_ATTEMPTS
@@ -322,7 +323,8 @@ def test_delivery_fails_for_good_after_ten_attempts_then_the_next_event_goes(
         api.advance(backoff(failed))
         drain(runtime)
     bodies = receiver.bodies()
-    assert [b["attempts"] for b in bodies] == [*range(MAX_ATTEMPTS), 0]
+    assert [b["try"] for b in bodies] == [*range(MAX_ATTEMPTS), 0]
+    assert bodies[MAX_ATTEMPTS - 1]["try"] == 10  # the spec's maximum
     first, second = deliveries(api)
     assert first["state"] == "failed"
     assert first["attempts"] == MAX_ATTEMPTS
@@ -380,7 +382,7 @@ def test_a_retry_goes_to_the_endpoint_as_it_is_now(
     api.patch(f"/webhooks/{hook['sid']}", json={"endpoint": second_receiver.url})
     api.advance(1)
     drain(runtime)
-    assert [b["attempts"] for b in second_receiver.bodies()] == [1]
+    assert [b["try"] for b in second_receiver.bodies()] == [1]
     assert deliveries(api)[0]["target"] == second_receiver.url
 
 
@@ -447,7 +449,7 @@ def test_deliveries_are_isolated_per_account(
     api.client.post(f"/_mock/accounts/{other_sid}/recordings", json={"status": "ready"})
     drain(runtime)
     [body] = second_receiver.bodies()
-    assert body["accountSid"] == other_sid
+    assert body["sid"] == other_hook["sid"]
     assert len(receiver.received) == 1
 
 
@@ -537,7 +539,7 @@ def test_live_server_delivers_without_any_flush(receiver: Receiver) -> None:
             )
             assert receiver.wait_for(2, timeout=5)
             first, second = receiver.received
-            assert (first.json["attempts"], second.json["attempts"]) == (0, 1)
+            assert (first.json["try"], second.json["try"]) == (0, 1)
             assert second.headers["X-CALLR-HmacSignature"] == sign(SECRET, second.body)
             recording_url = second.json["payload"]["url"]
             assert recording_url.startswith(server.url + "/_mock/media/")

@@ -134,7 +134,7 @@ def test_history_keeps_every_attempt_refused_then_failed_then_delivered(
     assert (record["lastStatus"], record["lastAttemptAt"]) == (200, T0 + "15.000Z")
     assert record["finishedAt"] == T0 + "15.000Z" and record["nextAttemptAt"] is None
     # the receiver saw attempts 4 and 5 of the same event, each signed
-    assert [r.json["attempts"] for r in receiver.received] == [3, 4]
+    assert [r.json["try"] for r in receiver.received] == [3, 4]
     assert all(
         r.headers["X-CALLR-HmacSignature"] == sign(SECRET, r.body) for r in receiver.received
     )

@@ -155,10 +155,10 @@ def test_openapi_generator_python_client_drives_a_journey(
             event = sdk.SmsOutboundUpdatedEvent.from_dict(
                 {
                     "id": "9422146236497234056PGNSmlw2sOrjq",
+                    "at": "2025-03-31T15:42:04.870Z",
+                    "sid": "pdszbxss",
                     "type": "v2.sms.outbound.updated",
-                    "timestamp": "2025-03-31T15:42:04.870Z",
-                    "accountSid": "sandbox1",
-                    "attempts": 0,
+                    "try": 0,
                     "payload": read.to_dict(),
                 }
             )

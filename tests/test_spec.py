@@ -971,7 +971,7 @@ def test_webhooks_cover_the_14_event_types(spec: dict[str, Any]) -> None:
         assert (
             set(schema["required"])
             == set(schema["properties"])
-            == {"id", "type", "timestamp", "accountSid", "attempts", "payload"}
+            == {"id", "at", "sid", "type", "try", "payload"}
         )
         assert "2XX" in post["responses"] and post["tags"] == ["Webhooks"]
         headers = {resolve(spec, p)["name"]: resolve(spec, p) for p in post["parameters"]}
@@ -981,9 +981,11 @@ def test_webhooks_cover_the_14_event_types(spec: dict[str, Any]) -> None:
         assert headers["X-CALLR-HmacSignature"].get("required", False) is False
         assert "HMAC-SHA256" in headers["X-CALLR-HmacSignature"]["description"]
     envelope = spec["components"]["schemas"]["WebhookEvent"]
-    assert envelope["x-provenance"] == "inferred"
+    assert list(envelope["properties"]) == ["id", "at", "sid", "type", "try", "payload"]
+    assert envelope["x-provenance"] == "confirmed"  # the keys, from Callr's samples
+    assert resolve(spec, envelope["properties"]["sid"])["x-provenance"] == "inferred"
     assert resolve(spec, envelope["properties"]["id"])["pattern"] == "^[A-Za-z0-9]{32}$"
-    attempts = resolve(spec, envelope["properties"]["attempts"])
+    attempts = resolve(spec, envelope["properties"]["try"])
     assert (attempts["minimum"], attempts["maximum"]) == (0, 10)
 
 

@@ -190,7 +190,7 @@ def events() -> Response:
     with store.lock:
         accounts = [store.account(sid)] if sid else store.accounts()
         found = [
-            e.envelope()
+            e.record()
             for a in accounts
             for e in a.events
             if wanted_type is None or e.type == wanted_type

@@ -165,8 +165,8 @@ async function refreshState() {
 // ---- events and deliveries ----
 function renderEvents(events) {
   $("events").tBodies[0].replaceChildren(...events.slice(-200).reverse().map((e) => el("tr", {},
-    el("td", {}, cell(e.id)), el("td", {}, cell(e.type)), el("td", {}, cell(e.accountSid || e.account)),
-    el("td", {}, cell(e.createdAt || e.at || e.timestamp)))));
+    el("td", {}, cell(e.id)), el("td", {}, cell(e.type)), el("td", {}, cell(e.account)),
+    el("td", {}, cell(e.at)))));
 }
 
 function attemptRows(delivery) {

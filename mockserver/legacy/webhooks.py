@@ -6,19 +6,22 @@ A subscription made here receives the *legacy* body (``mapping.legacy_event``: `
 ``event_at``, ``hook_hash``, ``try``, ``type`` with the legacy name, ``data`` with the legacy
 object), with the same ``X-CALLR-EventId`` and ``X-CALLR-HmacSignature`` headers, as the
 legacy docs describe (docs.callr.com/webhooks); one made with REST ``POST /webhooks`` keeps
-the v2 envelope. The renderer is registered with the delivery service at import."""
+the v2 envelope. The renderer is registered with the delivery service at import, with
+Callr's legacy ``User-Agent``."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from callr_mock.delivery import ENVELOPES
+from callr_mock.delivery import ENVELOPES, EnvelopeStyle
 from callr_mock.legacy.core import ALL, Ctx, P, Registry, invalid_params
 from callr_mock.legacy.mapping import legacy_event, legacy_webhook, to_sid, webhook_type_in
 from callr_mock.state.events import EVENT_TYPES, Event
 from callr_mock.state.timefmt import iso
 
 LEGACY_ENVELOPE = "legacy"
+# What Callr's legacy deliveries send (docs.callr.com/webhooks, sample request) [C]
+LEGACY_USER_AGENT = "CALLR/API 0.9942"
 
 
 def render_legacy(event: Event, hook: Any, attempts: int) -> dict[str, Any]:
@@ -28,7 +31,7 @@ def render_legacy(event: Event, hook: Any, attempts: int) -> dict[str, Any]:
     )
 
 
-ENVELOPES[LEGACY_ENVELOPE] = render_legacy
+ENVELOPES[LEGACY_ENVELOPE] = EnvelopeStyle(render_legacy, LEGACY_USER_AGENT)
 
 METHODS = Registry()
 OPTIONS = ("hmac_secret", "hmac_algo", "format")

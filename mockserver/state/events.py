@@ -63,13 +63,26 @@ class Event:
     account_sid: str
     payload: dict[str, Any]
 
-    def envelope(self, attempts: int = 0) -> dict[str, Any]:
-        """The delivered body: the spec's ``WebhookEvent`` envelope."""
+    def envelope(self, subscription: str, tries: int = 0) -> dict[str, Any]:
+        """The delivered body, as in Callr's v2 samples (the spec's ``WebhookEvent``):
+        ``id``, ``at`` (when the event happened), ``sid`` (the subscription it is sent
+        to; inferred), ``type``, ``try`` (attempts made before this one) and ``payload``."""
         return {
             "id": self.id,
+            "at": iso(self.timestamp),
+            "sid": subscription,
             "type": self.type,
-            "timestamp": iso(self.timestamp),
-            "accountSid": self.account_sid,
-            "attempts": attempts,
+            "try": tries,
+            "payload": self.payload,
+        }
+
+    def record(self) -> dict[str, Any]:
+        """The event as the control API lists it (``GET /_mock/events``): not sent to any
+        subscription, so ``account`` where a delivery has ``sid`` and no ``try``."""
+        return {
+            "id": self.id,
+            "at": iso(self.timestamp),
+            "type": self.type,
+            "account": self.account_sid,
             "payload": self.payload,
         }
