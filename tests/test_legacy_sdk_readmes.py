@@ -206,8 +206,11 @@ def test_legacy_subscription_receives_the_legacy_body(
     assert MOCK_DATE.match(body["event_at"])
     assert first.headers["X-CALLR-EventId"] == body["event_id"]
     assert first.headers["X-CALLR-HmacSignature"] == sign(SECRET, first.body)
-    # the REST subscription keeps the v2 envelope
+    assert first.headers["User-Agent"] == "CALLR/API 0.9942"  # Callr's sample request
+    # the REST subscription keeps the v2 envelope (and our User-Agent: Callr's is unknown)
     assert modern[-1].json["type"] == "v2.sms.outbound.updated"
+    assert modern[-1].json["sid"] == v2["sid"]
+    assert modern[-1].headers["User-Agent"].startswith("callr-mock")
     assert modern[-1].json["payload"]["sid"] == sms_hash.lower()
     assert v2["sid"] != hook["hash"].lower()
     # a redelivery (POST /_mock/deliveries/{id}/redeliver) sends the same legacy body, try 0
