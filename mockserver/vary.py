@@ -128,7 +128,7 @@ def _shuffle_ties(hits: list[Any], field: str, rng: random.Random) -> None:
 
 def _sort_field(hits: list[Any], sort: str) -> str | None:
     """The property a page is sorted by: ``sort`` itself, or its ``...At`` form
-    (``sort=created`` orders SMS by ``createdAt``)."""
+    (``sort=created`` orders objects that name it ``createdAt``)."""
     first = hits[0] if hits and isinstance(hits[0], dict) else {}
     return next((name for name in (sort, sort + "At") if name in first), None)
 

@@ -193,7 +193,7 @@ def _closed(table: dict[str, str], value: Any, what: str) -> Any:
 
 
 DATE_FIELDS = frozenset(
-    {"created", "updated", "createdAt", "updatedAt", "sentAt", "deliveredAt", "assigned", "readAt"}
+    {"created", "updated", "sent", "delivered", "createdAt", "updatedAt", "assigned", "readAt"}
 )
 MISSING = object()
 
@@ -207,23 +207,24 @@ def _get(obj: dict[str, Any], *path: str) -> Any:
 
 
 def _sms(legacy: dict[str, Any]) -> dict[str, Any]:
+    error = _get(legacy, "status_error")
     return {
         "sid": _hash(_get(legacy, "hash")),
         "direction": _closed(SMS_DIRECTION, _get(legacy, "type"), "SMS type (IN, OUT)"),
-        "fromNumber": _get(legacy, "from"),
-        "toNumber": _get(legacy, "to"),
-        "bodyText": _get(legacy, "text"),
+        "from": _get(legacy, "from"),
+        "to": _get(legacy, "to"),
+        "body": {"text": _get(legacy, "text")},
         "status": _closed(SMS_STATUS, _get(legacy, "status"), "SMS status"),
-        "error": _get(legacy, "status_error"),
+        "error": "" if error is None else error,  # REST: a string, empty when none
         "parts": _get(legacy, "parts"),
         "encoding": _enum(_get(legacy, "options", "force_encoding")),
         "trafficType": _enum(_get(legacy, "options", "nature")),
-        "billingPaymentType": _enum(_get(legacy, "b_customer_mode")),
-        "billingDebit": _get(legacy, "b_customer_debit"),
-        "createdAt": _date(_get(legacy, "date_creation")),
-        "updatedAt": _date(_get(legacy, "date_update")),
-        "sentAt": _date(_get(legacy, "date_sent")),
-        "deliveredAt": _date(_get(legacy, "date_received")),
+        "paymentType": _enum(_get(legacy, "b_customer_mode")),
+        "cost": _get(legacy, "b_customer_debit"),
+        "created": _date(_get(legacy, "date_creation")),
+        "updated": _date(_get(legacy, "date_update")),
+        "sent": _date(_get(legacy, "date_sent")),
+        "delivered": _date(_get(legacy, "date_received")),
     }
 
 

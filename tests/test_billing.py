@@ -139,12 +139,11 @@ def test_sms_cost_is_parts_times_the_listed_price(api: Any, country: str) -> Non
     before = Decimal(api.get("/billing/credit").get_json()["balance"])
     to = mobile_of(country).replace("+", "%2B")
     sms = api.post(f"/sms?to={to}", json={"text": "x" * 200}).get_json()  # 2 GSM parts
-    assert (sms["toCountry"], sms["parts"]) == (country, 2)
-    assert Decimal(sms["billingDebit"]) == 2 * price
+    assert sms["parts"] == 2
+    assert Decimal(sms["cost"]) == 2 * price
     assert Decimal(api.get("/billing/credit").get_json()["balance"]) == before - 2 * price
 
 
 def test_unlisted_countries_pay_the_default_sms_price(api: Any) -> None:
     sms = api.post("/sms?to=" + mobile_of("JP").replace("+", "%2B"), json={"text": "hi"}).get_json()
-    assert sms["toCountry"] == "JP"
-    assert Decimal(sms["billingDebit"]) == Decimal(price_list()["default"]["sms"])
+    assert Decimal(sms["cost"]) == Decimal(price_list()["default"]["sms"])

@@ -8,7 +8,7 @@ import io
 import json
 from typing import Any
 
-from callr_mock.state.calls import FIELDS, destination_label
+from callr_mock.state.calls import FIELDS
 
 SANDBOX = "sandbox1"
 T0 = "2026-01-01T12:00:00.000Z"
@@ -71,7 +71,7 @@ def test_a_past_call_fires_started_and_ended_at_their_times(client: Any) -> None
         60,
     )
     assert (record["hangupCause"], record["hangupSource"]) == (16, "callee")
-    assert record["billingDestinationLabel"] == "FR-GEOGRAPHIC"
+    assert record["billingDestinationLabel"] == "France - Geographic"
     assert call_events(client) == [
         ("v2.call.inbound.started", "2026-01-01T11:00:00.000Z", "in-progress"),
         ("v2.call.inbound.ended", "2026-01-01T11:00:30.000Z", "answered"),
@@ -104,7 +104,7 @@ def test_a_call_in_progress_ends_with_the_clock(api: Any, client: Any) -> None:
     assert (ended["hangupCause"], ended["hangupSource"], ended["billingDestinationLabel"]) == (
         19,
         "system",
-        "FR-MOBILE",
+        "France - Mobile",
     )
 
 
@@ -151,11 +151,52 @@ def test_control_call_input_is_checked(client: Any) -> None:
     assert (restricted["callerNumber"], restricted["callerRestricted"]) == ("", True)
 
 
-def test_destination_labels() -> None:
-    assert destination_label("+33199001234") == "FR-GEOGRAPHIC"
-    assert destination_label("+33612345678") == "FR-MOBILE"
-    assert destination_label("+33800123456") == "FR-TOLLFREE"
-    assert destination_label("CALLR") == "UNKNOWN"
+def test_destination_label_and_id_are_in_callrs_form(client: Any) -> None:
+    """Callr's v2.call.inbound.ended sample: "France - Geographic" and an integer ID."""
+    found = {
+        callee: (record["billingDestinationLabel"], record["billingDestinationID"])
+        for callee in ("+33199001234", "+33612345678", "+33800123456", "+442079460000")
+        for record in [add_call(client, callee=callee)]
+    }
+    assert found == {
+        "+33199001234": ("France - Geographic", 331),
+        "+33612345678": ("France - Mobile", 332),
+        "+33800123456": ("France - Toll-free", 333),
+        "+442079460000": ("United Kingdom - Geographic", 441),
+    }
+
+
+def test_hangup_tech_is_the_sip_status_of_the_cause(client: Any) -> None:
+    past = "2025-12-31T12:00:00Z"
+    answered = add_call(client, started=past, durationTotal=5, durationAnswered=4)
+    missed = add_call(client, started=past, durationTotal=30)
+    given = add_call(
+        client, started=past, durationAnswered=4, durationTotal=5, hangupTech="sip:486"
+    )
+    assert (answered["hangupCause"], answered["hangupTech"]) == (16, "sip:200")
+    assert (missed["hangupCause"], missed["hangupTech"]) == (19, "sip:480")
+    assert given["hangupTech"] == "sip:486"
+    refused = client.post(
+        f"/_mock/accounts/{SANDBOX}/calls",
+        json={"direction": "inbound", "callerNumber": "+33639980042", "callee": "+33199001234",
+              "hangupTech": "NORMAL_CLEARING"},
+    )  # fmt: skip
+    assert refused.status_code == 400
+    assert "sip:<status>" in refused.get_json()["message"]
+
+
+def test_a_call_to_a_number_with_a_scenario_names_it(api: Any, client: Any) -> None:
+    reservation = api.post("/numbers/store", json={"country": "FR", "quantity": 1}).get_json()
+    [number] = api.post(f"/numbers/store/{reservation['token']}").get_json()["numbers"]
+    script = "branches:\n  inbound-call:\n    actions: []\n"
+    scenario = api.post("/actions", json={"name": "My Call Flow", "script": script}).get_json()
+    assigned = api.put(f"/numbers/{number['e164']}/scenario/{scenario['sid']}")
+    assert assigned.status_code == 200, assigned.get_json()
+    record = add_call(client, callee=number["e164"])
+    assert (record["scenarioSid"], record["scenarioName"]) == (scenario["sid"], "My Call Flow")
+    assert (record["scenarioTypeName"], record["scenarioTypeVersion"]) == ("Actions", "1.0")
+    other = add_call(client, callee="+33199009999")
+    assert [other[k] for k in ("scenarioSid", "scenarioName", "scenarioTypeName")] == [None] * 3
 
 
 # ------------------------------------------------------------------ export

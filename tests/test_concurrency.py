@@ -89,7 +89,7 @@ def test_concurrent_mixed_traffic_keeps_state_exact(live: MockServer) -> None:
     assert listed["total"] == len(all_sms) == THREADS * 200
     for sid, name in last_name.items():
         assert session.get(base + f"/actions/{sid}", timeout=10).json()["name"] == name
-    spent = sum(Decimal(sms["billingDebit"]) for sms in all_sms)
+    spent = sum(Decimal(sms["cost"]) for sms in all_sms)
     credit = session.get(base + "/billing/credit", timeout=10).json()
     assert Decimal(credit["balance"]) == Decimal("100000") - spent
     assert requests.get(live.url + "/_mock/violations", timeout=10).json() == []

@@ -6,7 +6,9 @@ research notes on Callr's public docs), or a line of Callr's own published sampl
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -43,6 +45,7 @@ MOCK_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 
 
 SPEC_URI = "urn:callr-mock:fidelity"
+SAMPLES = Path(__file__).parent / "data" / "callr_samples"
 
 
 @pytest.fixture(scope="module")
@@ -122,87 +125,17 @@ def test_documented_money_forms_are_valid(validator: Any, value: str) -> None:
     assert validator("Money", value) == []
 
 
-def test_docs_sms_sample_is_a_valid_sms_except_for_rest_only_fields(validator: Any) -> None:
-    """sms-tasks-calls-billing.md §2.4 example (Callr Actions sms object): its billingDebit
-    "1.00" is not what makes it differ from our Sms (REST adds trafficType, error, ...)."""
-    sample = {
-        "sid": "callrsid",
-        "direction": "inbound",
-        "fromNumber": "+33639980042",
-        "fromType": "MOBILE",
-        "fromCountry": "FR",
-        "fromLocation": "France",
-        "toNumber": "+33639980044",
-        "toType": "MOBILE",
-        "toCountry": "FR",
-        "toLocation": "France",
-        "status": "delivered",
-        "encoding": "gsm",
-        "bodyText": "Hello, this is an inbound SMS!",
-        "parts": 1,
-        "billingDebit": "1.00",
-        "billingPaymentType": "prepaid",
-        "network": "",
-        "deliveredAt": "2025-03-31T15:42:00.123Z",
-        "createdAt": "2025-03-31T15:42:00.123Z",
-        "updatedAt": "2025-03-31T15:42:00.123Z",
-        "sentAt": None,
-    }
-    errors = validator("Sms", sample)
-    assert not [e for e in errors if "billingDebit" in e or "1.00" in e], errors
-
-
 # -- CDR ---------------------------------------------------------------------------------
-def test_call_record_has_hangup_tech(validator: Any, api: Any, client: Any) -> None:
-    """sms-tasks-calls-billing.md §4.3: the CDR lists `hangupTech` (type cut off in the
-    docs): a record carrying it, whatever its type, is valid; the mock writes it."""
-    base = {
-        "callid": 242359184129,
-        "direction": "inbound",
-        "callerNumber": "+33639980042",
-        "callerName": "",
-        "callerRestricted": False,
-        "callee": "+33939140303",
-        "started": "2025-03-29T17:55:57.093Z",
-        "answered": "2025-03-29T17:55:58.373Z",
-        "ended": "2025-03-29T17:56:01.873Z",
-        "durationTotal": 5,
-        "durationAnswered": 4,
-        "durationBilled": 60,
-        "hangupCause": 16,
-        "hangupSource": "callee",
-        "status": "answered",
-        "billingDebit": "0.8925",
-        "billingCredit": "0.0000",
-        "billingDestinationLabel": "FR-GEOGRAPHIC-CLASSIC",
-        "billingPaymentType": "prepaid",
-    }
-    for tech in ("NORMAL_CLEARING", 16, None):
-        assert validator("CallRecord", {**base, "hangupTech": tech}) == []
-    added = client.post(
-        "/_mock/accounts/sandbox1/calls",
-        json={
-            "direction": "inbound",
-            "callerNumber": "+33639980042",
-            "callee": "+33939140303",
-            "durationTotal": 5,
-            "durationAnswered": 4,
-            "started": "2025-12-31T12:00:00.000Z",
-            "hangupTech": "sip:200",
-        },
-    )
-    assert added.status_code == 201, added.get_json()
-    assert added.get_json()["hangupTech"] == "sip:200"
-
-
-# -- number types ----------------------------------------------------------------------------
-def test_docs_recipient_is_mobile(api: Any, spec_example: Any) -> None:
-    """sms-tasks-calls-billing.md §2.1: the send example's recipient +33639981020; §2.4:
-    +336399800xx numbers are `MOBILE`. libphonenumber has no range for +33 6 39 98 (it says
-    UNKNOWN), so the sandbox falls back to the type of the national block (06 = mobile)."""
-    sms = api.post("/sms", query_string={"to": "+33639981020"}, json={"text": "Hi"}).get_json()
-    assert sms["toType"] == "MOBILE"
-    assert spec_example("SmsCreated")["toType"] == sms["toType"]
+def test_call_record_hangup_tech_is_a_sip_status(validator: Any) -> None:
+    """webhooks-v2-samples.md (Callr's v2.call.inbound.ended sample): ``"hangupTech":
+    "sip:200"``; null while the call is in progress."""
+    record = json.loads(
+        (SAMPLES / "webhook-v2-call-inbound-ended.json").read_text(encoding="utf-8")
+    )["payload"]
+    for tech in ("sip:200", "sip:486", None):
+        assert validator("CallRecord", {**record, "hangupTech": tech}) == []
+    for tech in ("NORMAL_CLEARING", 16, "sip:2000"):
+        assert validator("CallRecord", {**record, "hangupTech": tech}), tech
 
 
 # -- number ordering by prefix or area alone -------------------------------------------------

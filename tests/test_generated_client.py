@@ -84,8 +84,8 @@ def test_a_generated_client_drives_the_journey(sdk: ModuleType, live: MockServer
     )
     assert sent.status_code == 201, sent.content
     read = call("sms.get_sms", sid=sent.parsed.sid, client=client)
-    assert read.status_code == 200 and read.parsed.body_text == "Hello from a generated SDK"
-    assert read.parsed.to_number == "+33612345678"
+    assert read.status_code == 200 and read.parsed.body.text == "Hello from a generated SDK"
+    assert read.parsed.to == "+33612345678"
 
     scenario = call(
         "actions.create_scenario",

@@ -22,13 +22,13 @@ def test_sent_by_json_rpc_read_by_rest(rpc: LegacyClient, api: Any) -> None:
     assert len(sms_hash) == 8 and sms_hash == sms_hash.upper()
     rest = ok(api.get(f"/sms/{sms_hash.lower()}"))
     assert rest["sid"] == sms_hash.lower()
-    assert (rest["fromNumber"], rest["toNumber"], rest["bodyText"]) == ("SMS", TO, "Hello, world")
+    assert (rest["from"], rest["to"], rest["body"]["text"]) == ("SMS", TO, "Hello, world")
     assert (rest["direction"], rest["status"], rest["trafficType"]) == (
         "outbound",
         "created",
         "alerting",
     )
-    assert rest["createdAt"] == NOW_REST
+    assert rest["created"] == NOW_REST
     assert api.get(f"/sms/{sms_hash}").status_code == 400  # REST sids are lower case only
 
 
@@ -38,7 +38,7 @@ def test_every_field_of_the_legacy_object(rpc: LegacyClient, api: Any) -> None:
     assert rpc.call("sms.get", sms_hash) == {
         "hash": sms_hash,
         "type": "OUT",
-        "from": rest["fromNumber"],
+        "from": rest["from"],
         "to": TO,
         "text": "Un été «chaud»",
         "options": {"force_encoding": "UNICODE", "nature": "MARKETING"},
@@ -46,13 +46,13 @@ def test_every_field_of_the_legacy_object(rpc: LegacyClient, api: Any) -> None:
         "status_error": None,
         "parts": 1,
         "b_customer_mode": "PREPAID",
-        "b_customer_debit": rest["billingDebit"],
+        "b_customer_debit": rest["cost"],
         "date_creation": NOW,
         "date_update": NOW,
         "date_sent": None,
         "date_received": None,
     }
-    assert rest["encoding"] == "unicode" and rest["fromNumber"] == "+33199000000"
+    assert rest["encoding"] == "unicode" and rest["from"] == "+33199000000"
 
 
 @pytest.mark.parametrize(
@@ -77,7 +77,7 @@ def test_lifecycle_status_names(
     if seconds >= 5:
         assert legacy_sms["date_sent"] == "2026-01-01 12:00:02"
         assert legacy_sms["date_received"] == "2026-01-01 12:00:05"
-        assert rest_sms["deliveredAt"] == "2026-01-01T12:00:05.000Z"
+        assert rest_sms["delivered"] == "2026-01-01T12:00:05.000Z"
 
 
 def test_failed_and_error_outcomes(rpc: LegacyClient, api: Any) -> None:

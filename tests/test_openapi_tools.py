@@ -131,9 +131,9 @@ def test_openapi_generator_python_client_drives_a_journey(
 
             sms_api = sdk.SMSApi(client)
             sent = sms_api.send_sms(to="+33612345678", sms_send=sdk.SmsSend(text="Hello, Python"))
-            assert sent.status == "created" and sent.to_number == "+33612345678"
+            assert sent.status == "created" and sent.to == "+33612345678"
             read = sms_api.get_sms(sid=sent.sid)
-            assert read.sid == sent.sid and read.body_text == "Hello, Python"
+            assert read.sid == sent.sid and read.body.text == "Hello, Python"
             assert sent.sid in [hit.sid for hit in sms_api.search_sms(to="+33612345678").hits]
 
             actions = sdk.ActionsApi(client)

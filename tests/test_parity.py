@@ -39,7 +39,7 @@ def test_a_correct_mapping_has_no_difference(pair: tuple[dict[str, Any], dict[st
     assert_parity("sms", legacy, rest)
     mapped = legacy_to_rest("sms", legacy)
     assert mapped["sid"] == rest["sid"] and mapped["status"] == "delivered"
-    assert mapped["deliveredAt"] == "2026-01-01T12:00:05Z"
+    assert mapped["delivered"] == "2026-01-01T12:00:05Z"
 
 
 @pytest.mark.parametrize(
@@ -57,11 +57,11 @@ def test_a_correct_mapping_has_no_difference(pair: tuple[dict[str, Any], dict[st
         (
             "date_received",
             "2026-01-01 13:00:05",
-            "sms.deliveredAt: legacy says '2026-01-01T13:00:05Z'",
+            "sms.delivered: legacy says '2026-01-01T13:00:05Z'",
         ),
         ("b_customer_mode", "prepaid", "(a legacy constant is upper case)"),
-        ("to", "0612345678", "sms.toNumber: legacy says '0612345678', REST says '+33612345678'"),
-        ("text", None, "sms.bodyText: the legacy object has no field for it"),
+        ("to", "0612345678", "sms.to: legacy says '0612345678', REST says '+33612345678'"),
+        ("text", None, "sms.body.text: the legacy object has no field for it"),
     ],
 )
 def test_a_wrong_mapping_is_caught(

@@ -24,30 +24,24 @@ def sms(i: int, rng: random.Random) -> dict[str, Any]:
     mobile = f"+336{rng.randrange(10**8):08d}"
     at = iso(START + timedelta(minutes=rng.randrange(5000)))  # not in creation order
     return {
-        "sid": f"{i:08x}",
         "direction": "outbound" if outbound else "inbound",
-        "fromNumber": "+33199000000" if outbound else mobile,
-        "fromType": "FIXED_LINE",
-        "fromCountry": "FR",
-        "fromLocation": "France",
-        "toNumber": mobile if outbound else "+33199000000",
-        "toType": "MOBILE",
-        "toCountry": "FR",
-        "toLocation": "France",
-        "status": status,
-        "encoding": "gsm",
-        "bodyText": rng.choice(TEXTS).format(n=rng.randrange(50)),
-        "parts": 1,
+        "sid": f"{i:08x}",
+        "from": "+33199000000" if outbound else mobile,
+        "to": mobile if outbound else "+33199000000",
+        "body": {"text": rng.choice(TEXTS).format(n=rng.randrange(50))},
         "trafficType": rng.choice(["alerting", "marketing"]),
-        "billingDebit": "0.0650",
-        "billingPaymentType": "prepaid",
-        "network": "Orange",
-        "error": None,
-        "statusHistory": [{"status": status, "at": at}],
-        "createdAt": at,
-        "updatedAt": at,
-        "sentAt": None,
-        "deliveredAt": None,
+        "status": status,
+        "error": "",
+        "created": at,
+        "delivered": None,
+        "updated": at,
+        "sent": None,
+        "parts": 1,
+        "network": "20801",
+        "encoding": "gsm",
+        "cost": "0.0650",
+        "paymentType": "prepaid",
+        "statusHistory": [],
     }
 
 
@@ -72,14 +66,14 @@ def full_scan(objects: list[dict[str, Any]], query: dict[str, Any]) -> list[str]
             ("status" not in query or o["status"] == query["status"])
             and ("direction" not in query or o["direction"] == query["direction"])
             and ("trafficType" not in query or o["trafficType"] == query["trafficType"])
-            and ("to" not in query or o["toNumber"].startswith(query["to"]))
-            and ("from" not in query or o["fromNumber"].startswith(query["from"]))
-            and ("text" not in query or query["text"].casefold() in o["bodyText"].casefold())
-            and ("createdAfter" not in query or o["createdAt"] >= query["createdAfter"])
-            and ("createdBefore" not in query or o["createdAt"] <= query["createdBefore"])
+            and ("to" not in query or o["to"].startswith(query["to"]))
+            and ("from" not in query or o["from"].startswith(query["from"]))
+            and ("text" not in query or query["text"].casefold() in o["body"]["text"].casefold())
+            and ("createdAfter" not in query or o["created"] >= query["createdAfter"])
+            and ("createdBefore" not in query or o["created"] <= query["createdBefore"])
         )
 
-    found = [(o["createdAt"], position, o["sid"]) for position, o in enumerate(objects) if keep(o)]
+    found = [(o["created"], position, o["sid"]) for position, o in enumerate(objects) if keep(o)]
     found.sort(reverse=query.get("order", "desc") == "desc")
     return [sid for _, _, sid in found]
 

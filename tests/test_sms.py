@@ -51,7 +51,11 @@ def events(client: Any, event_type: str) -> list[dict[str, Any]]:
 
 
 def statuses(sms: dict[str, Any]) -> list[str]:
-    return [step["status"] for step in sms["statusHistory"]]
+    """The statuses the SMS went through, from its transitions (``{before, after, at}``)."""
+    history = sms["statusHistory"]
+    return (
+        [history[0]["before"], *(step["after"] for step in history)] if history else [sms["status"]]
+    )
 
 
 # ------------------------------------------------------------------ encoding (unit)
@@ -99,7 +103,7 @@ def test_forced_gsm_transliterates_or_replaces() -> None:
 def test_forced_gsm_never_makes_the_text_longer(api: Any) -> None:
     assert to_gsm("ﬃ…😀") == "?.?"
     sms = sent(api, text="…" * 3200, encoding="gsm")
-    assert (sms["bodyText"], sms["parts"]) == ("." * 3200, 21)
+    assert (sms["body"]["text"], sms["parts"]) == ("." * 3200, 21)
 
 
 def test_forced_unicode_counts_utf16_units() -> None:
@@ -128,29 +132,21 @@ def test_send_answers_201_created_with_the_computed_fields(api: Any) -> None:
     assert sms["direction"] == "outbound"
     assert sms["status"] == "created"
     assert statuses(sms) == ["created"]
-    assert (sms["fromNumber"], sms["fromType"], sms["fromCountry"]) == ("CALLR", "UNKNOWN", "")
-    assert (sms["toNumber"], sms["toType"], sms["toCountry"], sms["toLocation"]) == (
-        FR_MOBILE,
-        "MOBILE",
-        "FR",
-        "France",
-    )
-    assert (sms["encoding"], sms["parts"], sms["bodyText"]) == ("gsm", 1, "Hello € world")
+    assert (sms["from"], sms["to"]) == ("CALLR", FR_MOBILE)
+    assert sms["statusHistory"] == []  # transitions only: none yet
+    assert (sms["encoding"], sms["parts"], sms["body"]["text"]) == ("gsm", 1, "Hello € world")
     assert sms["trafficType"] == "alerting"
-    assert sms["billingDebit"] == "0.0650"
-    assert sms["billingPaymentType"] == "prepaid"
-    assert sms["sentAt"] is None and sms["deliveredAt"] is None and sms["error"] is None
+    assert sms["cost"] == "0.0650"
+    assert sms["paymentType"] == "prepaid"
+    assert sms["sent"] is None and sms["delivered"] is None and sms["error"] == ""
+    assert sms["body"] == {"text": "Hello € world"} and sms["network"] == ""
     assert api.get(f"/sms/{sms['sid']}").get_json() == sms
 
 
 def test_traffic_type_defaults_to_marketing_and_phone_sender_is_described(api: Any) -> None:
     sms = sent(api, **{"from": "33699000000"})
     assert sms["trafficType"] == "marketing"
-    assert (sms["fromNumber"], sms["fromType"], sms["fromCountry"]) == (
-        "+33699000000",
-        "MOBILE",
-        "FR",
-    )
+    assert sms["from"] == "+33699000000"  # written in E.164
 
 
 def test_the_sender_rule_is_the_same_in_behaviour_spec_and_readme(api: Any) -> None:
@@ -164,13 +160,9 @@ def test_the_sender_rule_is_the_same_in_behaviour_spec_and_readme(api: Any) -> N
     assert refused.status_code == 400
     assert "'from'" in refused.get_json()["message"] and "11" in refused.get_json()["message"]
     owned = sent(api, **{"from": "33699000000"})
-    assert (owned["fromNumber"], owned["fromType"]) == ("+33699000000", "MOBILE")
+    assert owned["from"] == "+33699000000"
     named = sent(api, **{"from": "MyShop"})
-    assert (named["fromNumber"], named["fromType"], named["fromCountry"]) == (
-        "MyShop",
-        "UNKNOWN",
-        "",
-    )
+    assert named["from"] == "MyShop"
 
     operation = load_spec()["paths"]["/sms"]["post"]
     [param] = [p for p in operation["parameters"] if p.get("name") == "from"]
@@ -186,14 +178,14 @@ def test_the_sender_rule_is_the_same_in_behaviour_spec_and_readme(api: Any) -> N
 
 def test_forced_gsm_stores_the_converted_text(api: Any) -> None:
     sms = sent(api, text="«Salut» 😀", encoding="gsm")
-    assert (sms["encoding"], sms["bodyText"], sms["parts"]) == ("gsm", '"Salut" ?', 1)
+    assert (sms["encoding"], sms["body"]["text"], sms["parts"]) == ("gsm", '"Salut" ?', 1)
 
 
 def test_long_unicode_text_costs_every_part(api: Any) -> None:
     before = credit(api)
     sms = sent(api, text="ê" * 135)
     assert (sms["encoding"], sms["parts"]) == ("unicode", 3)
-    assert sms["billingDebit"] == "0.1950"
+    assert sms["cost"] == "0.1950"
     assert credit(api) == before - 3 * FR_PRICE
 
 
@@ -231,12 +223,12 @@ def test_lifecycle_moves_only_with_the_clock(api: Any, client: Any) -> None:
     api.advance(0.001)
     now = status()
     assert now["status"] == "pending"
-    assert now["updatedAt"] == "2026-01-01T12:00:01.000Z"
-    assert now["sentAt"] is None
+    assert now["updated"] == "2026-01-01T12:00:01.000Z"
+    assert now["sent"] is None
     api.advance(1)
     now = status()
     assert now["status"] == "sent"
-    assert now["sentAt"] == "2026-01-01T12:00:02.000Z"
+    assert now["sent"] == "2026-01-01T12:00:02.000Z"
     api.advance(1)
     assert status()["status"] == "remote-queued"
     api.advance(1.5)
@@ -244,14 +236,13 @@ def test_lifecycle_moves_only_with_the_clock(api: Any, client: Any) -> None:
     api.advance(0.5)
     final = status()
     assert final["status"] == "delivered"
-    assert final["deliveredAt"] == final["updatedAt"] == "2026-01-01T12:00:05.000Z"
-    assert final["sentAt"] == "2026-01-01T12:00:02.000Z"
+    assert final["delivered"] == final["updated"] == "2026-01-01T12:00:05.000Z"
+    assert final["sent"] == "2026-01-01T12:00:02.000Z"
     assert final["statusHistory"] == [
-        {"status": "created", "at": "2026-01-01T12:00:00.000Z"},
-        {"status": "pending", "at": "2026-01-01T12:00:01.000Z"},
-        {"status": "sent", "at": "2026-01-01T12:00:02.000Z"},
-        {"status": "remote-queued", "at": "2026-01-01T12:00:03.000Z"},
-        {"status": "delivered", "at": "2026-01-01T12:00:05.000Z"},
+        {"after": "pending", "before": "created", "at": "2026-01-01T12:00:01.000Z"},
+        {"after": "sent", "before": "pending", "at": "2026-01-01T12:00:02.000Z"},
+        {"after": "remote-queued", "before": "sent", "at": "2026-01-01T12:00:03.000Z"},
+        {"after": "delivered", "before": "remote-queued", "at": "2026-01-01T12:00:05.000Z"},
     ]
     fired = events(client, "v2.sms.outbound.updated")
     assert [e["payload"]["status"] for e in fired] == [
@@ -260,7 +251,7 @@ def test_lifecycle_moves_only_with_the_clock(api: Any, client: Any) -> None:
         "remote-queued",
         "delivered",
     ]
-    assert [e["at"] for e in fired] == [step["at"] for step in final["statusHistory"][1:]]
+    assert [e["at"] for e in fired] == [step["at"] for step in final["statusHistory"]]
     assert fired[-1]["payload"] == final
     api.advance(60)
     assert status() == final
@@ -271,7 +262,6 @@ def test_one_big_advance_records_each_step_at_its_own_time(api: Any) -> None:
     api.advance(3600)
     sms = api.get(f"/sms/{sid}").get_json()
     assert [step["at"][11:19] for step in sms["statusHistory"]] == [
-        "12:00:00",
         "12:00:01",
         "12:00:02",
         "12:00:03",
@@ -290,8 +280,8 @@ def test_magic_failed_ends_failed_after_sent(api: Any, client: Any) -> None:
     sms = api.get(f"/sms/{sid}").get_json()
     assert statuses(sms) == ["created", "pending", "sent", "failed"]
     assert sms["error"] == "rejected by the carrier"
-    assert sms["deliveredAt"] is None
-    assert sms["billingDebit"] == "0.0650"  # accepted by Callr, so charged
+    assert sms["delivered"] is None
+    assert sms["cost"] == "0.0650"  # accepted by Callr, so charged
     api.advance(10)
     assert api.get(f"/sms/{sid}").get_json() == sms
     assert events(client, "v2.sms.outbound.updated")[-1]["payload"]["status"] == "failed"
@@ -305,27 +295,27 @@ def test_magic_expired_ends_expired_after_remote_queued(api: Any) -> None:
     sms = api.get(f"/sms/{sid}").get_json()
     assert statuses(sms) == ["created", "pending", "sent", "remote-queued", "expired"]
     assert sms["error"] == "not delivered before the validity period ended"
-    assert sms["deliveredAt"] is None
+    assert sms["delivered"] is None
 
 
 def test_magic_error_is_not_accepted_and_not_charged(api: Any) -> None:
     before = credit(api)
     sms = sent(api, to=MAGIC_ERROR)
-    assert sms["billingDebit"] == "0.0000"
+    assert sms["cost"] == "0.0000"
     assert credit(api) == before
     api.advance(1)
     sms = api.get(f"/sms/{sms['sid']}").get_json()
     assert statuses(sms) == ["created", "error"]
     assert sms["error"] == "not accepted by Callr: destination blocked"
-    assert sms["sentAt"] is None
+    assert sms["sent"] is None
 
 
 def test_magic_instant_is_delivered_in_the_answer(api: Any, client: Any) -> None:
     sms = sent(api, to=MAGIC_INSTANT)
     assert sms["status"] == "delivered"
     assert statuses(sms) == ["created", "pending", "sent", "remote-queued", "delivered"]
-    assert {step["at"] for step in sms["statusHistory"]} == {sms["createdAt"]}
-    assert sms["sentAt"] == sms["deliveredAt"] == sms["createdAt"]
+    assert {step["at"] for step in sms["statusHistory"]} == {sms["created"]}
+    assert sms["sent"] == sms["delivered"] == sms["created"]
     fired = events(client, "v2.sms.outbound.updated")
     assert len(fired) == 1 and fired[0]["payload"] == sms
 
@@ -339,12 +329,16 @@ def test_magic_reply_brings_an_inbound_sms(api: Any, client: Any) -> None:
     inbound = api.get("/sms?direction=inbound").get_json()
     assert inbound["total"] == 1
     reply = inbound["hits"][0]
-    assert (reply["fromNumber"], reply["toNumber"]) == (MAGIC_REPLY, "+33699000000")
+    assert (reply["from"], reply["to"]) == (MAGIC_REPLY, "+33699000000")
     assert reply["direction"] == "inbound"
     assert reply["status"] == "delivered"
-    assert reply["bodyText"] == "Thanks, got it!"
-    assert reply["createdAt"] == reply["deliveredAt"] == "2026-01-01T12:00:07.000Z"
-    assert reply["billingDebit"] == "0.0000"
+    assert reply["body"]["text"] == "Thanks, got it!"
+    assert reply["created"] == reply["delivered"] == "2026-01-01T12:00:07.000Z"
+    assert reply["sent"] == reply["created"]  # as in Callr's sample
+    assert reply["statusHistory"] == [
+        {"after": "delivered", "before": "sent", "at": "2026-01-01T12:00:07.000Z"}
+    ]
+    assert reply["cost"] == "0.0000"
     received = events(client, "v2.sms.inbound.received")
     assert [e["payload"] for e in received] == [reply]
     assert api.get("/sms").get_json()["total"] == 2
@@ -354,7 +348,7 @@ def test_magic_reply_to_an_alphanumeric_sender_goes_to_the_sandbox_sender(api: A
     sent(api, to=MAGIC_REPLY, **{"from": "SHOP"})
     api.advance(7)
     reply = api.get("/sms?direction=inbound").get_json()["hits"][0]
-    assert reply["toNumber"] == "+33199000000"
+    assert reply["to"] == "+33199000000"
 
 
 # ------------------------------------------------------------------ credit
@@ -418,12 +412,12 @@ def test_control_inbound_sms_is_recorded_and_fires_received(api: Any, client: An
     )
     assert response.status_code == 201
     sms = response.get_json()
-    assert (sms["direction"], sms["status"], sms["bodyText"]) == (
+    assert (sms["direction"], sms["status"], sms["body"]["text"]) == (
         "inbound",
         "delivered",
         "Hi there",
     )
-    assert sms["sentAt"] is None and sms["deliveredAt"] == sms["createdAt"]
+    assert sms["sent"] == sms["delivered"] == sms["created"]
     assert api.get(f"/sms/{sms['sid']}").get_json() == sms
     assert [e["payload"] for e in events(client, "v2.sms.inbound.received")] == [sms]
 

@@ -262,14 +262,14 @@ def test_on_a_real_clock_the_work_due_while_stopped_runs_at_its_own_times(
     doc["faults"]["entries"] = []  # the rich state's fault would hit the read below
     app = create_app(Settings(clock="real"))
     restore_state(runtime_of(app), doc)
-    first = next(s for s in _demo(rich)["sms"] if s["toNumber"] == "+33639981020")
+    first = next(s for s in _demo(rich)["sms"] if s["to"] == "+33639981020")
     assert first["status"] == "pending"
     answer = app.test_client().get(f"/v2.0/sms/{first['sid']}", headers=KEY)
     sms = answer.get_json()
     assert answer.status_code == 200, sms
     assert sms["status"] == "delivered"
-    created = datetime.fromisoformat(first["createdAt"].replace("Z", "+00:00"))
-    delivered = datetime.fromisoformat(sms["deliveredAt"].replace("Z", "+00:00"))
+    created = datetime.fromisoformat(first["created"].replace("Z", "+00:00"))
+    delivered = datetime.fromisoformat(sms["delivered"].replace("Z", "+00:00"))
     assert delivered - created == timedelta(seconds=5)
 
 

@@ -105,7 +105,7 @@ def test_a_clean_stop_and_a_restart_continue_the_sandbox(
     assert "team0001" in banner and "team-key" in banner
     assert requests.get(f"{second.url}/_mock/clock", timeout=10).json() == clock
     kept = requests.get(f"{second.url}/v2.0/sms/{own['sid']}", headers=team, timeout=10).json()
-    assert kept["bodyText"] == "kept"
+    assert kept["body"]["text"] == "kept"
     assert sms_status(second.url, mine["sid"]) == "delivered"  # an hour later
     # ids continue: the next sid is the one the sandbox would have given without the restart
     assert [own["sid"], mine["sid"], send_sms(second.url)["sid"]] == uninterrupted_sids(7)

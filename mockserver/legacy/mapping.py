@@ -231,22 +231,22 @@ def legacy_sms(sms: dict[str, Any]) -> dict[str, Any]:
     return {
         "hash": to_hash(sms["sid"]),
         "type": SMS_DIRECTION[sms["direction"]],
-        "from": sms["fromNumber"],
-        "to": sms["toNumber"],
-        "text": sms["bodyText"],
+        "from": sms["from"],
+        "to": sms["to"],
+        "text": sms["body"]["text"],
         "options": {
             "force_encoding": enum_out(sms["encoding"]),
             "nature": enum_out(sms["trafficType"]),
         },
         "status": enum_out(sms["status"], SMS_STATUS_OUT),
-        "status_error": sms.get("error"),
+        "status_error": sms["error"] or None,
         "parts": sms["parts"],
-        "b_customer_mode": enum_out(sms["billingPaymentType"]),
-        "b_customer_debit": sms["billingDebit"],
-        "date_creation": legacy_date(sms["createdAt"]),
-        "date_update": legacy_date(sms["updatedAt"]),
-        "date_sent": legacy_date(sms.get("sentAt")),
-        "date_received": legacy_date(sms.get("deliveredAt")),
+        "b_customer_mode": enum_out(sms["paymentType"]),
+        "b_customer_debit": sms["cost"],
+        "date_creation": legacy_date(sms["created"]),
+        "date_update": legacy_date(sms["updated"]),
+        "date_sent": legacy_date(sms.get("sent")),
+        "date_received": legacy_date(sms.get("delivered")),
     }
 
 

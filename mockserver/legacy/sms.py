@@ -123,7 +123,7 @@ def send(ctx: Ctx, sender: str | None, to: str, text: str, options: dict[str, An
     )
     api = sms.to_api()
     for v2_type, endpoint, auth in notifications:
-        match = {"sid": api["sid"]} if v2_type == DLR_TYPE else {"fromNumber": api["toNumber"]}
+        match = {"sid": api["sid"]} if v2_type == DLR_TYPE else {"from": api["to"]}
         ctx.account.webhooks.attach(v2_type, endpoint, match, envelope=LEGACY_ENVELOPE, auth=auth)
     return str(to_hash(sms.sid))
 

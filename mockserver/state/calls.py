@@ -25,12 +25,14 @@ import csv
 import io
 import json
 import math
+import re
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import phonenumbers
+from phonenumbers import geocoder
 from callr_mock.state.errors import ApiError, InvalidInput
 from callr_mock.state.money import fmt, to_money
 from callr_mock.state.phone import is_possible_number, type_name
@@ -43,37 +45,56 @@ from callr_mock.state.timefmt import exact, iso, parse
 if TYPE_CHECKING:
     from callr_mock.state.store import AccountState
 
+# In the order of Callr's v2.call.inbound.ended sample
 FIELDS = (
-    "callid",
     "direction",
-    "callerNumber",
+    "callid",
     "callerName",
+    "callerNumber",
     "callerRestricted",
     "callee",
     "started",
     "answered",
     "ended",
+    "status",
+    "hangupSource",
+    "hangupCause",
+    "hangupTech",
     "durationTotal",
     "durationAnswered",
     "durationBilled",
-    "hangupCause",
-    "hangupSource",
-    "hangupTech",
-    "status",
+    "billingDestinationLabel",
+    "billingDestinationID",
     "billingDebit",
     "billingCredit",
-    "billingDestinationLabel",
     "billingPaymentType",
+    "scenarioSid",
+    "scenarioName",
+    "scenarioTypeName",
+    "scenarioTypeVersion",
 )
+SIP_TECH = re.compile(r"^sip:[1-6][0-9]{2}$")
 EXPORT_FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 CALL_STATUSES = ("answered", "missed", "failed")
 HANGUP_SOURCES = ("caller", "callee", "system")
+# libphonenumber type -> (the kind in Callr's label "France - Geographic", its digit in the
+# destination ID); other types are "Other"
 _LABEL_KINDS = {
-    "FIXED_LINE": "GEOGRAPHIC",
-    "MOBILE": "MOBILE",
-    "TOLL_FREE": "TOLLFREE",
-    "FIXED_LINE_OR_MOBILE": "GEOGRAPHIC",
+    "FIXED_LINE": ("Geographic", 1),
+    "FIXED_LINE_OR_MOBILE": ("Geographic", 1),
+    "MOBILE": ("Mobile", 2),
+    "TOLL_FREE": ("Toll-free", 3),
 }
+_OTHER_KIND = ("Other", 9)
+# The SIP status of a hangup, by its Q.850 cause (RFC 3398 §8.2.6.1; 16, a normal clearing,
+# is the 200 of Callr's sample); any other cause is sip:500
+_SIP_OF_CAUSE = {
+    1: 404, 3: 404, 16: 200, 17: 486, 18: 408, 19: 480, 20: 480, 21: 403, 22: 410,
+    27: 502, 28: 484, 31: 480, 34: 503, 38: 503, 41: 503, 42: 503, 47: 503, 55: 403,
+    57: 403, 58: 503, 65: 488, 70: 488, 79: 501, 87: 403, 88: 503, 102: 504, 111: 500,
+    127: 500,
+}  # fmt: skip
+SCENARIO_TYPE = ("Actions", None)  # Callr Actions; the version is the scenario's own
 
 
 @dataclass(eq=False)
@@ -92,12 +113,16 @@ class CallRecord:
     duration_billed: int = 0
     hangup_cause: int | None = None
     hangup_source: str | None = None
-    hangup_tech: Any = None  # documented name, unknown type: passed through as given
+    hangup_tech: str | None = None  # "sip:<status>"; None: from the cause
     status: str = "missed"
     debit: Decimal = Decimal("0")
     credit: Decimal = Decimal("0")
     label: str = ""
+    destination_id: int = 0
     payment_type: str = "prepaid"
+    # the scenario of the account's number in the call when it was made: (sid, name,
+    # version), or None
+    scenario: tuple[str, str, str] | None = None
     seq: int = 0
 
     def has_ended(self, now: datetime) -> bool:
@@ -106,27 +131,33 @@ class CallRecord:
     def to_api(self, now: datetime | None = None) -> dict[str, Any]:
         """The CDR; ``now`` before ``ended`` renders the in-progress view."""
         done = self.ended is not None and (now is None or self.ended <= now)
+        sid, name, version = self.scenario or (None, None, None)
         return {
-            "callid": self.callid,
             "direction": self.direction,
-            "callerNumber": self.caller_number,
+            "callid": self.callid,
             "callerName": self.caller_name,
+            "callerNumber": self.caller_number,
             "callerRestricted": self.caller_restricted,
             "callee": self.callee,
             "started": iso(self.started),
             "answered": iso(self.answered) if done else None,
             "ended": iso(self.ended) if done else None,
+            "status": self.status if done else "in-progress",
+            "hangupSource": self.hangup_source if done else None,
+            "hangupCause": self.hangup_cause if done else None,
+            "hangupTech": (self.hangup_tech or sip_of(self.hangup_cause)) if done else None,
             "durationTotal": self.duration_total if done else 0,
             "durationAnswered": self.duration_answered if done else 0,
             "durationBilled": self.duration_billed if done else 0,
-            "hangupCause": self.hangup_cause if done else None,
-            "hangupSource": self.hangup_source if done else None,
-            "hangupTech": self.hangup_tech if done else None,
-            "status": self.status if done else "in-progress",
+            "billingDestinationLabel": self.label,
+            "billingDestinationID": self.destination_id,
             "billingDebit": fmt(self.debit if done else 0),
             "billingCredit": fmt(self.credit if done else 0),
-            "billingDestinationLabel": self.label,
             "billingPaymentType": self.payment_type,
+            "scenarioSid": sid,
+            "scenarioName": name,
+            "scenarioTypeName": SCENARIO_TYPE[0] if sid else None,
+            "scenarioTypeVersion": version,
         }
 
 
@@ -146,17 +177,29 @@ class ExportFile:
         return f"calls-{self.task_sid}.{self.format}"
 
 
-def destination_label(number: str) -> str:
-    """``FR-MOBILE``-style label of a number (the CDR ``billingDestinationLabel``)."""
+def destination_of(number: str) -> tuple[str, int]:
+    """The billing destination of a called number: Callr's label (``France - Geographic``,
+    as in Callr's sample) and its ID (ours: the country calling code times ten plus the
+    kind, 1 geographic, 2 mobile, 3 toll-free, 9 other; inferred)."""
     if not is_possible_number(number):
-        return "UNKNOWN"
+        return "Unknown - Other", _OTHER_KIND[1]
     parsed = phonenumbers.parse(number)
     region = phonenumbers.region_code_for_number(
         parsed
     ) or phonenumbers.region_code_for_country_code(parsed.country_code or 0)
-    country = region if region and region != "ZZ" else "XX"
-    kind = _LABEL_KINDS.get(type_name(parsed, country if country != "XX" else ""), "OTHER")
-    return f"{country}-{kind}"
+    region = region if region and region != "ZZ" else ""
+    kind, digit = _LABEL_KINDS.get(type_name(parsed, region), _OTHER_KIND)
+    country = geocoder.country_name_for_number(parsed, "en") or (
+        geocoder.region_display_name(region, "en") if region else ""
+    )
+    return f"{country or 'Unknown'} - {kind}", (parsed.country_code or 0) * 10 + digit
+
+
+def sip_of(cause: int | None) -> str | None:
+    """``hangupTech`` for a Q.850 hangup cause: ``sip:<status>`` (``sip:200`` for 16)."""
+    if cause is None:
+        return None
+    return f"sip:{_SIP_OF_CAUSE.get(cause, 500)}"
 
 
 def magic_failure_numbers() -> dict[str, dict[str, str]]:
@@ -207,8 +250,12 @@ class CallRepo(Repo[CallRecord]):
         Optional: ``started`` (RFC 3339, default now), ``durationTotal`` (s, default 0),
         ``durationAnswered`` (s, default 0; > 0 means answered), ``status``
         (answered|missed|failed), ``callerName``, ``callerRestricted``, ``hangupCause``,
-        ``hangupSource``, ``hangupTech`` (any value), ``durationBilled`` (default: answered seconds rounded up to the
-        minute), ``billingDebit``, ``billingCredit``, ``billingDestinationLabel``, ``callid``.
+        ``hangupSource``, ``hangupTech`` (``sip:<status>``, default from the cause),
+        ``durationBilled`` (default: answered seconds rounded up to the minute),
+        ``billingDebit``, ``billingCredit``, ``billingDestinationLabel``,
+        ``billingDestinationID``, ``callid``. The scenario fields are those of the
+        scenario the account's number in the call (the callee inbound, the caller
+        outbound) is assigned to when the record is added.
         """
         direction = data.get("direction")
         if direction not in ("inbound", "outbound"):
@@ -228,6 +275,10 @@ class CallRepo(Repo[CallRecord]):
         if source not in HANGUP_SOURCES:
             raise InvalidInput(f"hangupSource: must be one of {', '.join(HANGUP_SOURCES)}")
         ended = started + timedelta(seconds=total)
+        tech = data.get("hangupTech")
+        if tech is not None and not (isinstance(tech, str) and SIP_TECH.match(tech)):
+            raise InvalidInput('hangupTech: must be "sip:<status>", e.g. "sip:200"')
+        label, destination_id = destination_of(callee)
         record = CallRecord(
             callid=_integer(data, "callid", None) or self._new_callid(),
             direction=direction,
@@ -243,11 +294,13 @@ class CallRepo(Repo[CallRecord]):
             duration_billed=_seconds(data, "durationBilled", math.ceil(answered_for / 60) * 60),
             hangup_cause=_integer(data, "hangupCause", 16 if status == "answered" else 19),
             hangup_source=source,
-            hangup_tech=data.get("hangupTech"),
+            hangup_tech=tech,
             status=status,
             debit=_money(data, "billingDebit"),
             credit=_money(data, "billingCredit"),
-            label=_text(data, "billingDestinationLabel", destination_label(callee)),
+            label=_text(data, "billingDestinationLabel", label),
+            destination_id=_integer(data, "billingDestinationID", destination_id),
+            scenario=self._scenario_of(callee if direction == "inbound" else caller),
         )
         self.insert(record)
         now = self.store.clock.now()
@@ -265,6 +318,13 @@ class CallRepo(Repo[CallRecord]):
         record = self.items.get(key)
         if record is not None:
             self.account.emit(event_type, record.to_api(at), at=at)
+
+    def _scenario_of(self, number: str) -> tuple[str, str, str] | None:
+        owned = self.account.numbers.items.get(number)
+        if owned is None or owned.scenario is None:
+            return None
+        scenario = self.account.scenarios.get(owned.scenario)
+        return scenario.sid, scenario.name, scenario.version
 
     def _new_callid(self) -> int:
         return int("2" + self.store.ids.digits(11))
@@ -371,7 +431,11 @@ class CallRepo(Repo[CallRecord]):
                 debit=to_money(obj["billingDebit"]),
                 credit=to_money(obj["billingCredit"]),
                 label=obj["billingDestinationLabel"],
+                destination_id=obj["billingDestinationID"],
                 payment_type=obj["billingPaymentType"],
+                scenario=(obj["scenarioSid"], obj["scenarioName"], obj["scenarioTypeVersion"])
+                if obj.get("scenarioSid")
+                else None,
             )
         )
 

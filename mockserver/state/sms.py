@@ -7,7 +7,7 @@ counts 2). Parts: GSM ≤ 160 septets → 1, else ceil(septets / 153); unicode �
 else ceil(units / 67). Forcing ``encoding=gsm`` on a text with other characters
 transliterates it character by character (« » “ ” → ``"``, ‘ ’ → ``'``, – — → ``-``,
 … → ``.``, accented letters lose their accent, e.g. ê → e) and replaces whatever is left
-with ``?`` (an emoji becomes one ``?``); ``bodyText`` then holds the converted text, never
+with ``?`` (an emoji becomes one ``?``); ``body.text`` then holds the converted text, never
 longer than the original. Forcing ``unicode`` counts in UTF-16 units.
 
 Cost: parts × the SMS price of the recipient's country (``fixtures/prices.yaml``, as
@@ -22,12 +22,13 @@ delay      status          also
 =========  ==============  =====================================================
 0 s        created         the ``201`` answer; no event
 1 s        pending
-2 s        sent            ``sentAt``
+2 s        sent            ``sent``
 3 s        remote-queued
-5 s        delivered       ``deliveredAt``
+5 s        delivered       ``delivered``
 =========  ==============  =====================================================
 
-Each change appends to ``statusHistory``, sets ``updatedAt`` and fires
+Each change appends a transition ``{before, after, at}`` to ``statusHistory``, sets
+``updated`` and fires
 ``v2.sms.outbound.updated`` with the Sms object.
 
 Magic recipients (``fixtures/magic.yaml``, section ``sms``):
@@ -35,7 +36,7 @@ Magic recipients (``fixtures/magic.yaml``, section ``sms``):
 - ``+33199000001`` failed: created → pending (1 s) → sent (2 s) → ``failed`` (3 s).
 - ``+33199000002`` expired: … → remote-queued (3 s) → ``expired`` (5 s).
 - ``+33199000003`` error: created → ``error`` (1 s). Not accepted, so not charged
-  (``billingDebit`` 0.0000), but the credit must still cover it (403 otherwise).
+  (``cost`` 0), but the credit must still cover it (403 otherwise).
 - ``+33199000004`` instant: ``delivered`` in the ``201`` answer, with every status of the
   lifecycle in ``statusHistory`` at the creation time; one ``v2.sms.outbound.updated``.
 - ``+33199000005`` reply: delivered as usual (5 s); 2 s later (7 s) an inbound SMS from
@@ -45,7 +46,7 @@ Magic recipients (``fixtures/magic.yaml``, section ``sms``):
 Senders (``phone.py``): an empty ``from`` means the automatic sender, the sandbox number
 ``+33199000000``. A ``from`` that is a possible phone number (with ``+``, or digits with
 the country code) is stored in E.164; anything else is an alphanumeric sender
-(``fromType`` UNKNOWN, empty country and location).
+(priced as a number of no country).
 
 Seeded SMS (``load``) are taken as they are: no lifecycle is scheduled for them.
 """
@@ -53,6 +54,7 @@ Seeded SMS (``load``) are taken as they are: no lifecycle is scheduled for them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -60,7 +62,7 @@ from typing import Any
 from callr_mock.state.errors import InvalidInput
 from callr_mock.state.index import IndexSpec
 from callr_mock.state.money import fmt, to_money
-from callr_mock.state.phone import AUTO_SENDER, Party, describe, is_possible_number, sender
+from callr_mock.state.phone import AUTO_SENDER, describe, is_possible_number, sender
 from callr_mock.state.pricing import magic_inputs, sms_price
 from callr_mock.state.repo import Repo
 from callr_mock.state.scheduler import Job, account_job
@@ -99,8 +101,8 @@ SORT_KEYS = {
 class Sms:
     sid: str
     direction: str
-    sender: Party
-    recipient: Party
+    sender: str  # E.164, or an alphanumeric sender
+    recipient: str  # E.164
     body: str
     encoding: str
     parts: int
@@ -114,35 +116,37 @@ class Sms:
     error: str | None = None
     payment_type: str = "prepaid"
     network: str = ""
+    # every status the SMS was in, with when it got there, oldest first; the API shows
+    # the transitions between them (``statusHistory``)
     history: list[tuple[str, datetime]] = field(default_factory=list)
     seq: int = 0
 
     def to_api(self) -> dict[str, Any]:
+        """The REST v2 SMS object, keys in the order of Callr's ``v2.sms.inbound.received``
+        sample (the same object for ``POST /sms``, ``GET /sms/{sid}``, search and both SMS
+        webhooks)."""
         return {
-            "sid": self.sid,
             "direction": self.direction,
-            "fromNumber": self.sender.number,
-            "fromType": self.sender.type,
-            "fromCountry": self.sender.country,
-            "fromLocation": self.sender.location,
-            "toNumber": self.recipient.number,
-            "toType": self.recipient.type,
-            "toCountry": self.recipient.country,
-            "toLocation": self.recipient.location,
-            "status": self.status,
-            "encoding": self.encoding,
-            "bodyText": self.body,
-            "parts": self.parts,
+            "sid": self.sid,
+            "from": self.sender,
+            "to": self.recipient,
+            "body": {"text": self.body},
             "trafficType": self.traffic_type,
-            "billingDebit": fmt(self.debit),
-            "billingPaymentType": self.payment_type,
+            "status": self.status,
+            "error": self.error or "",
+            "created": iso(self.created),
+            "delivered": iso(self.delivered),
+            "updated": iso(self.updated or self.created),
+            "sent": iso(self.sent),
+            "parts": self.parts,
             "network": self.network,
-            "error": self.error,
-            "statusHistory": [{"status": status, "at": iso(at)} for status, at in self.history],
-            "createdAt": iso(self.created),
-            "updatedAt": iso(self.updated or self.created),
-            "sentAt": iso(self.sent),
-            "deliveredAt": iso(self.delivered),
+            "encoding": self.encoding,
+            "cost": fmt(self.debit),
+            "paymentType": self.payment_type,
+            "statusHistory": [
+                {"after": after, "before": before, "at": iso(at)}
+                for (before, _), (after, at) in pairwise(self.history)
+            ],
         }
 
     def move(self, status: str, at: datetime, error: str | None = None) -> None:
@@ -172,7 +176,7 @@ class SmsRepo(Repo[Sms]):
             "trafficType": lambda s: s.traffic_type,
             "status": lambda s: s.status,
         },
-        prefix={"from": lambda s: s.sender.number, "to": lambda s: s.recipient.number},
+        prefix={"from": lambda s: s.sender, "to": lambda s: s.recipient},
         contains={"text": lambda s: s.body},
     )
 
@@ -193,9 +197,8 @@ class SmsRepo(Repo[Sms]):
             )
         magic = magic_sms().get(to)
         outcome = magic["outcome"] if magic else None
-        recipient = describe(to)
         used_encoding, body, parts = encode(text, encoding)
-        cost = to_money(parts * sms_price(recipient.country))
+        cost = to_money(parts * sms_price(describe(to).country))
         now = self.store.clock.now()
         what = f"an SMS of {parts} part(s) to {to}"
         if outcome == "error":
@@ -206,8 +209,8 @@ class SmsRepo(Repo[Sms]):
         sms = Sms(
             sid=self.new_sid(),
             direction="outbound",
-            sender=sender(sender_id),
-            recipient=recipient,
+            sender=sender(sender_id).number,
+            recipient=to,
             body=body,
             encoding=used_encoding,
             parts=parts,
@@ -235,7 +238,7 @@ class SmsRepo(Repo[Sms]):
             )
         if outcome == "reply" and magic:
             reply_at = now + timedelta(seconds=steps[-1][0] + REPLY_AFTER)
-            reply_to = sms.sender.number if is_possible_number(sms.sender.number) else AUTO_SENDER
+            reply_to = sms.sender if is_possible_number(sms.sender) else AUTO_SENDER
             text_back = magic.get("reply", "OK")
             self._schedule(reply_at, "sms.reply", {"from": to, "to": reply_to, "text": text_back})
         return sms
@@ -256,7 +259,10 @@ class SmsRepo(Repo[Sms]):
     def receive(
         self, from_number: str, to_number: str, text: str, *, at: datetime | None = None
     ) -> Sms:
-        """An inbound SMS (magic reply, or the control API): delivered at once, free."""
+        """An inbound SMS (magic reply, or the control API): delivered at once, free.
+
+        As in Callr's sample, it was ``sent`` and ``delivered`` when it arrived, and its one
+        transition is ``sent`` → ``delivered``."""
         if not to_number or not is_possible_number(to_number):
             raise InvalidInput(
                 f"to: {to_number!r} is not a possible phone number in E.164 form",
@@ -274,8 +280,8 @@ class SmsRepo(Repo[Sms]):
         sms = Sms(
             sid=self.new_sid(),
             direction="inbound",
-            sender=describe(from_number),
-            recipient=describe(to_number),
+            sender=describe(from_number).number,
+            recipient=describe(to_number).number,
             body=body,
             encoding=encoding,
             parts=parts,
@@ -284,8 +290,9 @@ class SmsRepo(Repo[Sms]):
             created=at,
             status="delivered",
             updated=at,
+            sent=at,
             delivered=at,
-            history=[("delivered", at)],
+            history=[("sent", at), ("delivered", at)],
         )
         self.insert(sms)
         self.account.emit("v2.sms.inbound.received", sms.to_api(), at=at)
@@ -342,27 +349,32 @@ class SmsRepo(Repo[Sms]):
         def when(value: str | None) -> datetime | None:
             return parse(value) if value else None
 
+        created = parse(obj["created"])
+        transitions = obj["statusHistory"]
+        if transitions:
+            history = [(transitions[0]["before"], created)]
+            history += [(step["after"], parse(step["at"])) for step in transitions]
+        else:
+            history = [(obj["status"], created)]
         sms = Sms(
             sid=obj["sid"],
             direction=obj["direction"],
-            sender=Party(
-                obj["fromNumber"], obj["fromType"], obj["fromCountry"], obj["fromLocation"]
-            ),
-            recipient=Party(obj["toNumber"], obj["toType"], obj["toCountry"], obj["toLocation"]),
-            body=obj["bodyText"],
+            sender=obj["from"],
+            recipient=obj["to"],
+            body=obj["body"]["text"],
             encoding=obj["encoding"],
             parts=obj["parts"],
             traffic_type=obj["trafficType"],
-            debit=to_money(obj["billingDebit"]),
-            created=parse(obj["createdAt"]),
+            debit=to_money(obj["cost"]),
+            created=created,
             status=obj["status"],
-            updated=parse(obj["updatedAt"]),
-            sent=when(obj.get("sentAt")),
-            delivered=when(obj.get("deliveredAt")),
-            error=obj.get("error"),
-            payment_type=obj["billingPaymentType"],
+            updated=parse(obj["updated"]),
+            sent=when(obj.get("sent")),
+            delivered=when(obj.get("delivered")),
+            error=obj.get("error") or None,
+            payment_type=obj["paymentType"],
             network=obj["network"],
-            history=[(step["status"], parse(step["at"])) for step in obj["statusHistory"]],
+            history=history,
         )
         return self.insert(sms)
 

@@ -17,9 +17,9 @@ async function main(basePath: string, key: string): Promise<void> {
 
   const sms = new SMSApi(config);
   const sent = await sms.sendSms({ to: "+33612345678", smsSend: { text: "Hello from TypeScript" } });
-  check(sent.status === "created" && sent.toNumber === "+33612345678", "send SMS: " + sent.status);
+  check(sent.status === "created" && sent.to === "+33612345678", "send SMS: " + sent.status);
   const read = await sms.getSms({ sid: sent.sid });
-  check(read.sid === sent.sid && read.bodyText === "Hello from TypeScript", "get SMS");
+  check(read.sid === sent.sid && read.body.text === "Hello from TypeScript", "get SMS");
   const found = await sms.searchSms({ to: "+33612345678" });
   check(found.hits.some((hit) => hit.sid === sent.sid), "search SMS");
 
