@@ -45,7 +45,12 @@ if TYPE_CHECKING:
     from callr_mock.runtime import Runtime
 
 FORMAT = "callr-mock-state"
-VERSION = 1
+VERSION = 2
+# What changed since each older version, for the one line that refuses it (CHANGELOG.md)
+OLDER_VERSIONS = {
+    1: "written by callr-mock 0.1, before the v2 webhook envelope, SMS object and call "
+    "record of Callr's samples and amounts in cents",
+}
 STORE_KEYS = ("clock", "ids", "sequence", "jobs", "shared", "faults", "rateLimits", "variation")
 
 
@@ -150,6 +155,12 @@ def _check_header(doc: Any) -> None:
             f"not a callr-mock state document: 'format' is {doc.get('format')!r}, not {FORMAT!r}"
         )
     version = doc.get("version")
+    if version in OLDER_VERSIONS:
+        raise StateFileError(
+            f"version {version} is not supported (this callr-mock reads version {VERSION}): it was "
+            f"{OLDER_VERSIONS[version]}; move the file aside to start afresh, or keep "
+            "callr-mock 0.1 for it"
+        )
     if version != VERSION:
         raise StateFileError(
             f"version {version!r} is not supported (this callr-mock reads version {VERSION})"

@@ -132,9 +132,11 @@ def test_call_record_hangup_tech_is_a_sip_status(validator: Any) -> None:
     record = json.loads(
         (SAMPLES / "webhook-v2-call-inbound-ended.json").read_text(encoding="utf-8")
     )["payload"]
-    for tech in ("sip:200", "sip:486", None):
+    valid: list[object] = ["sip:200", "sip:486", None]
+    for tech in valid:
         assert validator("CallRecord", {**record, "hangupTech": tech}) == []
-    for tech in ("NORMAL_CLEARING", 16, "sip:2000"):
+    invalid: list[object] = ["NORMAL_CLEARING", 16, "sip:2000"]
+    for tech in invalid:
         assert validator("CallRecord", {**record, "hangupTech": tech}), tech
 
 

@@ -93,7 +93,7 @@ def rich() -> dict[str, Any]:
 
 
 def test_the_document_is_versioned_json_and_a_seed(rich: dict[str, Any]) -> None:
-    assert rich["format"] == "callr-mock-state" and rich["version"] == 1
+    assert rich["format"] == "callr-mock-state" and rich["version"] == 2
     assert is_state_document(json.loads(json.dumps(rich)))
     assert not is_state_document({"accounts": []}) and not is_state_document([])
     demo = next(a for a in rich["accounts"] if a["sid"] == DEMO_ACCOUNT_SID)
@@ -197,7 +197,9 @@ def _demo(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 BROKEN = {
-    "version 2 is not supported (this callr-mock reads version 1)": lambda d: d.update(version=2),
+    "version 3 is not supported (this callr-mock reads version 2)": lambda d: d.update(version=3),
+    "version 1 is not supported (this callr-mock reads version 2): it was written by callr-mock "
+    "0.1": lambda d: d.update(version=1),
     "not a callr-mock state document: 'format' is 'x'": lambda d: d.update(format="x"),
     "'jobs' is missing": lambda d: d.pop("jobs"),
     "accounts[0].sms[0] at '/status'": lambda d: d["accounts"][0]["sms"][0].update(status="odd"),

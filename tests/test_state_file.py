@@ -178,6 +178,7 @@ def valid_document() -> dict[str, Any]:
 def bad_files() -> list[Any]:
     whole = json.dumps(valid_document(), indent=1).encode()
     other_version = json.dumps({**valid_document(), "version": 999}).encode()
+    version_1 = json.dumps({**valid_document(), "version": 1}).encode()
     return [
         pytest.param(b"", "is empty", id="empty"),
         pytest.param(whole[: len(whole) // 2], "truncated", id="truncated"),
@@ -185,6 +186,7 @@ def bad_files() -> list[Any]:
         pytest.param(b'{"format": "callr-mock-state",, }', "broken JSON", id="broken-json"),
         pytest.param(b'{"accounts": []}', "not a callr-mock state file", id="a-seed"),
         pytest.param(other_version, "version", id="other-version"),
+        pytest.param(version_1, "move the file aside to start afresh", id="version-1"),
         pytest.param(b"\xff\xfe\x00garbage", "not UTF-8", id="binary"),
     ]
 

@@ -189,10 +189,8 @@ def destination_of(number: str) -> tuple[str, int]:
     ) or phonenumbers.region_code_for_country_code(parsed.country_code or 0)
     region = region if region and region != "ZZ" else ""
     kind, digit = _LABEL_KINDS.get(type_name(parsed, region), _OTHER_KIND)
-    country = geocoder.country_name_for_number(parsed, "en") or (
-        geocoder.region_display_name(region, "en") if region else ""
-    )
-    return f"{country or 'Unknown'} - {kind}", (parsed.country_code or 0) * 10 + digit
+    country = geocoder.country_name_for_number(parsed, "en") or region or "Unknown"
+    return f"{country} - {kind}", (parsed.country_code or 0) * 10 + digit
 
 
 def sip_of(cause: int | None) -> str | None:
