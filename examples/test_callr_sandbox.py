@@ -85,7 +85,7 @@ def test_magic_numbers_force_each_failure(
     assert notifier.status(sms["sid"]) == final
 
 
-@pytest.mark.callr_mock(credit="0.0100")
+@pytest.mark.callr_mock(credit="1.00")
 def test_not_enough_credit(callr_client: CallrClient) -> None:
     refused = callr_client.post("/sms", params={"to": "+33612345678"}, json={"text": "Hi"})
     assert refused.status_code == 403 and refused.json()["code"] == "insufficient-credit"
@@ -128,7 +128,7 @@ def test_a_failing_endpoint_is_retried(
         json={"type": "v2.billing.credit.topup", "endpoint": callr_webhook_receiver.url},
     )
     callr_webhook_receiver.fail_next(1, status=503)
-    callr_mock.top_up("10.0000")
+    callr_mock.top_up("1000.00")
     callr_webhook_receiver.wait_for(1, timeout=10)  # the first attempt got a 503
     callr_mock.flush_deliveries()
     callr_mock.clock.advance(60)  # retries wait on the sandbox clock

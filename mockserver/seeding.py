@@ -143,7 +143,7 @@ def _check_shape(entry: Any, where: str) -> None:
             raise InvalidInput(f"seed {where}.{key} must be a string", code="invalid-seed")
     if "credit" in entry and not is_amount(entry["credit"]):
         raise InvalidInput(
-            f"seed {where}.credit must be an amount of EUR ('5.0000' or a number)",
+            f"seed {where}.credit must be an amount in cents ('500.00' or a number)",
             code="invalid-seed",
         )
 

@@ -14,7 +14,7 @@ Options (ini key in brackets): ``--callr-mock-spec`` [callr_mock_spec],
 ``--callr-mock-strict`` / ``--callr-mock-lenient`` [callr_mock_strict],
 ``--callr-mock-clock real|frozen`` [callr_mock_clock], ``--callr-mock-vary[=SEED]``
 [callr_mock_vary]. Marker: ``@pytest.mark.callr_mock(seed="demo", clock="frozen",
-now="2024-04-24T12:00:00Z", credit="5.0000", vary=True)``.
+now="2024-04-24T12:00:00Z", credit="500.00", vary=True)``.
 
 This module imports nothing heavy: Flask, waitress and requests load when a fixture is used.
 """

@@ -34,21 +34,21 @@ def all_destinations(api: Any, query: str = "") -> list[dict[str, Any]]:
 def test_get_credit(api: Any) -> None:
     credit = api.get("/billing/credit").get_json()
     assert credit == {
-        "balance": "100.0000",
+        "balance": "10000.00",
         "currency": "EUR",
-        "warningLevel": "5.0000",
-        "shutdownLevel": "0.0000",
+        "warningLevel": "500.00",
+        "shutdownLevel": "0.00",
         "updated": "2026-01-01T12:00:00.000Z",
     }
 
 
 def test_credit_follows_the_control_api(api: Any, client: Any, other_api: Any) -> None:
     client.post("/_mock/clock/advance", json={"seconds": 60})
-    topped = client.post(f"/_mock/accounts/{SANDBOX}/credit", json={"amount": "2.5"}).get_json()
-    assert topped["balance"] == "102.5000"
+    topped = client.post(f"/_mock/accounts/{SANDBOX}/credit", json={"amount": "250"}).get_json()
+    assert topped["balance"] == "10250.00"
     assert api.get("/billing/credit").get_json() == topped
     assert topped["updated"] == "2026-01-01T12:01:00.000Z"
-    assert other_api.get("/billing/credit").get_json()["balance"] == "100.0000"
+    assert other_api.get("/billing/credit").get_json()["balance"] == "10000.00"
     refused = client.post(f"/_mock/accounts/{SANDBOX}/credit", json={"amount": "-1"})
     assert refused.status_code == 400
     events = client.get(f"/_mock/events?account={SANDBOX}&type=v2.billing.credit.topup").get_json()
@@ -57,25 +57,25 @@ def test_credit_follows_the_control_api(api: Any, client: Any, other_api: Any) -
 
 def test_credit_rules_unit() -> None:
     store = Store()
-    account = store.create_account("acc00001", "k1", credit="6.0000")
+    account = store.create_account("acc00001", "k1", credit="600.00")
     credit: Credit = account.credit
     with pytest.raises(InsufficientCredit):
-        credit.charge(Decimal("6.0001"), "too much")
-    assert credit.balance == Decimal("6.0000")
-    credit.charge(Decimal("0.5"), "a")  # 5.5: above the warning level
-    credit.charge(Decimal("0.5"), "b")  # 5.0: reaches it
-    credit.charge(Decimal("0.5"), "c")  # below, already warned
+        credit.charge(Decimal("600.01"), "too much")
+    assert credit.balance == Decimal("600.00")
+    credit.charge(Decimal("50"), "a")  # 550: above the warning level
+    credit.charge(Decimal("50"), "b")  # 500: reaches it
+    credit.charge(Decimal("50"), "c")  # below, already warned
     assert [e.type for e in account.events] == ["v2.billing.credit.warning"]
-    assert account.events[0].payload["balance"] == "5.0000"
-    credit.charge(Decimal("4.5"), "d")
+    assert account.events[0].payload["balance"] == "500.00"
+    credit.charge(Decimal("450"), "d")
     assert [e.type for e in account.events][-1] == "v2.billing.credit.shutdown"
     assert credit.balance == Decimal("0")
     with pytest.raises(InsufficientCredit, match="top up"):
-        credit.ensure(Decimal("0.0001"), "anything")
+        credit.ensure(Decimal("0.01"), "anything")
     with pytest.raises(InvalidInput):
         credit.topup("0")
-    credit.topup("10")
-    credit.charge(Decimal("6"), "e")  # 10 → 4: crosses the warning level again
+    credit.topup("1000")
+    credit.charge(Decimal("600"), "e")  # 1000 → 400: crosses the warning level again
     assert [e.type for e in account.events][-2:] == [
         "v2.billing.credit.topup",
         "v2.billing.credit.warning",

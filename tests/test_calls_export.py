@@ -220,7 +220,7 @@ def seed_calls(client: Any) -> list[dict[str, Any]]:
             started="2026-01-01T09:00:00Z",
             durationTotal=12,
             durationAnswered=10,
-            billingDebit="0.1234",
+            billingDebit="12.34",
         ),
     ]
 
@@ -254,7 +254,7 @@ def test_csv_export_of_every_finished_call(api: Any, client: Any) -> None:
     assert bob["callerRestricted"] == "false"
     assert by_field[0]["answered"] == ""  # null → empty cell
     assert by_field[0]["status"] == "missed"
-    assert by_field[2]["billingDebit"] == "0.1234"
+    assert by_field[2]["billingDebit"] == "12.34"
     assert by_field[2]["direction"] == "outbound"
 
 
@@ -348,3 +348,29 @@ def test_seeded_records_are_exported(api: Any, client: Any, other_api: Any) -> N
     api.advance(3)
     task = other_api.get(f"/tasks/{task['sid']}").get_json()
     assert json.loads(download(client, task).get_data(as_text=True)) == calls
+
+
+def test_a_billed_call_is_charged_when_it_ends(api: Any, client: Any) -> None:
+    """webhooks-v2-samples.md: 60 billed seconds to France - Geographic bill "5.50" cents."""
+
+    def balance() -> str:
+        value: str = api.get("/billing/credit").get_json()["balance"]
+        return value
+
+    before = balance()
+    record = add_call(client, started="2025-12-31T12:00:00Z", durationTotal=12, durationAnswered=11)
+    assert (record["durationBilled"], record["billingDebit"]) == (60, "5.50")
+    assert balance() == f"{float(before) - 5.50:.2f}"
+    mobile = add_call(
+        client, callee="+33612345678", started="2025-12-31T12:00:00Z", durationTotal=70,
+        durationAnswered=61,
+    )  # fmt: skip
+    assert (mobile["durationBilled"], mobile["billingDebit"]) == (120, "24.00")
+    later = add_call(client, durationTotal=30, durationAnswered=30)  # ends in 30 s
+    assert balance() == f"{float(before) - 29.50:.2f}"
+    assert later["billingDebit"] == "0.00"  # in progress: no debit yet
+    api.advance(30)
+    assert balance() == f"{float(before) - 35.00:.2f}"
+    given = add_call(client, started="2025-12-31T12:00:00Z", durationTotal=5, billingDebit="1.25")
+    assert given["billingDebit"] == "1.25"
+    assert balance() == f"{float(before) - 36.25:.2f}"

@@ -120,12 +120,12 @@ def test_reset_empties_accounts_but_keeps_credentials(api: Any, runtime: Any) ->
 
 
 def test_accounts_control_routes(client: Any) -> None:
-    created = client.post("/_mock/accounts", json={"credit": "12.5"}).get_json()
+    created = client.post("/_mock/accounts", json={"credit": "1250"}).get_json()
     assert len(created["sid"]) == 8 and created["key"]
     headers = {"x-api-key": created["key"]}
     assert client.get("/v2.0/ping", headers=headers).status_code == 200
     state = client.get(f"/_mock/state?account={created['sid']}").get_json()
-    assert state["accounts"][0]["credit"]["balance"] == "12.5000"
+    assert state["accounts"][0]["credit"]["balance"] == "1250.00"
     assert client.post("/_mock/accounts", json={"sid": created["sid"]}).status_code == 400
     assert client.delete(f"/_mock/accounts/{created['sid']}").status_code == 204
     assert client.get("/v2.0/ping", headers=headers).status_code == 401
@@ -133,10 +133,10 @@ def test_accounts_control_routes(client: Any) -> None:
 
 
 def test_credit_top_up_fires_an_event(client: Any) -> None:
-    topped = client.post("/_mock/accounts/sandbox1/credit", json={"amount": "10"}).get_json()
-    assert topped["balance"] == "110.0000"
+    topped = client.post("/_mock/accounts/sandbox1/credit", json={"amount": "1000"}).get_json()
+    assert topped["balance"] == "11000.00"
     events = client.get("/_mock/events?account=sandbox1&type=v2.billing.credit.topup").get_json()
-    assert [e["payload"]["balance"] for e in events] == ["110.0000"]
+    assert [e["payload"]["balance"] for e in events] == ["11000.00"]
     assert client.post("/_mock/accounts/sandbox1/credit", json={"amount": "-3"}).status_code == 400
 
 

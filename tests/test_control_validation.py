@@ -95,9 +95,9 @@ def test_good_control_input_still_works(client: Any) -> None:
         client.post("/_mock/clock/freeze", json={"at": "2026-03-01T10:00:00Z"}).status_code == 200
     )
     assert client.post(f"/_mock/accounts/{ACCOUNT}/credit", json={"amount": "5"}).status_code == 200
-    assert client.post(f"/_mock/accounts/{ACCOUNT}/credit", json={"balance": 7.5}).get_json()[
+    assert client.post(f"/_mock/accounts/{ACCOUNT}/credit", json={"balance": 750}).get_json()[
         "balance"
-    ] == ("7.5000")
+    ] == ("750.00")
     created = client.post("/_mock/accounts", json={"sid": "newacct1", "credit": "3.25"})
     assert created.status_code == 201
     assert (

@@ -119,9 +119,10 @@ def test_date_filters_accept_both_forms(api: Any) -> None:
 
 
 # -- money -------------------------------------------------------------------------------
-@pytest.mark.parametrize("value", ["1.00", "0.8925", "0.0000", "12"])
+@pytest.mark.parametrize("value", ["1.00", "0.8925", "0.0000", "12", "2.0", "5.50"])
 def test_documented_money_forms_are_valid(validator: Any, value: str) -> None:
-    """sms-tasks-calls-billing.md §2.4: `billingDebit: "1.00"`; §4.3: `"0.8925"`."""
+    """sms-tasks-calls-billing.md §2.4: `billingDebit: "1.00"`; §4.3: `"0.8925"`;
+    webhooks-v2-samples.md: the SMS `cost` "2.0", the call `billingDebit` "5.50"."""
     assert validator("Money", value) == []
 
 

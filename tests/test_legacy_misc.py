@@ -71,12 +71,12 @@ def test_cdr_export_range(rpc: LegacyClient) -> None:
 
 # -- billing and destinations ---------------------------------------------------------------------
 def test_prepaid_credit_follows_the_rest_balance(rpc: LegacyClient, client: Any, api: Any) -> None:
-    assert rpc.call("billing.get_prepaid_credit") == 100.0
+    assert rpc.call("billing.get_prepaid_credit") == 10000.0
     rpc.call("sms.send", "SMS", "+33612345678", "Hi", None)
     balance = ok(api.get("/billing/credit"))["balance"]
-    assert Decimal(str(rpc.call("billing.get_prepaid_credit"))) == Decimal(balance) < 100
-    client.post(f"/_mock/accounts/{DEMO_ACCOUNT_SID}/credit", json={"amount": "10"})
-    assert Decimal(str(rpc.call("billing.get_prepaid_credit"))) == Decimal(balance) + 10
+    assert Decimal(str(rpc.call("billing.get_prepaid_credit"))) == Decimal(balance) < 10000
+    client.post(f"/_mock/accounts/{DEMO_ACCOUNT_SID}/credit", json={"amount": "1000"})
+    assert Decimal(str(rpc.call("billing.get_prepaid_credit"))) == Decimal(balance) + 1000
 
 
 def test_destinations_are_the_rest_price_list(rpc: LegacyClient, api: Any) -> None:

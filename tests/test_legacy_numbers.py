@@ -73,7 +73,7 @@ def test_reserve_and_buy_through_json_rpc_read_through_rest(rpc: LegacyClient, a
     assert order["success"] == reservation["items"]  # hashes do not change with the purchase
     assert order["customer_debit"] == cost["amount_prepaid_debit"]
     credit = ok(api.get("/billing/credit"))
-    assert Decimal(credit["balance"]) == Decimal("100") - Decimal(order["customer_debit"])
+    assert Decimal(credit["balance"]) == Decimal("10000") - Decimal(order["customer_debit"])
     assert rpc.call("billing.get_prepaid_credit") == float(credit["balance"])
     for item in order["success"]:
         number = ok(api.get(f"/numbers/{item['intl_number']}"))

@@ -61,7 +61,7 @@ def test_the_id_is_echoed_as_given(client: Any, request_id: Any) -> None:
 
 
 def test_params_may_be_omitted_for_methods_without_parameters(rpc: LegacyClient) -> None:
-    assert rpc.call("billing.get_prepaid_credit") == 100.0
+    assert rpc.call("billing.get_prepaid_credit") == 10000.0
 
 
 @pytest.mark.parametrize(
@@ -129,7 +129,7 @@ def test_state_error_codes() -> None:
 
 
 def test_insufficient_credit_is_minus_32003(rpc: LegacyClient, client: Any) -> None:
-    client.post(f"/_mock/accounts/{DEMO_ACCOUNT_SID}/credit", json={"balance": "0.0000"})
+    client.post(f"/_mock/accounts/{DEMO_ACCOUNT_SID}/credit", json={"balance": "0.00"})
     with pytest.raises(LegacyError) as error:
         rpc.call("sms.send", *SEND)
     assert error.value.code == -32003 and error.value.data["code"] == "insufficient-credit"
@@ -138,12 +138,12 @@ def test_insufficient_credit_is_minus_32003(rpc: LegacyClient, client: Any) -> N
 # -- authentication ------------------------------------------------------------------------------
 def test_basic_login_password_is_account_sid_and_api_key(client: Any) -> None:
     legacy = LegacyClient(URL, login=DEMO_ACCOUNT_SID, password=DEMO_API_KEY, transport=client)
-    assert legacy.call("billing.get_prepaid_credit") == 100.0
+    assert legacy.call("billing.get_prepaid_credit") == 10000.0
 
 
 def test_api_key_scheme(client: Any) -> None:
     legacy = LegacyClient(URL, api_key=DEMO_API_KEY, transport=client)
-    assert legacy.call("billing.get_prepaid_credit") == 100.0
+    assert legacy.call("billing.get_prepaid_credit") == 10000.0
 
 
 def test_both_auth_forms_reach_the_same_account(client: Any, other_api: Any) -> None:
@@ -212,7 +212,7 @@ def test_only_post(client: Any, method: str) -> None:
 
 def test_path_without_trailing_slash(client: Any) -> None:
     legacy = LegacyClient(URL.rstrip("/"), api_key=DEMO_API_KEY, transport=client)
-    assert legacy.call("billing.get_prepaid_credit") == 100.0
+    assert legacy.call("billing.get_prepaid_credit") == 10000.0
 
 
 def test_content_type_is_not_required(client: Any) -> None:
@@ -221,7 +221,7 @@ def test_content_type_is_not_required(client: Any) -> None:
         {"jsonrpc": "2.0", "id": 1, "method": "billing.get_prepaid_credit"},
         {"Content-Type": "text/plain"},
     )
-    assert status == 200 and body["result"] == 100.0
+    assert status == 200 and body["result"] == 10000.0
 
 
 def test_calls_are_journaled_with_the_legacy_method(rpc: LegacyClient, client: Any) -> None:

@@ -105,7 +105,7 @@ def test_number_object(api: Any) -> None:
         "scenario": None,
         "assigned": None,
         "autoRenew": True,
-        "monthlyPrice": "5.0000",
+        "monthlyPrice": "500.00",
         "currency": "EUR",
         "created": number["created"],
     }
@@ -333,7 +333,7 @@ def test_seed_numbers_and_scenarios(api: Any, client: Any) -> None:
                         "scenario": "callrsid",
                         "assigned": "2024-05-01T00:00:00.000Z",
                         "autoRenew": False,
-                        "monthlyPrice": "5.0000",
+                        "monthlyPrice": "500.00",
                         "currency": "EUR",
                         "created": "2024-04-01T00:00:00.000Z",
                     }
@@ -346,7 +346,7 @@ def test_seed_numbers_and_scenarios(api: Any, client: Any) -> None:
     shown = seeded.get("/actions/callrsid").get_json()
     assert [n["e164"] for n in shown["numbers"]] == ["+33142000001", "+33142000002"]
     first = seeded.get("/numbers/+33142000001").get_json()
-    assert first["scenario"] == "callrsid" and first["monthlyPrice"] == "1.0000"
+    assert first["scenario"] == "callrsid" and first["monthlyPrice"] == "100.00"
     assert seeded.get("/numbers/+33142000002").get_json()["autoRenew"] is False
     state = client.get("/_mock/state?account=seedacc1").get_json()["accounts"][0]
     assert len(state["numbers"]) == 2 and state["scenarios"][0]["sid"] == "callrsid"

@@ -205,7 +205,7 @@ def test_the_fixtures_as_a_user_would_use_them(pytester: pytest.Pytester) -> Non
         def test_api_key_auth(callr_mock):
             from callr_mock.plugin.parity import LegacyClient
             client = LegacyClient(callr_mock.url + "/json-rpc/v1.1/", api_key=callr_mock.api_key)
-            assert client.call("billing.get_prepaid_credit") == 100.0
+            assert client.call("billing.get_prepaid_credit") == 10000.0
             client.close()
         """
     )

@@ -271,10 +271,10 @@ def test_marker_picks_clock_start_and_credit(pytester: pytest.Pytester) -> None:
         def test_each_test_starts_again_at_the_same_instant(callr_client):
             assert callr_client.get("/ping").json()["time"] == "2026-01-01T12:00:00.000Z"
 
-        @pytest.mark.callr_mock(now="2024-04-24T12:00:42Z", credit="5.0000")
+        @pytest.mark.callr_mock(now="2024-04-24T12:00:42Z", credit="500.00")
         def test_start_and_credit(callr_mock, callr_client):
             assert callr_client.get("/ping").json()["time"] == "2024-04-24T12:00:42.000Z"
-            assert callr_mock.state()["credit"]["balance"] == "5.0000"
+            assert callr_mock.state()["credit"]["balance"] == "500.00"
 
         @pytest.mark.callr_mock(clock="real", now=datetime(2030, 5, 1, tzinfo=timezone.utc))
         def test_real_clock(callr_mock):

@@ -39,7 +39,7 @@ def sms(i: int, rng: random.Random) -> dict[str, Any]:
         "parts": 1,
         "network": "20801",
         "encoding": "gsm",
-        "cost": "0.0650",
+        "cost": "6.50",
         "paymentType": "prepaid",
         "statusHistory": [],
     }

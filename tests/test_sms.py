@@ -11,7 +11,7 @@ from callr_mock.state.phone import sender
 from callr_mock.state.sms_text import encode, gsm_septets, is_gsm, to_gsm, utf16_units
 
 FR_MOBILE = "+33612345678"
-FR_PRICE = Decimal("0.0650")
+FR_PRICE = Decimal("6.50")
 SANDBOX = "sandbox1"
 MAGIC_FAILED = "+33199000001"
 MAGIC_EXPIRED = "+33199000002"
@@ -136,7 +136,7 @@ def test_send_answers_201_created_with_the_computed_fields(api: Any) -> None:
     assert sms["statusHistory"] == []  # transitions only: none yet
     assert (sms["encoding"], sms["parts"], sms["body"]["text"]) == ("gsm", 1, "Hello € world")
     assert sms["trafficType"] == "alerting"
-    assert sms["cost"] == "0.0650"
+    assert sms["cost"] == "6.50"
     assert sms["paymentType"] == "prepaid"
     assert sms["sent"] is None and sms["delivered"] is None and sms["error"] == ""
     assert sms["body"] == {"text": "Hello € world"} and sms["network"] == ""
@@ -185,7 +185,7 @@ def test_long_unicode_text_costs_every_part(api: Any) -> None:
     before = credit(api)
     sms = sent(api, text="ê" * 135)
     assert (sms["encoding"], sms["parts"]) == ("unicode", 3)
-    assert sms["cost"] == "0.1950"
+    assert sms["cost"] == "19.50"
     assert credit(api) == before - 3 * FR_PRICE
 
 
@@ -281,7 +281,7 @@ def test_magic_failed_ends_failed_after_sent(api: Any, client: Any) -> None:
     assert statuses(sms) == ["created", "pending", "sent", "failed"]
     assert sms["error"] == "rejected by the carrier"
     assert sms["delivered"] is None
-    assert sms["cost"] == "0.0650"  # accepted by Callr, so charged
+    assert sms["cost"] == "6.50"  # accepted by Callr, so charged
     api.advance(10)
     assert api.get(f"/sms/{sid}").get_json() == sms
     assert events(client, "v2.sms.outbound.updated")[-1]["payload"]["status"] == "failed"
@@ -301,7 +301,7 @@ def test_magic_expired_ends_expired_after_remote_queued(api: Any) -> None:
 def test_magic_error_is_not_accepted_and_not_charged(api: Any) -> None:
     before = credit(api)
     sms = sent(api, to=MAGIC_ERROR)
-    assert sms["cost"] == "0.0000"
+    assert sms["cost"] == "0.00"
     assert credit(api) == before
     api.advance(1)
     sms = api.get(f"/sms/{sms['sid']}").get_json()
@@ -338,7 +338,7 @@ def test_magic_reply_brings_an_inbound_sms(api: Any, client: Any) -> None:
     assert reply["statusHistory"] == [
         {"after": "delivered", "before": "sent", "at": "2026-01-01T12:00:07.000Z"}
     ]
-    assert reply["cost"] == "0.0000"
+    assert reply["cost"] == "2.00"  # inbound SMS are charged (Callr's sample: "2.0")
     received = events(client, "v2.sms.inbound.received")
     assert [e["payload"] for e in received] == [reply]
     assert api.get("/sms").get_json()["total"] == 2
@@ -360,12 +360,12 @@ def set_balance(client: Any, balance: str) -> None:
 
 
 def test_not_enough_credit_is_403_and_nothing_is_recorded(api: Any, client: Any) -> None:
-    set_balance(client, "0.0649")
+    set_balance(client, "6.49")
     response = send(api)
     assert response.status_code == 403
     assert response.get_json()["code"] == "insufficient-credit"
-    assert "0.0650" in response.get_json()["message"]
-    assert credit(api) == Decimal("0.0649")
+    assert "6.50" in response.get_json()["message"]
+    assert credit(api) == Decimal("6.49")
     assert api.get("/sms").get_json()["total"] == 0
     assert client.get(f"/_mock/state?account={SANDBOX}").get_json()["accounts"][0]["sms"] == []
     api.advance(10)
@@ -373,31 +373,31 @@ def test_not_enough_credit_is_403_and_nothing_is_recorded(api: Any, client: Any)
 
 
 def test_the_magic_error_number_still_needs_the_credit(api: Any, client: Any) -> None:
-    set_balance(client, "0.0100")
+    set_balance(client, "1.00")
     assert send(api, to=MAGIC_ERROR).status_code == 403
     assert api.get("/sms").get_json()["total"] == 0
 
 
 def test_credit_warning_then_shutdown_then_refusal(api: Any, client: Any) -> None:
-    set_balance(client, "5.1000")
-    sent(api)  # 5.0350: still above the 5.0000 warning level
+    set_balance(client, "510.00")
+    sent(api)  # 503.50: still above the 500.00 warning level
     assert events(client, "v2.billing.credit.warning") == []
     sent(api)  # 4.9700: crosses it
     warnings = events(client, "v2.billing.credit.warning")
     assert len(warnings) == 1
-    assert warnings[0]["payload"]["balance"] == "4.9700"
+    assert warnings[0]["payload"]["balance"] == "497.00"
     sent(api)
     assert len(events(client, "v2.billing.credit.warning")) == 1  # fires once per crossing
-    set_balance(client, "0.1300")
+    set_balance(client, "13.00")
     sent(api)
     sent(api)  # exactly 0.0000: the shutdown level
     shutdowns = events(client, "v2.billing.credit.shutdown")
-    assert [e["payload"]["balance"] for e in shutdowns] == ["0.0000"]
+    assert [e["payload"]["balance"] for e in shutdowns] == ["0.00"]
     assert send(api).status_code == 403
-    topped = client.post(f"/_mock/accounts/{SANDBOX}/credit", json={"amount": "10"})
-    assert topped.get_json()["balance"] == "10.0000"
+    topped = client.post(f"/_mock/accounts/{SANDBOX}/credit", json={"amount": "1000"})
+    assert topped.get_json()["balance"] == "1000.00"
     assert [e["payload"]["balance"] for e in events(client, "v2.billing.credit.topup")] == [
-        "10.0000"
+        "1000.00"
     ]
     assert send(api).status_code == 201
 
@@ -420,6 +420,19 @@ def test_control_inbound_sms_is_recorded_and_fires_received(api: Any, client: An
     assert sms["sent"] == sms["delivered"] == sms["created"]
     assert api.get(f"/sms/{sms['sid']}").get_json() == sms
     assert [e["payload"] for e in events(client, "v2.sms.inbound.received")] == [sms]
+
+
+def test_an_inbound_sms_is_charged_even_without_credit(api: Any, client: Any) -> None:
+    client.post(f"/_mock/accounts/{SANDBOX}/credit", json={"balance": "1.00"})
+    response = client.post(
+        f"/_mock/accounts/{SANDBOX}/sms/inbound",
+        json={"from": "+33639980042", "to": "+33199001234", "text": "Hi"},
+    )
+    assert response.status_code == 201  # it has arrived: never refused
+    assert response.get_json()["cost"] == "2.00"
+    assert credit(api) == Decimal("-1.00")
+    shutdown = events(client, "v2.billing.credit.shutdown")
+    assert [e["payload"]["balance"] for e in shutdown] == ["-1.00"]
 
 
 def test_control_inbound_sms_rejects_bad_input(client: Any) -> None:

@@ -120,9 +120,9 @@ def test_reserve_returns_a_priced_five_minute_hold(api: Any) -> None:
             "class": "classic",
         }
     assert body["price"] == {
-        "setup": "1.0000",
-        "monthly": "1.0000",
-        "total": "6.0000",
+        "setup": "100.00",
+        "monthly": "100.00",
+        "total": "600.00",
         "currency": "EUR",
     }
     assert available(api, "lyon") == 45
@@ -205,10 +205,10 @@ def test_buy_debits_the_credit_and_hands_over_the_numbers(api: Any) -> None:
     assert response.status_code == 200
     order = response.get_json()
     assert order["status"] == "bought" and order["token"] == reservation["token"]
-    assert order["debited"] == "4.0000" and order["price"] == reservation["price"]
+    assert order["debited"] == "400.00" and order["price"] == reservation["price"]
     assert [n["e164"] for n in order["numbers"]] == [n["e164"] for n in reservation["numbers"]]
     assert all(n["scenario"] is None and n["assigned"] is None for n in order["numbers"])
-    assert balance(api) == before - Decimal("4.0000")
+    assert balance(api) == before - Decimal("400.00")
     owned = api.get("/numbers").get_json()
     assert {n["e164"] for n in owned["hits"]} == {n["e164"] for n in reservation["numbers"]}
     again = api.post(f"/numbers/store/{reservation['token']}")
@@ -218,15 +218,15 @@ def test_buy_debits_the_credit_and_hands_over_the_numbers(api: Any) -> None:
 
 
 def test_buy_without_enough_credit_changes_nothing(api: Any, client: Any) -> None:
-    reservation = reserve(api, area="paris", **GOLD)  # 15.0000
-    client.post(f"/_mock/accounts/{DEMO_ACCOUNT_SID}/credit", json={"balance": "10"})
+    reservation = reserve(api, area="paris", **GOLD)  # 1500.00
+    client.post(f"/_mock/accounts/{DEMO_ACCOUNT_SID}/credit", json={"balance": "1000"})
     response = api.post(f"/numbers/store/{reservation['token']}")
     assert response.status_code == 403 and response.get_json()["code"] == "insufficient-credit"
-    assert balance(api) == Decimal("10.0000")
+    assert balance(api) == Decimal("1000.00")
     assert api.get("/numbers").get_json()["total"] == 0
-    client.post(f"/_mock/accounts/{DEMO_ACCOUNT_SID}/credit", json={"amount": "10"})
+    client.post(f"/_mock/accounts/{DEMO_ACCOUNT_SID}/credit", json={"amount": "1000"})
     assert api.post(f"/numbers/store/{reservation['token']}").status_code == 200
-    assert balance(api) == Decimal("5.0000")
+    assert balance(api) == Decimal("500.00")
 
 
 def test_cancel_returns_the_numbers_and_kills_the_token(api: Any) -> None:

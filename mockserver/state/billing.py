@@ -21,9 +21,9 @@ from callr_mock.state.pagination import page
 from callr_mock.state.pricing import price_list
 from callr_mock.state.timefmt import iso
 
-DEFAULT_BALANCE = Decimal("100.0000")
-DEFAULT_WARNING_LEVEL = Decimal("5.0000")
-DEFAULT_SHUTDOWN_LEVEL = Decimal("0.0000")
+DEFAULT_BALANCE = Decimal("10000.00")
+DEFAULT_WARNING_LEVEL = Decimal("500.00")
+DEFAULT_SHUTDOWN_LEVEL = Decimal("0.00")
 
 
 class Credit:
@@ -48,12 +48,19 @@ class Credit:
         amount = to_money(amount)
         if amount > self.balance:
             raise InsufficientCredit(
-                f"{what} costs {fmt(amount)} {CURRENCY} but the prepaid credit is "
-                f"{fmt(self.balance)} {CURRENCY}; top up the account first"
+                f"{what} costs {fmt(amount)} {CURRENCY} cents but the prepaid credit is "
+                f"{fmt(self.balance)} {CURRENCY} cents; top up the account first"
             )
 
     def charge(self, amount: Decimal, what: str, at: datetime | None = None) -> None:
+        """Debit what the account asks for (an SMS, a number): refused (403) when the
+        credit does not cover it."""
         self.ensure(amount, what)
+        self.debit(amount, at)
+
+    def debit(self, amount: Decimal, at: datetime | None = None) -> None:
+        """Debit what already happened (an inbound SMS, a call): never refused, so the
+        balance may fall below the shutdown level."""
         at = at or self.account.store.clock.now()
         before, self.balance = self.balance, self.balance - to_money(amount)
         self.updated = at

@@ -32,15 +32,15 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import phonenumbers
-from phonenumbers import geocoder
 from callr_mock.state.errors import ApiError, InvalidInput
 from callr_mock.state.money import fmt, to_money
 from callr_mock.state.phone import is_possible_number, type_name
-from callr_mock.state.pricing import magic_inputs
+from callr_mock.state.pricing import call_minute_price, magic_inputs
 from callr_mock.state.repo import Repo
 from callr_mock.state.scheduler import Job, account_job
 from callr_mock.state.tasks import Task, completion
 from callr_mock.state.timefmt import exact, iso, parse
+from phonenumbers import geocoder
 
 if TYPE_CHECKING:
     from callr_mock.state.store import AccountState
@@ -177,12 +177,13 @@ class ExportFile:
         return f"calls-{self.task_sid}.{self.format}"
 
 
-def destination_of(number: str) -> tuple[str, int]:
+def destination_of(number: str) -> tuple[str, int, str]:
     """The billing destination of a called number: Callr's label (``France - Geographic``,
-    as in Callr's sample) and its ID (ours: the country calling code times ten plus the
-    kind, 1 geographic, 2 mobile, 3 toll-free, 9 other; inferred)."""
+    as in Callr's sample), its ID (ours: the country calling code times ten plus the kind,
+    1 geographic, 2 mobile, 3 toll-free, 9 other; inferred) and the kind (``Geographic``),
+    which prices a minute (``pricing.call_minute_price``)."""
     if not is_possible_number(number):
-        return "Unknown - Other", _OTHER_KIND[1]
+        return "Unknown - Other", _OTHER_KIND[1], _OTHER_KIND[0]
     parsed = phonenumbers.parse(number)
     region = phonenumbers.region_code_for_number(
         parsed
@@ -190,7 +191,7 @@ def destination_of(number: str) -> tuple[str, int]:
     region = region if region and region != "ZZ" else ""
     kind, digit = _LABEL_KINDS.get(type_name(parsed, region), _OTHER_KIND)
     country = geocoder.country_name_for_number(parsed, "en") or region or "Unknown"
-    return f"{country} - {kind}", (parsed.country_code or 0) * 10 + digit
+    return f"{country} - {kind}", (parsed.country_code or 0) * 10 + digit, kind
 
 
 def sip_of(cause: int | None) -> str | None:
@@ -276,7 +277,9 @@ class CallRepo(Repo[CallRecord]):
         tech = data.get("hangupTech")
         if tech is not None and not (isinstance(tech, str) and SIP_TECH.match(tech)):
             raise InvalidInput('hangupTech: must be "sip:<status>", e.g. "sip:200"')
-        label, destination_id = destination_of(callee)
+        label, destination_id, kind = destination_of(callee)
+        billed = _seconds(data, "durationBilled", math.ceil(answered_for / 60) * 60)
+        minutes = Decimal(math.ceil(billed / 60))
         record = CallRecord(
             callid=_integer(data, "callid", None) or self._new_callid(),
             direction=direction,
@@ -289,13 +292,13 @@ class CallRepo(Repo[CallRecord]):
             caller_restricted=restricted,
             duration_total=total,
             duration_answered=answered_for,
-            duration_billed=_seconds(data, "durationBilled", math.ceil(answered_for / 60) * 60),
+            duration_billed=billed,
             hangup_cause=_integer(data, "hangupCause", 16 if status == "answered" else 19),
             hangup_source=source,
             hangup_tech=tech,
             status=status,
-            debit=_money(data, "billingDebit"),
-            credit=_money(data, "billingCredit"),
+            debit=_money(data, "billingDebit", minutes * call_minute_price(kind)),
+            credit=_money(data, "billingCredit", Decimal(0)),
             label=_text(data, "billingDestinationLabel", label),
             destination_id=_integer(data, "billingDestinationID", destination_id),
             scenario=self._scenario_of(callee if direction == "inbound" else caller),
@@ -312,10 +315,15 @@ class CallRepo(Repo[CallRecord]):
         return record
 
     def fire(self, key: str, event_type: str, at: datetime) -> None:
-        """A call's started/ended time is reached (nothing for a record since removed)."""
+        """A call's started/ended time is reached (nothing for a record since removed);
+        when it ends, its debit is taken from the credit (a call that happened is never
+        refused)."""
         record = self.items.get(key)
-        if record is not None:
-            self.account.emit(event_type, record.to_api(at), at=at)
+        if record is None:
+            return
+        if event_type.endswith(".ended"):
+            self.account.credit.debit(record.debit - record.credit, at)
+        self.account.emit(event_type, record.to_api(at), at=at)
 
     def _scenario_of(self, number: str) -> tuple[str, str, str] | None:
         owned = self.account.numbers.items.get(number)
@@ -498,12 +506,12 @@ def _date(data: dict[str, Any], name: str) -> datetime | None:
         ) from None
 
 
-def _money(data: dict[str, Any], name: str) -> Decimal:
-    value = data.get(name, "0")
+def _money(data: dict[str, Any], name: str, default: Decimal) -> Decimal:
+    value = data.get(name, default)
     try:
         amount = to_money(value)
     except ArithmeticError:
-        raise InvalidInput(f'{name}: must be a decimal amount, e.g. "0.8925"') from None
+        raise InvalidInput(f'{name}: must be a decimal amount, e.g. "5.50"') from None
     if amount < 0:
         raise InvalidInput(f"{name}: must be >= 0")
     return amount

@@ -1,4 +1,5 @@
-"""The price list (``fixtures/prices.yaml``): SMS per part and number fees per type/class."""
+"""The price list (``fixtures/prices.yaml``), in euro cents: SMS per part, inbound SMS,
+calls per billed minute by the kind of the called number, number fees per type/class."""
 
 from __future__ import annotations
 
@@ -27,6 +28,17 @@ def sms_price(country: str | None) -> Decimal:
     """Price of one SMS part to ``country`` (ISO-2), or the default price."""
     row = price_list().get(country or "", price_list()["default"])
     return to_money(row.get("sms", price_list()["default"]["sms"]))
+
+
+def inbound_sms_price() -> Decimal:
+    """What an inbound SMS costs (Callr's sample: ``cost: "2.0"``)."""
+    return to_money(price_list()["default"]["sms_inbound"])
+
+
+def call_minute_price(kind: str) -> Decimal:
+    """Price of a billed minute of a call to a number of ``kind`` (``Geographic``, ...)."""
+    prices = price_list()["default"]["call_minute"]
+    return to_money(prices.get(kind, prices["Other"]))
 
 
 def number_price(country: str, number_type: str, number_class: str) -> tuple[Decimal, Decimal]:

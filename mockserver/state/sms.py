@@ -13,7 +13,8 @@ longer than the original. Forcing ``unicode`` counts in UTF-16 units.
 Cost: parts × the SMS price of the recipient's country (``fixtures/prices.yaml``, as
 listed by ``GET /billing/destinations``; countries not listed pay the default price).
 The credit is charged *before* the SMS is recorded: not enough credit → 403
-``insufficient-credit`` and nothing is recorded. Inbound SMS are free.
+``insufficient-credit`` and nothing is recorded. Amounts are euro cents. An inbound SMS is
+charged the price list's ``sms_inbound`` when it arrives, whatever the credit.
 
 Outbound lifecycle on the sandbox clock, delays counted from creation:
 
@@ -54,16 +55,16 @@ Seeded SMS (``load``) are taken as they are: no lifecycle is scheduled for them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import pairwise
 from datetime import datetime, timedelta
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 
 from callr_mock.state.errors import InvalidInput
 from callr_mock.state.index import IndexSpec
 from callr_mock.state.money import fmt, to_money
 from callr_mock.state.phone import AUTO_SENDER, describe, is_possible_number, sender
-from callr_mock.state.pricing import magic_inputs, sms_price
+from callr_mock.state.pricing import inbound_sms_price, magic_inputs, sms_price
 from callr_mock.state.repo import Repo
 from callr_mock.state.scheduler import Job, account_job
 from callr_mock.state.sms_text import encode
@@ -259,7 +260,8 @@ class SmsRepo(Repo[Sms]):
     def receive(
         self, from_number: str, to_number: str, text: str, *, at: datetime | None = None
     ) -> Sms:
-        """An inbound SMS (magic reply, or the control API): delivered at once, free.
+        """An inbound SMS (magic reply, or the control API): delivered at once, and charged
+        (``pricing.inbound_sms_price``) whatever the credit: it has arrived.
 
         As in Callr's sample, it was ``sent`` and ``delivered`` when it arrived, and its one
         transition is ``sent`` → ``delivered``."""
@@ -286,7 +288,7 @@ class SmsRepo(Repo[Sms]):
             encoding=encoding,
             parts=parts,
             traffic_type="marketing",
-            debit=to_money(0),
+            debit=inbound_sms_price(),
             created=at,
             status="delivered",
             updated=at,
@@ -295,6 +297,7 @@ class SmsRepo(Repo[Sms]):
             history=[("sent", at), ("delivered", at)],
         )
         self.insert(sms)
+        self.account.credit.debit(sms.debit, at)
         self.account.emit("v2.sms.inbound.received", sms.to_api(), at=at)
         return sms
 

@@ -31,7 +31,7 @@ async function main(basePath: string, key: string): Promise<void> {
   check(scenarios.total === 1 && scenarios.hits[0].sid === scenario.sid, "search scenarios");
 
   const credit = await new BillingApi(config).getCredit();
-  check(credit.currency === "EUR" && /^\d+\.\d{4}$/.test(credit.balance), "credit");
+  check(credit.currency === "EUR" && /^\d+\.\d{2}$/.test(credit.balance), "credit");
 
   try {
     await sms.getSms({ sid: "zzzzzzzz" });
