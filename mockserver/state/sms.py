@@ -282,8 +282,8 @@ class SmsRepo(Repo[Sms]):
         sms = Sms(
             sid=self.new_sid(),
             direction="inbound",
-            sender=describe(from_number).number,
-            recipient=describe(to_number).number,
+            sender=from_number,
+            recipient=to_number,
             body=body,
             encoding=encoding,
             parts=parts,
