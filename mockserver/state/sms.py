@@ -144,10 +144,7 @@ class Sms:
             "encoding": self.encoding,
             "cost": fmt(self.debit),
             "paymentType": self.payment_type,
-            "statusHistory": [
-                {"after": after, "before": before, "at": iso(at)}
-                for (before, _), (after, at) in pairwise(self.history)
-            ],
+            "statusHistory": status_history(self.history),
         }
 
     def move(self, status: str, at: datetime, error: str | None = None) -> None:
@@ -160,6 +157,15 @@ class Sms:
             self.delivered = at
         if error is not None:
             self.error = error
+
+
+def status_history(path: list[tuple[str, datetime]]) -> list[dict[str, Any]]:
+    """The API's ``statusHistory``: the transitions ``{after, before, at}`` between the
+    statuses an SMS went through (``path``: each status with when it got there)."""
+    return [
+        {"after": after, "before": before, "at": iso(at)}
+        for (before, _), (after, at) in pairwise(path)
+    ]
 
 
 def magic_sms() -> dict[str, dict[str, str]]:
