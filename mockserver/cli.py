@@ -531,11 +531,13 @@ def proxy(args: argparse.Namespace) -> int:
 def drift(args: argparse.Namespace) -> int:
     from callr_mock.contract import contract_for
     from callr_mock.proxy.drift import DriftReport, render
+    from callr_mock.proxy.legacy_drift import LegacyDrift
     from callr_mock.proxy.recording import RecordingError, read_recording
+    from callr_mock.proxy.server import sandbox_shadow
 
     try:
         exchanges = read_recording(args.directory)
-        report = DriftReport(contract_for(args.spec_path))
+        report = DriftReport(contract_for(args.spec_path), LegacyDrift(sandbox_shadow()))
     except (RecordingError, ValueError, OSError) as error:
         raise CliError(str(error)) from None
     for exchange in exchanges:

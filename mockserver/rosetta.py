@@ -6,8 +6,9 @@ the sandbox's legacy endpoint calls it); ``callr-mock rosetta`` prints the whole
 other way. The table is the guide's, row for row: 39 legacy methods, 41 distinct REST
 operations (``ROWS``); the notes are the guide's migration notes plus the sandbox's
 choices. ``SDK_ROWS`` adds the methods Callr's own SDK READMEs and example programs call
-that the table leaves out: served on the shared state (``sdk``), or answered with a
-JSON-RPC error naming what to use instead when REST v2 has no such thing (``retired``).
+that the table leaves out: served on the shared state (``sdk``), including those with no
+REST v2 equivalent, which Callr serves until 30 June 2027 (``legacy-only``: the note says
+what to use in REST v2 instead).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 API_PREFIX = "/v2.0"
+SHUTDOWN = "2027-06-30"  # the JSON-RPC API's shutdown date (SDK README banners) [C]
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,9 @@ class Row:
     note: str = ""
     # "guide": a row of the migration guide's table; "sdk": a method Callr's SDK READMEs
     # or example programs call that the table leaves out, served on the shared state;
-    # "retired": such a method with no REST v2 meaning, answered with an error saying so
+    # "legacy-only": such a method with no REST v2 meaning; Callr serves it until the
+    # JSON-RPC shutdown (30 June 2027) and so does the sandbox, on the legacy layer; the
+    # note says what to use in REST v2 instead
     kind: str = "guide"
     source: str = "migration guide"
 
@@ -56,8 +60,8 @@ def _sdk(legacy: str, *rest: tuple[str, str, str], note: str, source: str) -> Ro
     return _row(legacy, *rest, note=note, kind="sdk", source=source)
 
 
-def _retired(legacy: str, note: str, source: str) -> Row:
-    return _row(legacy, note=note, kind="retired", source=source)
+def _legacy_only(legacy: str, note: str, source: str) -> Row:
+    return _row(legacy, note=note, kind="legacy-only", source=source)
 
 
 APPS_NOTE = "Only Callr Actions (ACTIONS10) apps exist in REST v2 (scenarios)."
@@ -251,19 +255,19 @@ SDK_ROWS: tuple[Row, ...] = (
         note="Upload the audio file itself (multipart/form-data); the text is not kept.",
         source=f"{ALL_SDKS} (Upload a media)",
     ),
-    _retired(
+    _legacy_only(
         "media/tts.set_content",
         note="REST v2 audio files have no text-to-speech: upload recorded audio with "
         "PUT /audio-files/{sid}/file, or speak text with the say action of Callr Actions.",
         source=f"{ALL_SDKS} (Use Text-to-Speech); examples-nodejs scripts/media.js",
     ),
-    _retired(
+    _legacy_only(
         "media/tts.get_voice_list",
         note="REST v2 has no text-to-speech voices list (no TTS audio files); Callr Actions "
         "scripts choose a voice in their say action.",
         source="examples-nodejs scripts/media.js",
     ),
-    _retired(
+    _legacy_only(
         "media.import_file_from_base64_async",
         note="REST v2 uploads the file itself with PUT /audio-files/{sid}/file (multipart); "
         "the sandbox's media/library.set_content_from_file also takes the base64 content.",
@@ -276,22 +280,120 @@ SDK_ROWS: tuple[Row, ...] = (
         "v2.call.* webhooks; there is no synchronous CDR list.",
         source=f"{ALL_SDKS} (Get inbound or outbound CDRs)",
     ),
-    _retired(
+    _legacy_only(
         "dialr/call.realtime",
         note="REALTIME10 apps are replaced by Callr Actions: start an outbound call by running "
         "a scenario's api-initiated branch with POST /actions/{sid}/runs.",
         source=f"{ALL_SDKS} (Start a REALTIME outbound call)",
     ),
-    _retired("conference/10.create_room", note=CONFERENCE, source=f"{ALL_SDKS} (Conferencing)"),
-    _retired("conference/10.assign_did", note=CONFERENCE, source=f"{ALL_SDKS} (Conferencing)"),
-    _retired(
+    _legacy_only("conference/10.create_room", note=CONFERENCE, source=f"{ALL_SDKS} (Conferencing)"),
+    _legacy_only("conference/10.assign_did", note=CONFERENCE, source=f"{ALL_SDKS} (Conferencing)"),
+    _legacy_only(
         "conference/10.call_room_access", note=CONFERENCE, source=f"{ALL_SDKS} (Conferencing)"
     ),
-    _retired(
+    _legacy_only(
         "sendr/simple.broadcast_1",
         note="SENDR broadcasts do not exist in REST v2: run a Callr Actions scenario per target "
         "with POST /actions/{sid}/runs.",
         source="sdk-python, sdk-nodejs, sdk-go READMEs (SENDR)",
+    ),
+    _legacy_only(
+        "calls.broadcast_1",
+        note="Broadcasts do not exist in REST v2: run a Callr Actions scenario whose "
+        "api-initiated branch calls and plays the messages (POST /actions/{sid}/runs).",
+        source="sdk-go, sdk-php, sdk-nodejs READMEs (Broadcast)",
+    ),
+    _legacy_only(
+        "calls.realtime",
+        note="REALTIME10 apps are replaced by Callr Actions: POST /actions/{sid}/runs.",
+        source="sdk-go, sdk-php READMEs (Start a REALTIME outbound call)",
+    ),
+    *(
+        _legacy_only(
+            f"clicktocall/calls.{name}",
+            note="CLICKTOCALL10 apps are replaced by Callr Actions: a scenario's "
+            "api-initiated branch calls A, then B (POST /actions/{sid}/runs).",
+            source="examples-nodejs scripts/click2call.js; sdk-dotnet ClickToCallService.cs",
+        )
+        for name in ("start_2", "get_status", "get_list", "cancel")
+    ),
+    *(
+        _legacy_only(
+            f"sendr/10/{name}",
+            note="SENDR campaigns do not exist in REST v2: run a Callr Actions scenario per "
+            "contact (POST /actions/{sid}/runs) or send SMS (POST /sms).",
+            source="examples-nodejs scripts/campaign.js, scripts/address.js; examples-php campaign-sendr",
+        )
+        for name in (
+            "addressbook.create",
+            "addressbook.get",
+            "addressbook.search",
+            "addressbook.delete",
+            "addressbook.append_file_async",
+            "campaign.get_object_template",
+            "campaign.get_voice_ivr_action_objects_templates",
+            "campaign.check",
+            "campaign.save",
+            "campaign.get",
+            "campaign.search",
+            "campaign.start",
+            "campaign.pause",
+            "campaign.stop",
+            "campaign.delete",
+        )
+    ),
+    _sdk(
+        "apps.get",
+        ("GET", "/actions/{sid}", "getScenario"),
+        note="Only ACTIONS10 apps are scenarios; the sandbox also answers the legacy-only apps.",
+        source="sdk-dotnet AppsBaseService.cs",
+    ),
+    _sdk(
+        "apps.get_list",
+        ("GET", "/actions", "searchScenarios"),
+        note="Page through GET /actions (Callr Actions scenarios only).",
+        source="examples-nodejs scripts/click2call.js; sdk-dotnet AppsService.cs",
+    ),
+    _sdk(
+        "sms.get_list",
+        ("GET", "/sms", "searchSms"),
+        note="Page through GET /sms (filters on direction and creation dates are the sandbox's).",
+        source="sdk-dotnet SmsService.cs (GetInList, GetOutList)",
+    ),
+    _sdk(
+        "webhooks.get_event_types",
+        note="REST v2 has 14 fixed event types (the v2.* names); no call lists them.",
+        source="sdk-php README (List available webhooks)",
+    ),
+    _legacy_only(
+        "list.countries",
+        note="No country list in REST v2: GET /numbers/store/countries lists where numbers "
+        "are sold, GET /billing/destinations what is priced.",
+        source="sdk-dotnet ListService.cs",
+    ),
+    _legacy_only(
+        "list.number_infos",
+        note="No number lookup in REST v2: the Sms object's from/to describe a number you send to.",
+        source="sdk-dotnet ListService.cs",
+    ),
+    _legacy_only(
+        "list.timezones",
+        note="REST v2 dates are RFC 3339 in UTC: no time zone list.",
+        source="sdk-dotnet ListService.cs",
+    ),
+    _legacy_only(
+        "media/email.get_templates",
+        note="No e-mail templates in REST v2 (voicemail and recording e-mails are gone).",
+        source="sdk-dotnet MediaService.cs",
+    ),
+    *(
+        _legacy_only(
+            f"session.{name}",
+            note="REST v2 authenticates with API keys only (x-api-key or Basic SID:KEY).",
+            source="sdk-nodejs and sdk-java READMEs (User session token); sdk-java "
+            "UserSessionKeyTest.java",
+        )
+        for name in ("create", "all", "refresh", "delete")
     ),
 )
 SDK_TABLE: dict[str, Row] = {row.legacy: row for row in SDK_ROWS}
@@ -341,16 +443,19 @@ def describe(row: Row) -> str:
     lines = [f"{row.legacy}  (JSON-RPC)"]
     for rest in row.rest:
         lines.append(f"  → {rest.method} {API_PREFIX}{rest.path}    [{rest.operation_id}]")
-    if row.kind == "retired":
-        lines.append("  → no REST v2 equivalent (the sandbox answers a JSON-RPC error)")
+    if row.kind == "legacy-only":
+        lines.append(
+            f"  → no REST v2 equivalent: Callr serves it until {SHUTDOWN}, and so does the "
+            "sandbox's legacy endpoint"
+        )
     elif not row.rest:
         lines.append("  → no REST v2 equivalent (served by the sandbox's legacy endpoint)")
     if row.note:
-        lines.append(f"  note: {row.note}")
+        lines.append(f"  {'instead' if row.kind == 'legacy-only' else 'note'}: {row.note}")
     if row.kind != "guide":
         lines.append(f"  not in the migration table; called in: {row.source}")
     signature = _signature(row.legacy)
-    if signature and row.kind != "retired":
+    if signature:
         lines.append(f"  sandbox legacy call: POST /json-rpc/v1.1/ {signature}")
     return "\n".join(lines)
 
@@ -368,8 +473,8 @@ def table() -> str:
     lines.append("")
     lines.append("Not in the table, but called in Callr's SDK READMEs and example programs:")
     for row in SDK_ROWS:
-        if row.kind == "retired":
-            target = "no REST v2 equivalent (JSON-RPC error)"
+        if row.kind == "legacy-only":
+            target = f"no REST v2 equivalent (served until {SHUTDOWN})"
         elif row.rest:
             target = ", ".join(str(rest) for rest in row.rest)
         else:

@@ -77,9 +77,20 @@ class Received:
     body: bytes
 
 
+LEGACY_PATH = "/json-rpc/v1.1/"
+
+
 class FakeUpstream:
-    def __init__(self, routes: dict[tuple[str, str], Canned] | None = None) -> None:
+    """``jsonrpc``: the legacy endpoint's answer per method (``{"result": ...}`` or
+    ``{"error": ...}``; ``"raw"`` for bytes sent as they are), echoing the request id."""
+
+    def __init__(
+        self,
+        routes: dict[tuple[str, str], Canned] | None = None,
+        jsonrpc: dict[str, Any] | None = None,
+    ) -> None:
         self.routes = routes if routes is not None else disagreeing_routes()
+        self.jsonrpc = jsonrpc or {}
         self.received: list[Received] = []
         fake = self
 
@@ -101,6 +112,8 @@ class FakeUpstream:
                     )
                 )
                 canned = fake.routes.get((self.command, self.path.split("?")[0]))
+                if self.path == LEGACY_PATH and self.command == "POST":
+                    canned = fake.legacy(body)
                 if canned is None:
                     canned = Canned(404, b'{"code":"not-found","message":"fake"}')
                 if canned.delay:
@@ -120,6 +133,15 @@ class FakeUpstream:
         self.thread = threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
+
+    def legacy(self, body: bytes) -> Canned:
+        request = json.loads(body)
+        answer = self.jsonrpc.get(request["method"])
+        if answer is None:
+            answer = {"error": {"code": -32601, "message": "Method not found"}}
+        if "raw" in answer:
+            return Canned(200, answer["raw"], [("Content-Type", "application/json-rpc")])
+        return _json(200, {"jsonrpc": "2.0", "id": request["id"], **answer})
 
     @property
     def url(self) -> str:

@@ -23,6 +23,7 @@ from webhook_receiver import Receiver
 
 SAMPLES = Path(__file__).parent / "data" / "callr_samples"
 SAMPLE_FILES = sorted(SAMPLES.glob("*.json"))
+WEBHOOK_SAMPLES = sorted(SAMPLES.glob("webhook-*.json"))
 HEADERS = {"x-api-key": DEMO_API_KEY}
 
 
@@ -57,7 +58,16 @@ def served_spec(server: MockServer) -> dict[str, Any]:
 def webhook_errors(spec: dict[str, Any], body: dict[str, Any]) -> list[str]:
     """Every error of a delivery body against the served spec's schema for its type."""
     media = spec["webhooks"][body["type"]]["post"]["requestBody"]["content"]
-    schema_ref = media["application/json"]["schema"]["$ref"]
+    return schema_errors(spec, media["application/json"]["schema"]["$ref"], body)
+
+
+def response_errors(spec: dict[str, Any], path: str, method: str, body: Any) -> list[str]:
+    """Every error of a 200 answer body against the served spec's schema for it."""
+    media = spec["paths"][path][method]["responses"]["200"]["content"]["application/json"]
+    return schema_errors(spec, media["schema"]["$ref"], body)
+
+
+def schema_errors(spec: dict[str, Any], schema_ref: str, body: Any) -> list[str]:
     uri = "urn:served"
     registry = jsonschema_rs.Registry([(uri, spec)])
     validator = jsonschema_rs.validator_for(
@@ -68,7 +78,28 @@ def webhook_errors(spec: dict[str, Any], body: dict[str, Any]) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("path", SAMPLE_FILES, ids=lambda p: p.stem)
+def test_the_redoc_scenario_sample_is_valid_against_the_served_spec(
+    served_spec: dict[str, Any], server: MockServer
+) -> None:
+    """api.callr.com/v2.0/static-docs.html, "Search scenarios" response sample (W10):
+    dates without milliseconds, numbers with e164/class/type/assigned/country."""
+    body = sample("static-docs-search-scenarios")
+    assert response_errors(served_spec, "/actions", "get", body) == []
+    # and the sandbox's own answer has the sample's keys, in its order
+    created = requests.post(
+        f"{server.url}/v2.0/actions",
+        json={"name": "Call Forwarding", "script": body["hits"][0]["script"]},
+        headers=HEADERS,
+        timeout=10,
+    )
+    assert created.status_code == 201, created.text
+    found = requests.get(f"{server.url}/v2.0/actions", headers=HEADERS, timeout=10).json()
+    hit = next(h for h in found["hits"] if h["sid"] == created.json()["sid"])
+    sample_keys = [k for k, _ in shape(body["hits"][0])]
+    assert sorted(k for k, _ in shape(hit)) == sorted(sample_keys)
+
+
+@pytest.mark.parametrize("path", WEBHOOK_SAMPLES, ids=lambda p: p.stem)
 def test_callrs_sample_is_valid_against_the_served_spec(
     served_spec: dict[str, Any], path: Path
 ) -> None:

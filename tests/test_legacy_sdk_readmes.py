@@ -4,7 +4,7 @@
 every call shown in the SDK READMEs that concerns a resource the sandbox serves, through
 ``POST /json-rpc/v1.1/``, and reads each effect back through REST v2. The other tests
 check what the replay only touches: the legacy webhook body, per-SMS notifications, the
-retired methods and their advice, area code 0, the legacy DID's ``app``.
+legacy-only methods, area code 0, the legacy DID's ``app``.
 """
 
 from __future__ import annotations
@@ -286,13 +286,17 @@ def test_get_timestamp_is_the_ping_time(rpc: LegacyClient, api: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    "row", [r for r in SDK_ROWS if r.kind == "retired"], ids=lambda row: row.legacy
+    "row", [r for r in SDK_ROWS if r.kind == "legacy-only"], ids=lambda row: row.legacy
 )
-def test_retired_methods_say_what_to_use_instead(rpc: LegacyClient, row: Any) -> None:
-    error = rpc_error(rpc, row.legacy, "any", {"params": True})
-    assert error.code == -32010
-    assert error.data == {"code": "no-rest-v2-equivalent", "status": 410, "instead": row.note}
-    assert "no REST v2 equivalent" in error.message and row.note in error.message
+def test_legacy_only_methods_are_served_with_clear_errors(rpc: LegacyClient, row: Any) -> None:
+    """Callr serves them until 2027-06-30: the sandbox has each one, and a wrong call gets
+    invalid params naming the signature, never 'method not found' or a crash."""
+    from callr_mock.legacy import methods
+
+    method = methods()[row.legacy]
+    error = rpc_error(rpc, row.legacy, *(["x"] * (len(method.params) + 1)))
+    assert error.code == -32602, error.message
+    assert row.legacy in error.message
 
 
 def test_rosetta_lists_both_kinds(capsys: pytest.CaptureFixture[str]) -> None:
@@ -300,7 +304,8 @@ def test_rosetta_lists_both_kinds(capsys: pytest.CaptureFixture[str]) -> None:
 
     assert rosetta.main(["conference/10.create_room"]) == 0
     out = capsys.readouterr().out
-    assert "no REST v2 equivalent (the sandbox answers a JSON-RPC error)" in out
+    assert "no REST v2 equivalent: Callr serves it until 2027-06-30" in out
+    assert "instead: Conference rooms (CONFERENCE10) do not exist in REST v2" in out
     assert "called in: " in out
     assert rosetta.main(["system.get_timestamp"]) == 0
     assert "GET /v2.0/ping" in capsys.readouterr().out

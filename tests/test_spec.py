@@ -97,7 +97,9 @@ EXPECTED_READS: dict[tuple[str, str], str] = {
     ("GET", "/recordings/{sid}"): "getRecording",
     ("GET", "/webhooks/{sid}"): "getWebhook",
 }
-ALL_OPERATIONS = {**MIGRATION_OPERATIONS, **PING, **EXPECTED_READS}
+# Callr's upload reference page gives POST where the migration table prints PUT (W6)
+UPLOAD_POST = {("POST", "/audio-files/{sid}/file"): "uploadAudioFileContent"}
+ALL_OPERATIONS = {**MIGRATION_OPERATIONS, **PING, **EXPECTED_READS, **UPLOAD_POST}
 
 # Success status per operation, from the house decisions.
 SUCCESS: dict[str, str] = {
@@ -138,6 +140,7 @@ SUCCESS: dict[str, str] = {
     "updateAudioFile": "200",
     "deleteAudioFile": "204",
     "setAudioFileContent": "200",
+    "uploadAudioFileContent": "200",
     "getAudioFilePhoneId": "200",
     "searchRecordings": "200",
     "deleteRecordings": "202",
@@ -182,6 +185,7 @@ SUCCESS_SCHEMA: dict[str, str | None] = {
     "getAudioFile": "AudioFile",
     "updateAudioFile": "AudioFile",
     "setAudioFileContent": "AudioFile",
+    "uploadAudioFileContent": "AudioFile",
     "getAudioFilePhoneId": "PhoneId",
     "searchRecordings": "RecordingSearchResult",
     "deleteRecordings": "Task",
@@ -809,6 +813,7 @@ def test_request_bodies(spec: dict[str, Any]) -> None:
         "createAudioFile",
         "updateAudioFile",
         "setAudioFileContent",
+        "uploadAudioFileContent",
         "updateRecording",
         "createWebhook",
         "updateWebhook",
@@ -818,6 +823,7 @@ def test_request_bodies(spec: dict[str, Any]) -> None:
         expected = {
             "createAudioFile": {"application/json", "multipart/form-data"},
             "setAudioFileContent": {"multipart/form-data"},
+            "uploadAudioFileContent": {"multipart/form-data"},
         }.get(op_id, {"application/json"})
         assert set(body["content"]) == expected, op_id
         for media in body["content"].values():

@@ -69,6 +69,11 @@ def rich_app() -> Any:
     rpc.call("apps.create", "CLICKTOCALL10", "Click me", None)
     prompt = rpc.call("media/library.create", "Prompt")
     rpc.call("media/library.set_content", prompt, "Waiting music 01", wav_base64(1))
+    rpc.call(
+        "conference/10.create_room", "Board", {"open": True}, [{"pin": "1234", "level": "GUEST"}]
+    )
+    rpc.call("media.import_file_from_base64_async", wav_base64(1), None)
+    rpc.call("session.create")
     assert runtime_of(app).delivery.drain(10)
     return app
 
@@ -284,7 +289,8 @@ ACCOUNT_WRITTEN = {"sid", "key", "parent", "_initial_credit", "credit", "events"
 ACCOUNT_WIRING = {"store"}
 SHARED_WRITTEN = {
     "number_pool": {"seed", "rng", "reservations"},
-    "legacy_json_rpc": {"apps", "links", "sms_settings", "media_texts"},
+    "legacy_json_rpc": {"apps", "links", "sms_settings", "media_texts", "objects"},
+    "legacy_sessions": {"account", "refresh_token", "valid_until"},  # of each session
 }
 SHARED_WIRING = {"number_pool": {"store"}, "legacy_json_rpc": {"account", "marker"}}
 
@@ -304,3 +310,7 @@ def test_no_attribute_of_a_shared_object_is_forgotten() -> None:
     for legacy in shared["legacy_json_rpc"].values():
         expected = SHARED_WRITTEN["legacy_json_rpc"] | SHARED_WIRING["legacy_json_rpc"]
         assert set(vars(legacy)) == expected
+        assert legacy.objects["rooms"] and legacy.objects["imports"] and legacy.objects["jobs"]
+    assert shared["legacy_sessions"], "the rich state has no legacy session"
+    for session in shared["legacy_sessions"].values():
+        assert set(vars(session)) == SHARED_WRITTEN["legacy_sessions"]

@@ -32,7 +32,9 @@ SERVICE_MODULES = (
     "media",
     "webhooks",
     "system",
-    "retired",
+    "voice",
+    "sendr",
+    "sessions",
 )
 ENDPOINT_PATH = "/json-rpc/v1.1/"
 

@@ -152,6 +152,31 @@ def search(ctx: Ctx, filters: dict[str, Any] | None, options: dict[str, Any] | N
     return page_envelope([rendered for *_, rendered in apps], offset, limit)
 
 
+@METHODS.method("apps.get", P("hash"))
+def get(ctx: Ctx, app_hash: str) -> dict[str, Any]:
+    """One app (a REST scenario, ``GET /actions/{sid}``, or a legacy-only app)."""
+    sid, legacy = find_app(ctx, app_hash)
+    if legacy is not None:
+        return legacy_state(ctx.account).render(legacy)
+    return legacy_app(ctx.account.scenarios.get(sid).to_api())
+
+
+@METHODS.method("apps.get_list", P("with_numbers", "boolean|null", optional=True))
+def get_list(ctx: Ctx, with_numbers: bool | None) -> list[dict[str, Any]]:
+    """Every app, as ``apps.search`` orders them; ``did`` is left empty unless
+    ``with_numbers`` is true."""
+    apps = search(ctx, None, {"limit": 100})
+    everything = list(apps["hits"])
+    offset = len(everything)
+    while len(everything) < apps["total"]:
+        more = search(ctx, None, {"limit": 100, "offset": offset})
+        everything.extend(more["hits"])
+        offset += len(more["hits"])
+    if not with_numbers:
+        everything = [{**app, "did": []} for app in everything]
+    return everything
+
+
 @METHODS.method("apps.assign_did", P("app_hash"), P("did_hash"))
 def assign_did(ctx: Ctx, app_hash: str, did_hash: str) -> bool:
     """Link a DID to an app (a number has one app: it moves from any other)."""

@@ -202,6 +202,12 @@ class Registry(dict[str, LegacyMethod]):
 
         return register
 
+    def alias(self, name: str, method: LegacyMethod, doc: str) -> None:
+        """Serve ``method`` under another name too (Callr kept old names of some methods)."""
+        if name in self:
+            raise ValueError(f"legacy method {name} registered twice")
+        self[name] = LegacyMethod(name, method.params, method.function, doc)
+
 
 # -- the call context -------------------------------------------------------------------------------
 @dataclass
@@ -214,6 +220,7 @@ class Ctx:
     contract: Contract | None = None
     validate: bool = True
     base_url: str = ""
+    session: str | None = None  # the session token the call was made with, if any
 
     def rest_input(
         self,

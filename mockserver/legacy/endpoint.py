@@ -92,7 +92,7 @@ def json_rpc() -> Response:
         if isinstance(parsed, dict) and _valid_id(parsed.get("id")):
             request_id = parsed.get("id")
         try:
-            account = authenticate_legacy(rt.store, request.headers)
+            account, session = authenticate_legacy(rt.store, request.headers)
         except ApiError as error:
             raise RpcError.from_api_error(error) from None
         account_sid = account.sid
@@ -114,6 +114,7 @@ def json_rpc() -> Response:
                 contract=rt.contract,
                 validate=rt.settings.validate_requests,
                 base_url=request.host_url.rstrip("/"),
+                session=session,
             )
             body = _reply(request_id, result=method(ctx, parsed.get("params")))
     except RpcError as error:

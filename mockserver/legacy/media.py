@@ -6,10 +6,12 @@ Media library items are addressed by their legacy integer ``id`` (``int(sid, 36)
 accepted (``media/library.set_tags``, search filters ``tags``/``category``/``language``)
 and ignored, and items always show ``tags: {}``.
 
-``media/library.set_content_from_file(id, filename)``: the legacy ``filename`` came from
-``media.import_file_from_base64_async``, which has no REST v2 equivalent; the sandbox
-takes the file content itself instead, base64-encoded (or a ``data:`` URL), and runs the
-same upload rules as ``PUT /audio-files/{sid}/file``.
+``media/library.set_content_from_file(id, filename)`` takes the ``filename`` of a file
+imported with ``media.import_file_from_base64_async`` (kept in the legacy layer; REST v2
+uploads the file itself), or the file content itself, base64-encoded (or a ``data:`` URL),
+and runs the same upload rules as ``PUT /audio-files/{sid}/file``. ``media/tts.*`` makes
+silent audio as long as the text (REST v2 has no text-to-speech); ``media/email.*`` lists
+no templates.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import binascii
 from typing import Any
 
 from callr_mock.legacy.core import ALL, Ctx, P, Registry, filters_of, invalid_params, paging
+from callr_mock.legacy.jobs import legacy_only_job
 from callr_mock.legacy.mapping import (
     BadValue,
     enum_in,
@@ -33,6 +36,8 @@ from callr_mock.legacy.mapping import (
 )
 from callr_mock.legacy.state import legacy_state
 from callr_mock.state.audio_files import AUDIO_STATUSES
+from callr_mock.state.audio_formats import silent_wav
+from callr_mock.state.webhooks import check_endpoint
 
 METHODS = Registry()
 MEDIA = P("media_id", "integer|string")
@@ -80,12 +85,115 @@ def set_tags(ctx: Ctx, item: Any, tags: Any) -> bool:
 
 
 @METHODS.method("media/library.set_content_from_file", MEDIA, P("filename"))
-def set_content_from_file(ctx: Ctx, item: Any, content: str) -> bool:
-    """Set the audio: ``content`` is the file, base64-encoded (sandbox; see the module)."""
+def set_content_from_file(ctx: Ctx, item: Any, filename: str) -> bool:
+    """Set the audio from a file imported with ``media.import_file_from_base64_async``
+    (its ``jobs.get`` result's ``filename``); the file itself, base64-encoded, works too."""
     sid = media_sid(item)
     ctx.account.audio_files.get(sid)
-    ctx.account.audio_files.set_content(sid, _decode(content))
+    table = legacy_state(ctx.account).table(IMPORTS)
+    data = imported_file(ctx, filename) if filename in table else _decode(filename)
+    ctx.account.audio_files.set_content(sid, data)
     return True
+
+
+# -- imported files (media.import_file_from_base64_async) -------------------------------------
+IMPORTS = "imports"
+
+
+def imported_file(ctx: Ctx, filename: Any) -> bytes:
+    """The content of a file imported with ``media.import_file_from_base64_async``."""
+    entry = (
+        legacy_state(ctx.account).table(IMPORTS).get(filename)
+        if isinstance(filename, str)
+        else None
+    )
+    if entry is None:
+        raise BadValue(
+            f"filename: no imported file {filename!r} on this account (import it with "
+            "media.import_file_from_base64_async; jobs.get gives its result.filename)"
+        )
+    return base64.b64decode(entry["content"])
+
+
+@METHODS.method(
+    "media.import_file_from_base64_async",
+    P("base64_data"),
+    P("webhook_url", "string|null", optional=True),
+)
+def import_file(ctx: Ctx, content: str, webhook: str | None) -> str:
+    """Keep a file (audio or CSV) for later use; a job hash whose ``jobs.get`` shows
+    ``DONE`` and ``result.filename`` (the name to give ``media/library.set_content_from_file``
+    or ``sendr/10/addressbook.append_file_async``). The sandbox's import is done at once;
+    ``webhook_url`` is checked like a webhook endpoint and not called [I]."""
+    data = _decode(content, "base64_data")
+    if not data:
+        raise BadValue("base64_data is empty")
+    if webhook is not None:
+        check_endpoint(webhook)
+    key = ctx.store.ids.sid()
+    filename = f"import_{key}.tmp"
+    legacy_state(ctx.account).table(IMPORTS)[filename] = {
+        "content": base64.b64encode(data).decode("ascii"),
+        "size": len(data),
+    }
+    return legacy_only_job(ctx, "MEDIA.IMPORT_FILE", {"filename": filename, "size": len(data)})
+
+
+# -- text-to-speech -------------------------------------------------------------------------------
+# Voice names as Callr's SDK READMEs (TTS_EN-GB_SERENA, and TTS-EN-GB_SERENA in sdk-go's)
+# and sdk-dotnet Enums/MediaTtsVoices.cs (NUANCE_FR_*) print them [C]; the grouping by
+# language is ours [I] (examples-nodejs scripts/media.js reads result[].voices).
+TTS_VOICES = {
+    "en-GB": ("TTS_EN-GB_SERENA", "TTS-EN-GB_SERENA"),
+    "fr-FR": ("NUANCE_FR_AUDREY", "NUANCE_FR_SEBASTIEN", "NUANCE_FR_THOMAS", "NUANCE_FR_VIRGINIE"),
+}
+TTS_OPTIONS = ("rate",)
+WORDS_PER_SECOND = 2.5
+
+
+@METHODS.method("media/tts.get_voice_list")
+def tts_voices(ctx: Ctx) -> list[dict[str, Any]]:
+    """The text-to-speech voices, by language: ``[{language, voices: [...]}]``."""
+    return [{"language": lang, "voices": list(voices)} for lang, voices in TTS_VOICES.items()]
+
+
+@METHODS.method(
+    "media/tts.set_content",
+    MEDIA,
+    P("text"),
+    P("voice"),
+    P("options", "object|null", optional=True),
+)
+def tts_set_content(ctx: Ctx, item: Any, text: str, voice: str, options: Any) -> bool:
+    """Make the item speak ``text``: the sandbox stores silent audio as long as the text
+    takes to say (2.5 words a second) and keeps the text as the item's ``content``."""
+    sid = media_sid(item)
+    ctx.account.audio_files.get(sid)
+    if not text.strip():
+        raise BadValue("text must not be empty")
+    known = [v for voices in TTS_VOICES.values() for v in voices]
+    if voice not in known:
+        raise BadValue(f"voice must be one of {', '.join(known)} (media/tts.get_voice_list)")
+    unknown = sorted(set(options or {}) - set(TTS_OPTIONS))
+    if unknown:
+        raise BadValue(f"options: unknown member(s) {', '.join(unknown)}")
+    seconds = max(1.0, len(text.split()) / WORDS_PER_SECOND)
+    audio = ctx.account.audio_files.set_content(sid, silent_wav(seconds))
+    legacy_state(ctx.account).set_media_text(audio, text)
+    return True
+
+
+# -- e-mail templates ------------------------------------------------------------------------------
+EMAIL_TEMPLATE_TYPES = ("VMS", "RECORD")  # sdk-dotnet Enums/MediaEmailTemplates.cs [C]
+
+
+@METHODS.method("media/email.get_templates", P("type"))
+def email_templates(ctx: Ctx, kind: str) -> dict[str, Any]:
+    """The account's e-mail templates of ``type`` (VMS, RECORD) by hash: none in a sandbox
+    account (the templates are made in Callr's customer portal) [I]."""
+    if kind not in EMAIL_TEMPLATE_TYPES:
+        raise BadValue(f"type must be one of {', '.join(EMAIL_TEMPLATE_TYPES)}, not {kind!r}")
+    return {}
 
 
 def _decode(content: str, what: str = "filename") -> bytes:
@@ -98,8 +206,8 @@ def _decode(content: str, what: str = "filename") -> bytes:
         if what != "filename":
             raise BadValue(f"{what} must be the audio file, base64-encoded") from None
         raise BadValue(
-            "filename: the sandbox takes the audio file itself, base64-encoded "
-            "(media.import_file_from_base64_async has no REST v2 equivalent)"
+            "filename: no file of that name was imported on this account (import it with "
+            "media.import_file_from_base64_async; the file itself, base64-encoded, works too)"
         ) from None
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from callr_mock.legacy.core import Ctx, P, Registry, filters_of, invalid_params, paging
+from callr_mock.legacy.core import ALL, Ctx, P, Registry, filters_of, invalid_params, paging
 from callr_mock.legacy.mapping import (
     SMS_DIRECTION,
     SMS_STATUS_OUT,
+    BadValue,
     enum_in,
     legacy_sms,
     parse_legacy_date,
@@ -190,6 +191,21 @@ def search(ctx: Ctx, filters: dict[str, Any] | None, options: dict[str, Any] | N
         limit=limit,
     )
     return search_envelope(result, [legacy_sms(hit) for hit in result["hits"]])
+
+
+@METHODS.method("sms.get_list", P("type"), P("from"), P("to"))
+def get_list(ctx: Ctx, direction: str, date_from: str, date_to: str) -> list[dict[str, Any]]:
+    """Every inbound (``IN``) or outbound (``OUT``) SMS created from ``from`` to ``to``
+    (legacy dates, inclusive), oldest first (sdk-dotnet ``SmsService.GetInList``)."""
+    wanted = enum_in(direction, ("inbound", "outbound"), "type", SMS_DIRECTION)
+    after = parse_legacy_date(date_from, "from")
+    before = parse_legacy_date(date_to, "to") + timedelta(milliseconds=999)
+    if before < after:
+        raise BadValue("to must not be before from")
+    result = ctx.account.sms.search(
+        direction=wanted, created_after=after, created_before=before, order="asc", limit=ALL
+    )
+    return [legacy_sms(hit) for hit in result["hits"]]
 
 
 # -- account-wide settings (push URLs) ---------------------------------------------------------

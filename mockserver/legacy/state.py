@@ -18,6 +18,7 @@ account is cleared (``Store.reset``, ``/_mock/reset``) or deleted. It is not par
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -60,6 +61,10 @@ class LegacyAccount:
         self.links: dict[str, str] = {}  # e164 -> legacy app sid
         self.sms_settings: dict[str, str] = {}  # "dlr"/"mo" -> webhook sid (sms.set_settings)
         self.media_texts: dict[str, MediaText] = {}  # audio sid -> its legacy text prompt
+        # what only the legacy API has (conference rooms, click-to-call calls, SENDR
+        # campaigns and address books, imported files, legacy-only jobs), as the JSON
+        # objects the methods answer with: kind -> key -> object (``voice``, ``sendr``)
+        self.objects: dict[str, dict[str, dict[str, Any]]] = {}
 
     # -- apps -------------------------------------------------------------------------------
     def create(self, package: str, name: str, params: dict[str, Any]) -> LegacyApp:
@@ -106,6 +111,17 @@ class LegacyAccount:
     def unlink(self, e164: str) -> bool:
         return self.links.pop(e164, None) is not None
 
+    # -- legacy-only objects -----------------------------------------------------------------
+    def table(self, kind: str) -> dict[str, dict[str, Any]]:
+        """The objects of one kind (``"rooms"``, ``"campaigns"``, ...), by key."""
+        return self.objects.setdefault(kind, {})
+
+    def find(self, kind: str, key: str, what: str) -> dict[str, Any]:
+        found = self.table(kind).get(key)
+        if found is None:
+            raise NotFound(f"no {what} {key.upper()} on this account")
+        return found
+
     # -- media texts ------------------------------------------------------------------------
     def set_media_text(self, audio: Any, text: str | None) -> None:
         """Keep ``text`` for the content ``audio`` now has (None or "" forgets it)."""
@@ -146,6 +162,7 @@ def _dump(table: dict[str, LegacyAccount]) -> dict[str, Any]:
             "links": dict(state.links),  # copies: a writer may encode it after the lock
             "smsSettings": dict(state.sms_settings),
             "mediaTexts": dump(state.media_texts),
+            "objects": json.loads(json.dumps(state.objects)),  # a deep copy
         }
         for sid, state in table.items()
         if state.account.store.find_account(sid) is state.account
@@ -167,6 +184,11 @@ def _load(store: Any, data: dict[str, Any], where: str) -> dict[str, LegacyAccou
         )
         state.media_texts = load(
             dict[str, MediaText], entry.get("mediaTexts") or {}, f"{where}.{sid}.mediaTexts"
+        )
+        state.objects = load(
+            dict[str, dict[str, dict[str, Any]]],
+            entry.get("objects") or {},
+            f"{where}.{sid}.objects",
         )
     return table
 

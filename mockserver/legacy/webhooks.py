@@ -15,7 +15,13 @@ from typing import Any
 
 from callr_mock.delivery import ENVELOPES, EnvelopeStyle
 from callr_mock.legacy.core import ALL, Ctx, P, Registry, invalid_params
-from callr_mock.legacy.mapping import legacy_event, legacy_webhook, to_sid, webhook_type_in
+from callr_mock.legacy.mapping import (
+    WEBHOOK_TYPES,
+    legacy_event,
+    legacy_webhook,
+    to_sid,
+    webhook_type_in,
+)
 from callr_mock.state.events import EVENT_TYPES, Event
 from callr_mock.state.timefmt import iso
 
@@ -93,3 +99,10 @@ def disable(ctx: Ctx, hook_hash: str) -> bool:
 def get_list(ctx: Ctx) -> list[dict[str, Any]]:
     """Every subscription, newest first (``GET /webhooks/search``, all pages)."""
     return [legacy_webhook(h) for h in ctx.account.webhooks.search(limit=ALL)["hits"]]
+
+
+@METHODS.method("webhooks.get_event_types")
+def get_event_types(ctx: Ctx) -> list[str]:
+    """The legacy event type names a subscription can take (each maps to a v2 type, see
+    ``webhooks.subscribe``; the three with no v2 meaning are left out), then the v2 names."""
+    return sorted(WEBHOOK_TYPES) + sorted(EVENT_TYPES)

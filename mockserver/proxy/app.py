@@ -1,9 +1,10 @@
 """The proxy's HTTP layer: a plain WSGI app, and ``ProxyServer`` to run it on waitress.
 
-- ``/v2.0/...``: forwarded unchanged to the upstream (method, raw path and query, body,
+- ``/v2.0/...`` and the legacy ``/json-rpc/v1.1/``: forwarded unchanged to the upstream (method, raw path and query, body,
   headers with the caller's credentials; hop-by-hop headers excepted), answered with the
   upstream's status, headers and body bytes unchanged; then checked against the spec
-  (``drift``) and, with ``--record``, written to disk (``recording``).
+  (``drift``; a legacy call against a private shadow sandbox's answer, ``legacy_drift``)
+  and, with ``--record``, written to disk (``recording``).
 - ``GET /_mock/drift``: the drift report (JSON); ``DELETE /_mock/drift`` clears it
   (``spec/control.yaml``).
 - An upstream failure is a 502 with a Callr error body naming what failed.
@@ -24,8 +25,16 @@ from typing import Any
 from urllib.parse import quote
 
 from callr_mock.contract import Contract
-from callr_mock.proxy.drift import API_PREFIX, DriftReport, Exchange, render
+from callr_mock.proxy.drift import (
+    API_PREFIX,
+    LEGACY_PATH,
+    DriftReport,
+    Exchange,
+    is_legacy_path,
+    render,
+)
 from callr_mock.proxy.encodings import decode
+from callr_mock.proxy.legacy_drift import LegacyDrift, Shadow, operation_of
 from callr_mock.proxy.recording import Recorder
 from callr_mock.proxy.upstream import HOP_BY_HOP, Upstream, UpstreamAnswer, UpstreamFailure
 
@@ -53,10 +62,11 @@ class ProxyApp:
         *,
         recorder: Recorder | None = None,
         max_body_bytes: int = 64 << 20,
+        legacy: LegacyDrift | None = None,
     ) -> None:
         self.contract = contract
         self.upstream = upstream
-        self.report = DriftReport(contract)
+        self.report = DriftReport(contract, legacy)
         self.recorder = recorder
         self.max_body_bytes = max_body_bytes
 
@@ -65,10 +75,13 @@ class ProxyApp:
         method = environ["REQUEST_METHOD"]
         if path == DRIFT_ROUTE or path == DRIFT_ROUTE + "/":
             return self._drift(method, start_response)
-        if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
+        if path == API_PREFIX or path.startswith(API_PREFIX + "/") or is_legacy_path(path):
             return self._forward(environ, start_response)
         code = "not-found"
-        message = f"callr-mock proxy forwards {API_PREFIX}/... and serves {DRIFT_ROUTE}; no {path}"
+        message = (
+            f"callr-mock proxy forwards {API_PREFIX}/... and {LEGACY_PATH}, and serves "
+            f"{DRIFT_ROUTE}; no {path}"
+        )
         return _error(start_response, 404, code, message)
 
     # -- the control route ----------------------------------------------------------------
@@ -147,6 +160,8 @@ class ProxyApp:
         return result
 
     def _operation(self, exchange: Exchange) -> str:
+        if is_legacy_path(exchange.path):
+            return operation_of(exchange)
         path = exchange.path[len(API_PREFIX) :] or "/"
         op, _, _ = self.report.classifier.router.match(exchange.method, path)
         return op.id if op else "unknown"
@@ -217,11 +232,18 @@ def _reason(status: int) -> str:
 
 
 def build_proxy(
-    settings: ProxySettings, *, spec_path: str | None = None, pool_size: int = 8
+    settings: ProxySettings,
+    *,
+    spec_path: str | None = None,
+    pool_size: int = 8,
+    shadow: Shadow | None = None,
 ) -> ProxyApp:
+    """The proxy; ``shadow`` answers legacy calls as the sandbox would (``legacy_drift``),
+    without one legacy exchanges are forwarded and counted, not checked."""
     from callr_mock.contract import contract_for
 
     contract = contract_for(spec_path)
     upstream = Upstream(settings.upstream, timeout=settings.timeout, pool_size=pool_size)
     recorder = Recorder(settings.record_dir) if settings.record_dir else None
-    return ProxyApp(contract, upstream, recorder=recorder)
+    legacy = LegacyDrift(shadow) if shadow is not None else None
+    return ProxyApp(contract, upstream, recorder=recorder, legacy=legacy)

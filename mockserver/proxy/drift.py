@@ -18,7 +18,7 @@ import re
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qsl, unquote
 
 from callr_mock.contract import Contract, Operation, Parameter
@@ -612,11 +612,28 @@ def _text_example(raw: bytes) -> str:
 
 
 # -- the report -----------------------------------------------------------------------------
-class DriftReport:
-    """Findings of many exchanges, one entry per distinct disagreement (thread-safe)."""
+class LegacyChecker(Protocol):
+    """What checks a legacy JSON-RPC exchange (``legacy_drift.LegacyDrift``)."""
 
-    def __init__(self, contract: Contract) -> None:
+    def classify(self, exchange: Exchange) -> list[Finding]: ...
+
+
+LEGACY_PATH = "/json-rpc/v1.1/"
+
+
+def is_legacy_path(path: str) -> bool:
+    return path.rstrip("/") == LEGACY_PATH.rstrip("/")
+
+
+class DriftReport:
+    """Findings of many exchanges, one entry per distinct disagreement (thread-safe).
+
+    A legacy JSON-RPC exchange is checked by ``legacy`` when given (without it, it is
+    counted and not checked)."""
+
+    def __init__(self, contract: Contract, legacy: LegacyChecker | None = None) -> None:
         self.classifier = Classifier(contract)
+        self.legacy = legacy
         self.contract = contract
         self._lock = threading.Lock()
         self.exchanges = 0
@@ -624,7 +641,10 @@ class DriftReport:
         self._findings: dict[tuple[Any, ...], list[Any]] = {}
 
     def add(self, exchange: Exchange) -> list[Finding]:
-        findings = self.classifier.classify(exchange)
+        if is_legacy_path(exchange.path):
+            findings = self.legacy.classify(exchange) if self.legacy is not None else []
+        else:
+            findings = self.classifier.classify(exchange)
         with self._lock:
             self.exchanges += 1
             if exchange.status is None:

@@ -1,8 +1,16 @@
-"""``ProxyServer``: the proxy app on waitress, like ``callr-mock serve`` (one process, threaded)."""
+"""``ProxyServer``: the proxy app on waitress, like ``callr-mock serve`` (one process, threaded),
+and the shadow sandbox its legacy drift check compares Callr's answers with."""
 
 from __future__ import annotations
 
+import base64
+import json
+import threading
+from typing import Any
+
 from callr_mock.proxy.app import ProxyApp, ProxySettings, build_proxy
+from callr_mock.proxy.drift import LEGACY_PATH
+from callr_mock.proxy.legacy_drift import Shadow
 from callr_mock.server import WsgiServer
 from callr_mock.settings import Settings
 
@@ -13,7 +21,12 @@ class ProxyServer(WsgiServer):
 
     def __init__(self, proxy: ProxySettings, settings: Settings | None = None) -> None:
         settings = settings or Settings()
-        app = build_proxy(proxy, spec_path=settings.spec_path, pool_size=settings.threads)
+        app = build_proxy(
+            proxy,
+            spec_path=settings.spec_path,
+            pool_size=settings.threads,
+            shadow=sandbox_shadow(),
+        )
         super().__init__(settings, app)
         self.proxy: ProxyApp = app
         self.upstream_url = proxy.upstream
@@ -27,3 +40,24 @@ class ProxyServer(WsgiServer):
 
     def __enter__(self) -> ProxyServer:
         return self.start()
+
+
+def sandbox_shadow() -> Shadow:
+    """A private in-memory sandbox (demo seed, frozen clock) answering legacy calls as the
+    demo account; calls are serialised (one shadow per proxy)."""
+    from callr_mock import DEMO_ACCOUNT_SID, DEMO_API_KEY, create_app  # the app: only here
+
+    client = create_app(Settings(seed_path="demo", clock="frozen")).test_client()
+    token = base64.b64encode(f"{DEMO_ACCOUNT_SID}:{DEMO_API_KEY}".encode()).decode()
+    headers = {"Authorization": f"Basic {token}", "Content-Type": "application/json-rpc"}
+    lock = threading.Lock()
+
+    def call(body: bytes) -> Any:
+        with lock:
+            answer = client.post(LEGACY_PATH, data=body, headers=headers)
+        try:
+            return json.loads(answer.data)
+        except ValueError:
+            return None
+
+    return call

@@ -61,7 +61,8 @@ class UpstreamAnswer:
 
 class Upstream:
     """``base_url`` is the real API's base, e.g. ``https://api.callr.com/v2.0``: a request
-    to ``/v2.0/sms`` goes to ``https://api.callr.com/v2.0/sms``. A base without the
+    to ``/v2.0/sms`` goes to ``https://api.callr.com/v2.0/sms``, one to the legacy
+    ``/json-rpc/v1.1/`` to ``https://api.callr.com/json-rpc/v1.1/``. A base without the
     ``/v2.0`` suffix gets the whole path appended."""
 
     def __init__(self, base_url: str, *, timeout: float = 30.0, pool_size: int = 8) -> None:
@@ -82,10 +83,12 @@ class Upstream:
         )
 
     def url_for(self, raw_path: str, query: str) -> str:
-        path = raw_path
-        if self.prefix.endswith(API_PREFIX) and raw_path.startswith(API_PREFIX):
+        path, prefix = raw_path, self.prefix
+        if prefix.endswith(API_PREFIX) and raw_path.startswith(API_PREFIX):
             path = raw_path[len(API_PREFIX) :]
-        url = self.origin + self.prefix + path
+        elif prefix.endswith(API_PREFIX):  # the legacy /json-rpc/v1.1/ sits beside /v2.0
+            prefix = prefix[: -len(API_PREFIX)]
+        url = self.origin + prefix + path
         return f"{url}?{query}" if query else url
 
     def send(

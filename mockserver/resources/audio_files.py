@@ -58,6 +58,7 @@ def delete_audio_file(call: Call) -> Reply:
 
 
 @handles("setAudioFileContent")
+@handles("uploadAudioFileContent")
 def set_audio_file_content(call: Call) -> Reply:
     call.account.audio_files.get(call.path["sid"])  # 404 before looking at the body
     data, _ = _upload(call)
