@@ -129,6 +129,12 @@ def test_every_sdk_readme_call_replays(
     rpc: LegacyClient, api: Any, client: Any, runtime: Any, receiver: Receiver
 ) -> None:
     """data/sdk_readme_calls.yaml names the SDK and README section of each call."""
+    replay_readme_calls(rpc, api, client, runtime, receiver)
+
+
+def replay_readme_calls(rpc: Any, api: Any, client: Any, runtime: Any, receiver: Receiver) -> None:
+    """Replay every step through ``rpc`` (anything with ``call(method, *params)`` raising
+    ``LegacyError``: our client, or an adapter of one of Callr's SDKs)."""
     add_call(client, "outbound", "2025-12-31T10:00:00.000Z")
     replay = Replay(receiver)
     for step in CALLS:
