@@ -10,6 +10,7 @@ from callr_mock import reference
 from callr_mock.contract import contract_for
 from callr_mock.control import blueprint as control_blueprint
 from callr_mock.dispatch import ApiDispatcher
+from callr_mock.guard import Guard, allowed_hosts
 from callr_mock.journal import Journal
 from callr_mock.legacy import methods as legacy_methods
 from callr_mock.legacy.endpoint import blueprint as legacy_blueprint
@@ -110,5 +111,10 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     def _http_error(error: HTTPException) -> Any:
         return http_error(runtime, request, error)
 
-    app.wsgi_app = ApiDispatcher(app.wsgi_app, runtime, app.url_map)  # type: ignore[method-assign]
+    dispatcher = ApiDispatcher(app.wsgi_app, runtime, app.url_map)
+    app.wsgi_app = Guard(  # type: ignore[method-assign]
+        dispatcher,
+        hosts=allowed_hosts(settings.host, settings.allowed_hosts),
+        token=settings.control_token,
+    )
     return app

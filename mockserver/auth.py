@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hmac
 from typing import Protocol
 
 from callr_mock.state.errors import Unauthorized
@@ -81,7 +82,7 @@ def _by_basic(store: Store, authorization: str) -> AccountState:
     with store.lock:
         account = store.find_account(sid)
         if account is not None:
-            if account.key and account.key == key:
+            if account.key and hmac.compare_digest(account.key.encode(), key.encode()):
                 return account
             owner = store.account_for_key(key)
             if owner is not None and account.parent == owner.sid:

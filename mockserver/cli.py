@@ -120,6 +120,39 @@ examples:
 """
 
 
+def _guard_options(command: argparse.ArgumentParser, what: str) -> None:
+    command.add_argument(
+        "--control-token",
+        metavar="TOKEN",
+        default=_env("control_token", None),
+        help=f"require TOKEN on the {what} (header X-Callr-Mock-Token; the inspector: "
+        "/_mock/ui?token=TOKEN) from every client (env CALLR_MOCK_CONTROL_TOKEN; default: none "
+        "on loopback; generated and printed when --host is off loopback)",
+    )
+    command.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="another Host name to answer (e.g. the name of a container); repeat for more "
+        "(default: only loopback names and the --host address; any name on 0.0.0.0)",
+    )
+    command.add_argument(
+        "--connection-limit",
+        type=_bounded("connection limit", 1, 100_000),
+        default=_env("connection_limit", "1000"),
+        metavar="N",
+        help="open connections at most (env CALLR_MOCK_CONNECTION_LIMIT; default: %(default)s)",
+    )
+    command.add_argument(
+        "--channel-timeout",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="close a connection idle or dribbling for SECONDS (default: %(default)s)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=PROG,
@@ -220,6 +253,14 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"worker threads serving requests, 1-{MAX_THREADS} "
         "(env CALLR_MOCK_THREADS; default: %(default)s)",
     )
+    _guard_options(serve, "control API and the inspector (/_mock/*)")
+    serve.add_argument(
+        "--deny-private-webhooks",
+        action="store_true",
+        default=_flag(_env("deny_private_webhooks", "0")),
+        help="never deliver webhooks to loopback or private addresses, for a sandbox others "
+        "can reach (env CALLR_MOCK_DENY_PRIVATE_WEBHOOKS=1; default: local receivers allowed)",
+    )
 
     proxy = commands.add_parser(
         "proxy",
@@ -264,6 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help=f"worker threads, 1-{MAX_THREADS} (default: %(default)s)",
     )
+    _guard_options(proxy, "drift report (/_mock/drift)")
     drift = commands.add_parser(
         "drift", help="the drift report of a proxy recording (--record DIR)"
     )
@@ -372,7 +414,45 @@ def _settings(args: argparse.Namespace) -> Settings:
         threads=args.threads,
         vary_seed=_chosen_seed(args.vary_seed),
         state_file=args.state_file or None,
+        deny_private_webhooks=args.deny_private_webhooks,
+        **_guard_settings(args),
     )
+
+
+def _guard_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The guard's settings; off loopback without a token, one is generated (and printed)."""
+    from callr_mock.guard import is_loopback, new_token
+
+    token = args.control_token or None
+    if token is None and not is_loopback(args.host):
+        token = new_token()
+        args.generated_token = True
+    return {
+        "control_token": token,
+        "allowed_hosts": list(args.allowed_host),
+        "connection_limit": args.connection_limit,
+        "channel_timeout": args.channel_timeout,
+    }
+
+
+def _token_lines(server: WsgiServer) -> list[str]:
+    token = server.settings.control_token
+    if token is None:
+        return []
+    lines = [
+        f"  control token: {token}  (header X-Callr-Mock-Token on /_mock/*; "
+        f"inspector: {server.url}/_mock/ui?token={token})"
+    ]
+    from callr_mock.guard import is_loopback
+
+    if not is_loopback(server.settings.host):
+        print(
+            f"callr-mock: warning: bound to {server.settings.host}, off loopback: other machines "
+            "can reach this server; its control API needs the control token printed below",
+            file=sys.stderr,
+            flush=True,
+        )
+    return lines
 
 
 def _chosen_seed(seed: int | None) -> int | None:
@@ -478,6 +558,7 @@ def _print_ready(server: MockServer) -> None:
             f"  {len(rt.unhandled)} operation(s) answer from the spec only: "
             + ", ".join(sorted(rt.unhandled))
         )
+    lines += _token_lines(server)
     lines.append(f"  try: curl -H 'x-api-key: {accounts[0][1]}' {server.url}/v2.0/ping")
     print("\n".join(lines), flush=True)
 
@@ -488,6 +569,8 @@ def serve(args: argparse.Namespace) -> int:
     server = _build(settings)
     _bind(server)
     server.serve_forever(on_ready=_print_ready)
+    if server.state_file is not None and server.state_file.problem:
+        raise CliError(f"{server.state_file.problem}; the last changes are lost", status=1)
     kept = f"; state saved in {server.state_file.path}" if server.state_file else ""
     print(f"callr-mock stopped{kept}", flush=True)
     return 0
@@ -504,6 +587,7 @@ def proxy(args: argparse.Namespace) -> int:
         spec_path=args.spec_path,
         threads=args.threads,
         max_body_bytes=64 << 20,
+        **_guard_settings(args),
     )
     try:
         server = ProxyServer(
@@ -519,6 +603,8 @@ def proxy(args: argparse.Namespace) -> int:
         print(f"callr-mock proxy on {server.url}/v2.0 -> {args.upstream}", flush=True)
         print(f"  checking against {server.proxy.contract.title}", flush=True)
         print(f"  drift report: {server.url}/_mock/drift", flush=True)
+        for line in _token_lines(server):
+            print(line, flush=True)
         if args.record_dir:
             print(f"  recording exchanges (redacted) to {args.record_dir}", flush=True)
 
@@ -549,11 +635,15 @@ def drift(args: argparse.Namespace) -> int:
 def coverage(args: argparse.Namespace) -> int:
     import requests
     from callr_mock.coverage import render
+    from callr_mock.guard import control_headers
 
     url = args.url.rstrip("/") + "/_mock/coverage"
     try:
         answer = requests.get(
-            url, params={"account": args.account} if args.account else {}, timeout=30
+            url,
+            params={"account": args.account} if args.account else {},
+            headers=control_headers(),
+            timeout=30,
         )
     except requests.RequestException as error:
         raise CliError(

@@ -40,6 +40,11 @@ def describe_error(error: Any) -> tuple[str, str]:
     return pointer, explain(error)
 
 
+# Python refuses to read longer integer strings (sys.get_int_max_str_digits); far beyond
+# any bound of the spec, so such a value is kept as text and refused by the schema
+MAX_NUMBER_DIGITS = 4000
+
+
 @dataclass
 class Parameter:
     name: str
@@ -65,6 +70,8 @@ class Parameter:
     def coerce(self, raw: str) -> Any:
         """Turn a query or path string into the schema's type when it parses; else keep it."""
         types = self.types
+        if len(raw) > MAX_NUMBER_DIGITS:
+            return raw  # no integer of the spec has 4,300 digits: the schema refuses the text
         if "integer" in types and re.fullmatch(r"[+-]?[0-9]+", raw):
             return int(raw)
         if "number" in types:

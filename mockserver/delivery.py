@@ -41,8 +41,10 @@ use it. It must not be called while holding the store lock.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
 import re
@@ -56,6 +58,8 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import requests
+import urllib3
+import urllib3.connection
 from callr_mock.journal import JournalEntry, Message, Violation
 from callr_mock.state.events import Event
 from callr_mock.state.scheduler import Job
@@ -77,6 +81,76 @@ USER_AGENT = "callr-mock-webhooks/1"  # v2 deliveries: Callr's own is not publis
 EVENT_ID_HEADER = "X-CALLR-EventId"
 SIGNATURE_HEADER = "X-CALLR-HmacSignature"
 RETRY_JOB = "webhook.retry"  # the scheduler job that lets a lane's head go again
+MAX_SENDERS = 16  # lane threads at most: 200 subscriptions wait their turn, not 200 threads
+DEADLINE_FACTOR = 2.0  # an attempt's wall-clock deadline: this many webhook timeouts
+
+
+# -- a wall-clock deadline per attempt ------------------------------------------------------
+# requests' timeout bounds each socket read, so a receiver that dribbles a byte a second
+# would hold a lane for as long as it likes. Every connection a lane opens is noted (on the
+# lane's thread) and shut down by a timer at the attempt's deadline, which ends the read.
+_opened = threading.local()
+
+
+def _note(sock: Any) -> None:
+    socks = getattr(_opened, "socks", None)
+    if socks is not None and sock is not None:
+        socks.append(sock)
+
+
+class _NotedHTTPConnection(urllib3.connection.HTTPConnection):
+    def connect(self) -> None:
+        super().connect()
+        _note(self.sock)
+
+
+class _NotedHTTPSConnection(urllib3.connection.HTTPSConnection):
+    def connect(self) -> None:
+        super().connect()
+        _note(self.sock)
+
+
+class _NotedHTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _NotedHTTPConnection
+
+
+class _NotedHTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _NotedHTTPSConnection
+
+
+def _session() -> requests.Session:
+    session = requests.Session()
+    session.trust_env = False  # never through an HTTP(S)_PROXY: targets are often loopback
+    for adapter in session.adapters.values():
+        manager = adapter.poolmanager  # type: ignore[attr-defined]
+        manager.pool_classes_by_scheme = {"http": _NotedHTTPPool, "https": _NotedHTTPSPool}
+    return session
+
+
+def _shut(socks: list[Any]) -> None:
+    for sock in socks:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
+def _private(host: str) -> str | None:
+    """The private address ``host`` resolves to, if any (``--deny-private-webhooks``)."""
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except socket.gaierror:
+        return None
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if (
+            address.is_private
+            or address.is_loopback
+            or address.is_link_local
+            or address.is_reserved
+            or address.is_multicast
+            or address.is_unspecified
+        ):
+            return str(address)
+    return None
 
 
 # Envelope renderers other than the spec's v2 one, by ``Webhook.envelope``: the legacy
@@ -289,6 +363,8 @@ class WebhookDelivery:
         """Start the lane's sender if it has a head ready to go. Caller holds ``_cond``."""
         if self._stopped or lane.thread is not None or lane.waiting or not lane.queue:
             return
+        if sum(1 for other in self._lanes.values() if other.thread is not None) >= MAX_SENDERS:
+            return  # _release starts it when a sender is free
         generation = self._generation
         lane.thread = threading.Thread(
             target=self._run_lane,
@@ -300,8 +376,7 @@ class WebhookDelivery:
 
     # -- the sender thread of one lane -----------------------------------------
     def _run_lane(self, lane: _Lane, generation: int) -> None:
-        session = requests.Session()
-        session.trust_env = False  # never through an HTTP(S)_PROXY: targets are often loopback
+        session = _session()
         try:
             while True:
                 job = self._next(lane, generation)
@@ -320,6 +395,11 @@ class WebhookDelivery:
     def _release(self, lane: _Lane) -> None:
         lane.thread = None
         self._cond.notify_all()
+        for other in self._lanes.values():  # a lane left waiting for a free sender
+            if other.thread is None and other.queue and not other.waiting:
+                self._kick(other)
+                if other.thread is not None:
+                    break
 
     def _next(self, lane: _Lane, generation: int) -> _Send | None:
         with self.store.lock, self._cond:
@@ -371,7 +451,22 @@ class WebhookDelivery:
 
     def _post(self, session: requests.Session, job: _Send) -> _Outcome:
         timeout = self.runtime.settings.webhook_timeout
+        deadline = timeout * DEADLINE_FACTOR
         started = time.perf_counter()
+        status: int | None
+        error: str | None
+        snippet: str | None
+        if self.runtime.settings.deny_private_webhooks:
+            host = urllib3.util.parse_url(job.url).host or ""
+            private = _private(host.strip("[]"))
+            if private is not None:
+                error = f"blocked: {host} is a private address ({private}; --deny-private-webhooks)"
+                return _Outcome(None, error, 0.0, None)
+        socks: list[Any] = []
+        _opened.socks = socks
+        timer = threading.Timer(deadline, _shut, args=(socks,))
+        timer.daemon = True
+        timer.start()
         try:
             response = session.post(
                 job.url,
@@ -385,7 +480,7 @@ class WebhookDelivery:
                 snippet = _snippet(response)
             finally:
                 response.close()
-            status: int | None = response.status_code
+            status = response.status_code
             error = None
             if 300 <= response.status_code < 400:
                 location = response.headers.get("Location")
@@ -397,7 +492,15 @@ class WebhookDelivery:
             status, error, snippet = None, f"timeout: no answer within {timeout:g} s", None
         except requests.RequestException as failure:
             status, error, snippet = None, _describe(failure), None
-        duration = round((time.perf_counter() - started) * 1000, 3)
+        finally:
+            timer.cancel()
+            _opened.socks = None
+        elapsed = time.perf_counter() - started
+        if elapsed >= deadline:  # shut down at the deadline, whatever was read by then
+            status = None
+            snippet = None
+            error = f"timeout: the answer took over {deadline:g} s (a wall-clock deadline)"
+        duration = round(elapsed * 1000, 3)
         return _Outcome(status, error, duration, snippet)
 
     def _record(self, lane: _Lane, generation: int, job: _Send, outcome: _Outcome) -> None:

@@ -27,7 +27,10 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-SECRET_NAME = re.compile(r"key|secret|passw|token|auth|credential|signature", re.IGNORECASE)
+SECRET_NAME = re.compile(
+    r"key|secret|passw|pwd|token|auth|credential|signature|hmac|bearer|(?<![a-z])sig(?![a-z])",
+    re.IGNORECASE,
+)
 SECRET_HEADERS = frozenset(
     {"authorization", "proxy-authorization", "x-api-key", "cookie", "set-cookie"}
 )
@@ -64,7 +67,10 @@ def header_value(name: str, value: str) -> str:
             except (binascii.Error, UnicodeDecodeError):
                 return f"{scheme} {REDACTED}"
             user, colon, _ = login.partition(":")
-            return f"{scheme} {user}:{REDACTED} (base64)" if colon else f"{scheme} {REDACTED}"
+            # the login too is masked like a key: a client may send its key there
+            return (
+                f"{scheme} {_partly(user)}:{REDACTED} (base64)" if colon else f"{scheme} {REDACTED}"
+            )
         return f"{scheme} {_partly(credentials)}" if credentials else REDACTED
     if lowered in SECRET_HEADERS or SECRET_NAME.search(lowered):
         return _partly(value)
@@ -92,9 +98,14 @@ def redact_json(value: Any) -> Any:
         }
     if isinstance(value, list):
         return [redact_json(v) for v in value]
-    if isinstance(value, str) and "=" in value:  # a URL with ?token=... (a webhook endpoint)
-        return _FORM_FIELD.sub(lambda m: m.group(1) + REDACTED, value)
+    if isinstance(value, str) and ("=" in value or "@" in value or " " in value):
+        # a URL with ?token=... or user:password@ (a webhook endpoint), "Bearer ..."
+        return redact_text(value) if _looks_secret(value) else value
     return value
+
+
+def _looks_secret(value: str) -> bool:
+    return bool(_FORM_FIELD.search(value) or _BEARER.search(value) or _USERINFO.search(value))
 
 
 def _secret(value: Any) -> Any:
@@ -111,7 +122,14 @@ def redact_query(query: str) -> str:
     return urlencode([(n, REDACTED if is_secret_name(n) else v) for n, v in pairs])
 
 
+_BEARER = re.compile(r"(\b(?:Bearer|Basic|Api-Key|Session)\s+)[A-Za-z0-9._~+/=-]+", re.IGNORECASE)
+_USERINFO = re.compile(r"(\b[a-z][a-z0-9+.-]*://)[^/@\s:]+:[^/@\s]*@", re.IGNORECASE)
+
+
 def redact_text(text: str) -> str:
-    """Secret-named JSON fields and form fields in text that is not whole JSON."""
+    """Secret-named JSON fields and form fields in text that is not whole JSON, credentials
+    after an auth scheme (``Bearer …``) and the ``user:password@`` of URLs."""
     text = _JSON_FIELD.sub(lambda m: m.group(1) + '"' + REDACTED + '"', text)
-    return _FORM_FIELD.sub(lambda m: m.group(1) + REDACTED, text)
+    text = _FORM_FIELD.sub(lambda m: m.group(1) + REDACTED, text)
+    text = _BEARER.sub(lambda m: m.group(1) + REDACTED, text)
+    return _USERINFO.sub(lambda m: m.group(1) + REDACTED + "@", text)

@@ -44,6 +44,7 @@ class Runtime:
     unhandled: list[str] = field(default_factory=list)
     delivery: WebhookDelivery = field(init=False)
     coverage: CoverageTally = field(init=False)
+    persistence: Any = None  # the StateFile of serve --state-file: .path, .problem, .saves
     _ticker: threading.Thread | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
 

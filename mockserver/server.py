@@ -99,6 +99,8 @@ class WsgiServer:
             host=self.settings.host,
             port=self.settings.port,
             threads=self.settings.threads,
+            connection_limit=self.settings.connection_limit,
+            channel_timeout=self.settings.channel_timeout,
             ident="callr-mock",
             max_request_body_size=max(self.settings.max_body_bytes * 4, 1 << 22),
             clear_untrusted_proxy_headers=self.clear_untrusted_proxy_headers,
@@ -198,6 +200,7 @@ class MockServer(WsgiServer):
         if settings.state_file:
             self.state_file = StateFile(settings.state_file, self.runtime)
             self.state_file.open(document)
+            self.runtime.persistence = self.state_file
 
     def _start_background(self) -> None:
         self.runtime.start_background()

@@ -19,6 +19,9 @@ ENV_VARS = {
     "strict": "CALLR_MOCK_STRICT",
     "threads": "CALLR_MOCK_THREADS",
     "state_file": "CALLR_MOCK_STATE_FILE",
+    "control_token": "CALLR_MOCK_CONTROL_TOKEN",
+    "connection_limit": "CALLR_MOCK_CONNECTION_LIMIT",
+    "deny_private_webhooks": "CALLR_MOCK_DENY_PRIVATE_WEBHOOKS",
 }
 
 
@@ -38,10 +41,21 @@ class Settings:
     vary_seed: int | None = None  # contract-valid variation of every response (--vary)
     journal_limit: int = 10_000
     webhook_timeout: float = 2.0
+    deny_private_webhooks: bool = False
+    """Refuse to deliver to loopback and private addresses (an exposed sandbox must not be
+    a way into its network); off by default, since local receivers are the usual case."""
     threads: int = 8
     state_file: str | None = None
     """Where the state is kept across restarts (``serve --state-file``): loaded at start
     when it exists, saved about a second after each change and on a clean stop."""
+    control_token: str | None = None
+    """Required on ``/_mock/*`` when set (``X-Callr-Mock-Token``; see ``guard.py``)."""
+    allowed_hosts: list[str] = field(default_factory=list)
+    """More ``Host`` names to answer besides the loopback names and the bound address."""
+    connection_limit: int = 1000
+    """Open connections at most (waitress' own default, 100, is starved by 100 idle sockets)."""
+    channel_timeout: float = 30.0
+    """Seconds an idle or dribbling connection is kept before it is closed."""
     warm_up_in_background: bool = False
     """Load the data a first request needs (libphonenumber's geocoder, ~0.4 s) on a thread
     while the server already answers, instead of before it starts: the pytest plugin's

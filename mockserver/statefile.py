@@ -32,6 +32,7 @@ import json
 import logging
 import os
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -173,6 +174,8 @@ class StateFile:
         self._save_lock = threading.Lock()  # one save at a time (writer thread, close())
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
+        self.problem: str | None = None  # why the last save failed; None once one succeeds
+        self._lock_file: Any = None  # PATH.lock, held while this server uses PATH
 
     # -- start-up ----------------------------------------------------------------------
     def open(self, document: dict[str, Any] | None) -> None:
@@ -180,6 +183,14 @@ class StateFile:
         with none, create the file from the fresh sandbox. ``StateFileError`` when the
         document cannot be restored or the file cannot be written."""
         self._check_directory()
+        self._take_lock()
+        try:
+            self._open(document)
+        except BaseException:
+            self._release_lock()
+            raise
+
+    def _open(self, document: dict[str, Any] | None) -> None:
         try:
             if document is None:
                 self.save()  # the file exists from now on
@@ -196,6 +207,38 @@ class StateFile:
                 raise StateFileError(f"{self.path}: {error}") from None
             self.restored = True
             self._saved_revision = self.runtime.store.revision  # the file holds this state
+
+    def _take_lock(self) -> None:
+        """Only one server per state file: two would overwrite each other's saves."""
+        import fcntl
+
+        lock_path = self.path.with_name(f".{self.path.name}.lock")
+        try:
+            handle = open(lock_path, "a+")  # noqa: SIM115 (held until close())
+        except OSError as error:
+            raise StateFileError(f"cannot write {lock_path}: {error.strerror or error}") from None
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            handle.close()
+            raise StateFileError(
+                f"{self.path} is in use by another callr-mock (pid {holder}); stop it, or "
+                "give this one another --state-file"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        self._lock_file = handle
+
+    def _release_lock(self) -> None:
+        handle, self._lock_file = self._lock_file, None
+        if handle is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(handle.name)  # no litter beside the state file
+            handle.close()
 
     def _check_directory(self) -> None:
         directory = self.path.parent
@@ -291,6 +334,7 @@ class StateFile:
             time.sleep(0.01)
 
     def _saved(self, revision: int, locked: float, started: float) -> None:
+        self.problem = None
         self._saved_revision = revision
         self.saves += 1
         self.last_lock_seconds = locked
@@ -318,8 +362,8 @@ class StateFile:
                     except OSError as error:
                         log.warning("saving in a child process failed (%s); saving here", error)
                 self.save()
-            except Exception:  # a full disk, a removed directory: say so, keep serving
-                log.exception("could not save the state to %s; retrying", self.path)
+            except Exception as error:  # a full disk, a removed directory: say so, keep serving
+                self._failed(error)
                 self.runtime.store.changed.set()  # still to save
                 if self._stopping.wait(RETRY_SECONDS):
                     return
@@ -333,5 +377,20 @@ class StateFile:
             thread.join(timeout=30)
         try:
             self.save()
-        except OSError as error:
-            log.error("could not save the state to %s on stop: %s", self.path, error)
+        except Exception as error:  # the caller reads .problem: the exit status says it
+            self._failed(error, final=True)
+        finally:
+            self._release_lock()
+
+    def _failed(self, error: BaseException, *, final: bool = False) -> None:
+        """A save failed: visible in ``/_mock/health``, one line on stderr; the writer retries."""
+        reason = getattr(error, "strerror", None) or str(error) or type(error).__name__
+        self.problem = f"could not save the state to {self.path}: {reason}"
+        when = (
+            "on stop; the changes since the last save are lost"
+            if final
+            else (f"changes are kept in memory, retrying every {RETRY_SECONDS:g} s")
+        )
+        log.error("%s (%s)", self.problem, when)
+        sys.stderr.write(f"callr-mock: {self.problem} ({when})\n")
+        sys.stderr.flush()

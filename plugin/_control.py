@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import requests
+from callr_mock.guard import control_headers
 from callr_mock.state.timefmt import iso
 
 DEFAULT_TIMEOUT = 10.0
@@ -87,6 +88,7 @@ class _HttpTransport:
     def __init__(self, root_url: str, timeout: float = DEFAULT_TIMEOUT) -> None:
         self._root = root_url.rstrip("/")
         self._session = requests.Session()
+        self._session.headers.update(control_headers())  # CALLR_MOCK_CONTROL_TOKEN
         self._timeout = timeout
 
     def request(

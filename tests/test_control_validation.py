@@ -80,14 +80,18 @@ def test_the_messages_name_the_field_and_the_rule(client: Any) -> None:
     assert "'sid'" in message and "string" in message
 
 
-def test_a_body_sent_without_a_json_content_type_is_read_as_json(client: Any) -> None:
-    """``curl -d '{"seconds": 5}'`` sends form-urlencoded; the control API takes it as JSON."""
-    response = client.post(
-        "/_mock/clock/advance",
-        data='{"seconds": 5}',
-        content_type="application/x-www-form-urlencoded",
-    )
-    assert response.status_code == 200
+@pytest.mark.parametrize(
+    "content_type", ["application/x-www-form-urlencoded", "text/plain", "multipart/form-data"]
+)
+def test_a_control_body_must_be_json(client: Any, content_type: str) -> None:
+    """A web page can POST forms and text/plain to any origin without asking: the control API
+    takes JSON only (issue 26), so such a body changes nothing."""
+    before = client.get("/_mock/clock").get_json()
+    response = client.post("/_mock/clock/advance", data='{"seconds": 5}', content_type=content_type)
+    assert response.status_code == 415
+    body = response.get_json()
+    assert body["code"] == "unsupported-media-type" and "application/json" in body["message"]
+    assert client.get("/_mock/clock").get_json() == before
 
 
 def test_good_control_input_still_works(client: Any) -> None:

@@ -24,9 +24,19 @@ __all__ = ["blueprint"]
 @blueprint.get("/health")
 def health() -> Response:
     rt = runtime_of(current_app)
+    state_file = rt.persistence
+    problem = state_file.problem if state_file is not None else None
+    extra = {}
+    if state_file is not None:
+        extra["stateFile"] = {
+            "path": str(state_file.path),
+            "saves": state_file.saves,
+            "problem": problem,
+        }
     return reply(
         {
-            "status": "ok",
+            "status": "failing" if problem else "ok",
+            **extra,
             "spec": rt.contract.title,
             "operations": len(rt.contract.operations),
             "unhandled": sorted(rt.unhandled),

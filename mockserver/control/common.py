@@ -105,9 +105,7 @@ def _read_and_check() -> None:
     if op is None:
         return
     rt = runtime_of(current_app)
-    surface = Surface(
-        control_contract(), PREFIX, max_body_bytes=rt.settings.max_body_bytes, assume_json=True
-    )
+    surface = Surface(control_contract(), PREFIX, max_body_bytes=rt.settings.max_body_bytes)
     g.control_inputs = read_request(surface, op, request, _path_values(op))
     g.control_refused_early = False
 

@@ -3,7 +3,7 @@
 "use strict";
 
 const API = "/_mock";
-const SECRET = /key|secret|passw|token|auth|credential|signature/i;  // = redaction.SECRET_NAME (tested)
+const SECRET = /key|secret|passw|pwd|token|auth|credential|signature|hmac|bearer|(?<![a-z])sig(?![a-z])/i;  // = redaction.SECRET_NAME (tested)
 const SECTIONS = ["numbers", "scenarios", "sms", "tasks", "calls", "audio_files", "recordings", "webhooks", "reservations"];
 const ui = { account: null, lastSeq: 0, entries: [], open: new Set(), details: new Map(), state: null, deliveries: [] };
 

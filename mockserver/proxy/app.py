@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from callr_mock.contract import Contract
 from callr_mock.proxy.drift import (
@@ -102,6 +102,12 @@ class ProxyApp:
         started = time.perf_counter()
         method = environ["REQUEST_METHOD"]
         raw_path, query = _raw_target(environ)
+        if _has_dot_segment(raw_path):
+            message = (
+                f"the path {raw_path!r} has a '.' or '..' segment; the proxy forwards paths "
+                f"under {API_PREFIX} as they are, never outside it"
+            )
+            return _error(start_response, 400, "dot-segment", message)
         headers = _request_headers(environ)
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -180,6 +186,12 @@ def _raw_target(environ: dict[str, Any]) -> tuple[str, str]:
         environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""), safe="/:@!$&'()*+,;=-._~%"
     )
     return path, environ.get("QUERY_STRING", "")
+
+
+def _has_dot_segment(raw_path: str) -> bool:
+    """``/v2.0/../x``, ``/v2.0/%2e%2e/x``: a segment an upstream would resolve away."""
+    segments = unquote(raw_path).replace("\\", "/").split("/")
+    return any(segment in (".", "..") for segment in segments)
 
 
 def _request_headers(environ: dict[str, Any]) -> list[tuple[str, str]]:

@@ -32,7 +32,13 @@ from callr_mock.provenance import (
     provenance_along,
 )
 from callr_mock.proxy.encodings import why_unchecked
-from callr_mock.proxy.redaction import REDACTED, pointer_is_secret, redact_json, redact_text
+from callr_mock.proxy.redaction import (
+    REDACTED,
+    pointer_is_secret,
+    redact_json,
+    redact_path,
+    redact_text,
+)
 
 API_PREFIX = "/v2.0"
 EXAMPLE_LIMIT = 200
@@ -228,6 +234,7 @@ class Classifier:
         )
 
     def _unknown(self, exchange: Exchange, path: str, allowed: list[str]) -> Finding:
+        path = redact_path(path)  # an unknown path may carry a token
         if allowed:
             return Finding(
                 operation=f"{exchange.method} {path}",

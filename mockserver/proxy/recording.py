@@ -18,11 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from callr_mock.proxy.drift import Exchange
-from callr_mock.proxy.encodings import why_unchecked
+from callr_mock.proxy.encodings import decode, why_unchecked
 from callr_mock.proxy.redaction import (
+    Scrubber,
     redact_headers,
     redact_json,
     redact_multipart,
+    redact_path,
     redact_query,
     redact_text,
 )
@@ -34,7 +36,9 @@ class RecordingError(ValueError):
     """A recording directory or file that cannot be read."""
 
 
-def _body_out(raw: bytes, content_type: str = "", encoding: str | None = None) -> dict[str, Any]:
+def _body_out(
+    raw: bytes, scrub: Scrubber, content_type: str = "", encoding: str | None = None
+) -> dict[str, Any]:
     """A body as recorded, every secret in it redacted: JSON (secret-named fields), other
     text (form and JSON-like fields, ``redact_text``), multipart (secret-named parts),
     else base64. A body still content-encoded (``encoding``: br without brotli, ...)
@@ -47,13 +51,13 @@ def _body_out(raw: bytes, content_type: str = "", encoding: str | None = None) -
     if not raw:
         return {}
     try:
-        return {"body": redact_json(json.loads(raw))}
+        return {"body": scrub.json(redact_json(json.loads(raw)))}
     except (ValueError, RecursionError):
         pass
     if content_type.lower().startswith("multipart/"):
         raw = redact_multipart(raw, content_type)
     try:
-        return {"bodyText": redact_text(raw.decode("utf-8"))}
+        return {"bodyText": scrub.text(redact_text(raw.decode("utf-8")))}
     except UnicodeDecodeError:
         return {"bodyBase64": base64.b64encode(raw).decode("ascii")}
 
@@ -74,17 +78,27 @@ def _body_in(part: dict[str, Any]) -> bytes:
 
 
 def to_record(exchange: Exchange, *, seq: int, time: str, duration_ms: float) -> dict[str, Any]:
+    scrub = Scrubber(exchange.request_headers)
+
+    def headers(given: dict[str, str]) -> dict[str, str]:
+        return {k: scrub.text(v) for k, v in redact_headers(given).items()}
+
     response = None
     if exchange.status is not None:
         response = {
             "status": exchange.status,
-            "headers": redact_headers(exchange.response_headers),
+            "headers": headers(exchange.response_headers),
             **_body_out(
                 exchange.response_body,
+                scrub,
                 exchange.response_headers.get("content-type", ""),
                 exchange.response_encoding,
             ),
         }
+    # a request body is searched for secrets once its content coding is undone
+    request_body, request_encoding = decode(
+        exchange.request_body, exchange.request_headers.get("content-encoding")
+    )
     return {
         "format": FORMAT,
         "seq": seq,
@@ -92,10 +106,15 @@ def to_record(exchange: Exchange, *, seq: int, time: str, duration_ms: float) ->
         "durationMs": duration_ms,
         "request": {
             "method": exchange.method,
-            "path": exchange.path,
-            "query": redact_query(exchange.query),
-            "headers": redact_headers(exchange.request_headers),
-            **_body_out(exchange.request_body, exchange.request_headers.get("content-type", "")),
+            "path": scrub.text(redact_path(exchange.path)),
+            "query": scrub.text(redact_query(exchange.query)),
+            "headers": headers(exchange.request_headers),
+            **_body_out(
+                request_body,
+                scrub,
+                exchange.request_headers.get("content-type", ""),
+                request_encoding,
+            ),
         },
         "response": response,
         "upstreamError": exchange.upstream_error,

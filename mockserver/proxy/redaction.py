@@ -21,12 +21,15 @@ from callr_mock.redaction import (
 
 __all__ = [
     "REDACTED",
+    "Scrubber",
     "redact_header",
     "redact_headers",
     "redact_json",
     "redact_multipart",
+    "redact_path",
     "redact_query",
     "redact_text",
+    "redact_url",
 ]
 
 
@@ -41,8 +44,77 @@ def redact_header(name: str, value: str) -> str:
     return value
 
 
+# headers whose value is (or holds) a URL: a token may sit in its path or query
+URL_HEADERS = frozenset({"location", "content-location", "link", "refresh", "referer"})
+# a path segment this long and opaque is a token (a reservation token is 40 characters;
+# sids are 8, E.164 numbers at most 16 with their +)
+_TOKEN_SEGMENT = re.compile(r"(?<=/)[A-Za-z0-9_~-]{20,}(?=/|$|\?|;|>)")
+
+
+def redact_path(path: str) -> str:
+    """A path with every token-like segment replaced (``/numbers/store/[redacted]``)."""
+    return _TOKEN_SEGMENT.sub(REDACTED, path)
+
+
+def redact_url(value: str) -> str:
+    """A URL (or a ``Link`` header of URLs): path tokens, secret query parameters and
+    ``user:password@`` replaced."""
+    return redact_path(redact_text(value))
+
+
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    return {name: redact_header(name, value) for name, value in headers.items()}
+    return {
+        name: redact_url(value) if name.lower() in URL_HEADERS else redact_header(name, value)
+        for name, value in headers.items()
+    }
+
+
+class Scrubber:
+    """Removes the caller's own credentials wherever they appear by value (a body that
+    echoes the key, a path, a header of the answer), besides the name-based redaction."""
+
+    def __init__(self, request_headers: Mapping[str, str]) -> None:
+        found: set[str] = set()
+        for name, value in request_headers.items():
+            lower = name.lower()
+            if lower in ("x-api-key", "x-callr-mock-token") and value.strip():
+                found.add(value.strip())
+            elif lower in ("authorization", "proxy-authorization"):
+                scheme, _, credentials = value.strip().partition(" ")
+                credentials = credentials.strip()
+                if not credentials:
+                    continue
+                found.add(credentials)
+                if scheme.lower() == "basic":
+                    found.update(_basic_parts(credentials))
+        self.secrets = sorted((s for s in found if len(s) >= 6), key=len, reverse=True)
+
+    def text(self, value: str) -> str:
+        for secret in self.secrets:
+            if secret in value:
+                value = value.replace(secret, REDACTED)
+        return value
+
+    def json(self, value: object) -> object:
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, list):
+            return [self.json(item) for item in value]
+        if isinstance(value, dict):
+            return {self.text(str(k)): self.json(v) for k, v in value.items()}
+        return value
+
+
+def _basic_parts(credentials: str) -> list[str]:
+    import base64
+    import binascii
+
+    try:
+        login = base64.b64decode(credentials, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return []
+    user, _, password = login.partition(":")
+    return [part for part in (password,) if part] + ([user] if len(user) > 8 else [])
 
 
 def pointer_is_secret(parts: Iterable[str | int]) -> bool:

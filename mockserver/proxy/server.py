@@ -8,6 +8,7 @@ import json
 import threading
 from typing import Any
 
+from callr_mock.guard import Guard, allowed_hosts
 from callr_mock.proxy.app import ProxyApp, ProxySettings, build_proxy
 from callr_mock.proxy.drift import LEGACY_PATH
 from callr_mock.proxy.legacy_drift import Shadow
@@ -27,7 +28,12 @@ class ProxyServer(WsgiServer):
             pool_size=settings.threads,
             shadow=sandbox_shadow(),
         )
-        super().__init__(settings, app)
+        guarded = Guard(
+            app,
+            hosts=allowed_hosts(settings.host, settings.allowed_hosts),
+            token=settings.control_token,
+        )
+        super().__init__(settings, guarded)
         self.proxy: ProxyApp = app
         self.upstream_url = proxy.upstream
 

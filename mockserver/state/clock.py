@@ -12,10 +12,37 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from callr_mock.state.codec import CodecError, load
+from callr_mock.state.errors import InvalidInput
 from callr_mock.state.timefmt import exact, iso
 
 CLOCK_MODES = ("real", "frozen")
 DEFAULT_FROZEN_START = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
+# The instants the sandbox clock may show: wide enough for any test, far enough inside
+# Python's years 1-9999 that every lifecycle's arithmetic (a reservation's 5 minutes, a
+# retry's backoff, a date in a response) stays representable [ours].
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+OUT_OF_RANGE = "clock-out-of-range"
+
+
+def check_instant(at: datetime, what: str = "the sandbox clock") -> datetime:
+    """``at`` in UTC; ``InvalidInput`` (400 ``clock-out-of-range``) outside the range."""
+    at = at.astimezone(UTC)
+    if not EARLIEST <= at < LATEST:
+        raise InvalidInput(
+            f"{what} must stay from {iso(EARLIEST)} to before {iso(LATEST)}, not {iso(at)}",
+            code=OUT_OF_RANGE,
+        )
+    return at
+
+
+def _plus(at: datetime, step: timedelta | float) -> datetime:
+    try:
+        return at + (step if isinstance(step, timedelta) else timedelta(seconds=step))
+    except OverflowError:
+        raise InvalidInput(
+            f"the sandbox clock must stay before {iso(LATEST)}", code=OUT_OF_RANGE
+        ) from None
 
 
 class SandboxClock:
@@ -45,7 +72,7 @@ class SandboxClock:
         """Stop time at ``at`` (default: the current sandbox time)."""
         with self._lock:
             current = self._frozen_at or datetime.now(UTC) + self._offset
-            self._frozen_at = (at or current).astimezone(UTC)
+            self._frozen_at = check_instant(at or current, "the frozen time")
             frozen = self._frozen_at
         self._changed()
         return frozen
@@ -62,13 +89,12 @@ class SandboxClock:
         if seconds < 0:
             raise ValueError("the sandbox clock only moves forward")
         with self._lock:
-            step = timedelta(seconds=seconds)
+            current = self._frozen_at or datetime.now(UTC) + self._offset
+            now = check_instant(_plus(current, seconds), "the advanced clock")
             if self._frozen_at is not None:
-                self._frozen_at += step
-                now = self._frozen_at
+                self._frozen_at = now
             else:
-                self._offset += step
-                now = datetime.now(UTC) + self._offset
+                self._offset = now - datetime.now(UTC)
         self._changed()
         return now
 
@@ -94,6 +120,10 @@ class SandboxClock:
             offset = timedelta(seconds=load(float, data["offsetSeconds"], f"{where}.offsetSeconds"))
         else:
             raise CodecError(f"{where}.mode: must be 'real' or 'frozen', not {mode!r}")
+        try:
+            check_instant(frozen_at or _plus(datetime.now(UTC), offset))
+        except InvalidInput as error:
+            raise CodecError(f"{where}: {error.message}") from None
         with self._lock:
             self._frozen_at, self._offset = frozen_at, offset
         self._changed()

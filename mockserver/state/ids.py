@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import re
+import secrets
 import string
 import threading
 from collections.abc import Callable
@@ -30,6 +31,7 @@ class IdGenerator:
         self._lock = threading.Lock()
         self._random = random.Random(seed)
         self._issued: set[str] = set()
+        self.seeded = seed is not None  # --id-seed: every id repeats, API keys included
 
     def _draw(self, alphabet: str, length: int) -> str:
         return "".join(self._random.choice(alphabet) for _ in range(length))
@@ -48,6 +50,14 @@ class IdGenerator:
         with self._lock:
             return self._draw(TOKEN_ALPHABET, 40)
 
+    def api_key(self) -> str:
+        """A new API key: from ``secrets`` (unguessable), or drawn like every other id when
+        the generator is seeded, so a ``--id-seed`` run can be repeated exactly."""
+        if not self.seeded:
+            return secrets.token_urlsafe(24)
+        with self._lock:
+            return self._draw(TOKEN_ALPHABET, 32)
+
     def event_id(self) -> str:
         with self._lock:
             return self._draw(TOKEN_ALPHABET, 32)
@@ -59,10 +69,15 @@ class IdGenerator:
     # -- state files: the position, so a restored sandbox goes on with the same draws --
     def to_state(self) -> dict[str, Any]:
         with self._lock:
-            return {"random": dump(self._random), "issued": sorted(self._issued)}
+            return {
+                "random": dump(self._random),
+                "issued": sorted(self._issued),
+                "seeded": self.seeded,
+            }
 
     def load_state(self, data: dict[str, Any], where: str) -> None:
         generator = load(random.Random, data["random"], f"{where}.random")
         issued = set(load(list[str], data["issued"], f"{where}.issued"))
+        seeded = bool(data.get("seeded", False))
         with self._lock:
-            self._random, self._issued = generator, issued
+            self._random, self._issued, self.seeded = generator, issued, seeded

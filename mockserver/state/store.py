@@ -8,6 +8,7 @@ never lose a write.
 
 from __future__ import annotations
 
+import re
 import threading
 import typing
 from collections.abc import Callable
@@ -37,6 +38,9 @@ Listener = Callable[[Event], None]
 # (account sid, lifecycle kind, status reached) for steps that fire no event (reservations)
 LifecycleListener = Callable[[str, str, str], None]
 EVENT_JOURNAL_LIMIT = 10_000
+
+
+KEY_PATTERN = re.compile(r"^[!-~]{1,200}$")
 
 
 class AccountState:
@@ -168,7 +172,13 @@ class Store:
             if sid in self._accounts:
                 raise InvalidInput(f"account {sid!r} already exists", code="account-exists")
             if key is None and parent is None:
-                key = f"key-{sid}-{self.ids.token()[:16]}"
+                key = f"key-{sid}-{self.ids.api_key()}"
+            if key is not None and not KEY_PATTERN.match(key):
+                raise InvalidInput(
+                    "an API key is 1 to 200 printable ASCII characters, no spaces "
+                    "(a client could not send another one in a header)",
+                    code="invalid-key",
+                )
             if key is not None and key in self._by_key:
                 raise InvalidInput("that API key belongs to another account", code="key-in-use")
             account = AccountState(self, sid, key or "", parent=parent, credit=credit)

@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from callr_mock.state.errors import InvalidInput
+
+
+class DateOutOfRange(InvalidInput, ValueError):
+    """A valid RFC 3339 date-time whose UTC value falls outside years 1-9999 (400)."""
+
+    code = "invalid-date"
+
 
 def iso(moment: datetime | None) -> str | None:
     """Format as the API does (UTC, milliseconds, ``Z``); ``None`` stays ``None``."""
@@ -33,4 +41,9 @@ def parse(text: str) -> datetime:
     moment = datetime.fromisoformat(value)
     if moment.tzinfo is None:
         raise ValueError(f"RFC 3339 date-time needs an offset or Z: {text!r}")
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise DateOutOfRange(
+            f"{text!r} is outside the years 1 to 9999 once turned to UTC"
+        ) from None

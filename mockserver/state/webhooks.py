@@ -29,6 +29,11 @@ if TYPE_CHECKING:
 DELIVERY_LOG_LIMIT = 10_000
 
 
+# subscriptions per account at most [ours: Callr publishes no limit]; each may get a
+# sender thread, and a sandbox open to others must not be made to run thousands
+MAX_SUBSCRIPTIONS = 200
+
+
 @dataclass
 class Webhook:
     sid: str
@@ -184,6 +189,12 @@ class WebhookRepo(Repo[Webhook]):
     ) -> Webhook:
         if type not in EVENT_TYPES:
             raise InvalidInput(f"type {type!r} is not one of the {len(EVENT_TYPES)} v2 event types")
+        if len(self.items) >= MAX_SUBSCRIPTIONS:
+            raise InvalidInput(
+                f"this account has {MAX_SUBSCRIPTIONS} webhook subscriptions, the sandbox's "
+                "limit; delete one first",
+                code="too-many-webhooks",
+            )
         hook = self._new(
             type,
             endpoint,

@@ -24,6 +24,7 @@ class SandboxAgent extends https.Agent {
 
 const config = { proxyAgent: new SandboxAgent({ keepAlive: false }) };
 const api = new callr.api(login, password, config);
+api.apiUrl = url; // the README: "allow api url to be changed"; Host is then 127.0.0.1
 if (loginAsType) api.setLoginAs(loginAsType, loginAsTarget);
 
 const lines = readline.createInterface({ input: process.stdin });
