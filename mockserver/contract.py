@@ -368,3 +368,26 @@ def house_query_defaults() -> dict[str, dict[str, Any]]:
         }
         for op in contract_for(None).operations.values()
     }
+
+
+class ValidatedAnswers:
+    """The answers already checked against the contract, by (operation, status, how, bytes):
+    an unchanged object read again is not validated again (its bytes are the same), while
+    any change (a new status, ``--vary``) is checked as usual. Bounded: the oldest go first."""
+
+    LIMIT = 4096
+    MAX_BYTES = 64 * 1024  # a bigger answer (a long list) is checked each time
+
+    def __init__(self) -> None:
+        self._keys: dict[tuple[Any, ...], None] = {}
+
+    def seen(self, key: tuple[Any, ...]) -> bool:
+        return key in self._keys
+
+    def add(self, key: tuple[Any, ...]) -> None:
+        data = key[-1]
+        if data is not None and len(data) > self.MAX_BYTES:
+            return
+        if len(self._keys) >= self.LIMIT:
+            self._keys.pop(next(iter(self._keys)), None)  # dicts keep insertion order
+        self._keys[key] = None

@@ -86,7 +86,7 @@ class CoverageTally:
             status = event.payload.get("status") if isinstance(event.payload, dict) else None
             if kind and isinstance(status, str):
                 tally.lifecycles.setdefault(kind, Counter())[status] += 1
-            for value in _strings(event.payload):
+            for value in _near_strings(event.payload):
                 if value in self._magic:
                     tally.magic[value] += 1
 
@@ -134,15 +134,19 @@ class CoverageTally:
         return total
 
 
-def _strings(value: Any) -> Iterable[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
+def _near_strings(payload: Any) -> Iterable[str]:
+    """The strings of a payload and of the objects directly in it, where numbers stand
+    (``to``, ``from``, ``callee``): constant work per event, not a walk of the whole payload
+    (its status history grows with every step)."""
+    if not isinstance(payload, dict):
+        return
+    for value in payload.values():
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, dict):
+            for item in value.values():
+                if isinstance(item, str):
+                    yield item
 
 
 # -- the report ----------------------------------------------------------------------------------

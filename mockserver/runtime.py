@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from callr_mock.contract import Contract
+from callr_mock.contract import Contract, ValidatedAnswers
 from callr_mock.coverage import CoverageTally
 from callr_mock.delivery import WebhookDelivery
 from callr_mock.journal import Journal
@@ -44,6 +44,7 @@ class Runtime:
     unhandled: list[str] = field(default_factory=list)
     delivery: WebhookDelivery = field(init=False)
     coverage: CoverageTally = field(init=False)
+    validated: ValidatedAnswers = field(default_factory=ValidatedAnswers)
     persistence: Any = None  # the StateFile of serve --state-file: .path, .problem, .saves
     _ticker: threading.Thread | None = None
     _stop: threading.Event = field(default_factory=threading.Event)

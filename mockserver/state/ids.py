@@ -34,7 +34,8 @@ class IdGenerator:
         self.seeded = seed is not None  # --id-seed: every id repeats, API keys included
 
     def _draw(self, alphabet: str, length: int) -> str:
-        return "".join(self._random.choice(alphabet) for _ in range(length))
+        # one call for the whole id (``choice`` per character was a sixth of a write's cost)
+        return "".join(self._random.choices(alphabet, k=length))
 
     def sid(self, taken: Callable[[str], bool] | None = None) -> str:
         """A new sid, never issued before by this generator nor ``taken``."""
