@@ -174,6 +174,9 @@ class ControlClient:
     def unfreeze(self) -> dict[str, Any]:
         return dict(self.call("POST", "/clock/unfreeze"))
 
+    def restart_clock(self) -> dict[str, Any]:
+        return dict(self.call("POST", "/clock/restart"))
+
     def advance(self, seconds: float) -> dict[str, Any]:
         return dict(self.call("POST", "/clock/advance", json={"seconds": seconds}))
 

@@ -87,6 +87,8 @@ class CallrMock:
         self.credentials = Credentials(created["sid"], created["key"])
         if settings.seed is not None:
             self.seed(settings.seed)
+            if settings.credit is not None:  # the marker's credit wins over the seed's
+                self.control.credit(self.account_sid, balance=settings.credit)
         if settings.vary is not None:
             self.vary(settings.vary)
 
@@ -362,7 +364,11 @@ class CallrMock:
             with contextlib.suppress(CallrMockError):  # deleted by the test (or with its parent)
                 self.control.delete_account(sid)
         default = self.server.options.clock
-        if self.settings.clock != default:
+        if self.server.external:
+            # a shared server: leave its clock as it started, whatever the test did with it
+            if self.settings.clock != default or self.settings.now is not None:
+                self.control.restart_clock()
+        elif self.settings.clock != default:
             if default == "frozen":
                 self.control.freeze()
             else:

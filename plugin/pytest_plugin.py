@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 from callr_mock.plugin.parity import callr_legacy_client, callr_parity  # noqa: F401  (fixtures)
@@ -235,6 +235,24 @@ def pytest_configure(config: pytest.Config) -> None:
         register_schemathesis_formats()
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """An external ``--callr-mock-url`` that cannot be reached stops the run at once, with
+    one line (not the same error for every test)."""
+    options = session.config.stash[OPTIONS_KEY]
+    if not options.url or hasattr(session.config, "workerinput"):
+        return
+    from callr_mock.plugin._control import CallrMockError, ControlClient, _HttpTransport
+
+    root = options.url.rstrip("/").removesuffix("/v2.0")
+    client = ControlClient(_HttpTransport(root, timeout=5.0))
+    try:
+        client.health()
+    except CallrMockError as error:
+        raise pytest.UsageError(f"--callr-mock-url={options.url}: {error}") from None
+    finally:
+        client.transport.close()
+
+
 def _spec_title(path: str | None) -> str:
     """Title and version of a spec without parsing all of it (the header must stay cheap)."""
     try:
@@ -305,6 +323,11 @@ def callr_mock_server(request: pytest.FixtureRequest) -> Iterator[SessionServer]
         server.stop()
 
 
+def _marker_error(message: str) -> NoReturn:
+    """A bad ``callr_mock`` marker: the test fails with this one line, no plugin traceback."""
+    pytest.fail(message, pytrace=False)
+
+
 def _test_settings(node: pytest.Item, options: PluginOptions) -> Any:
     from callr_mock.plugin.handle import TestSettings
     from callr_mock.state.timefmt import parse
@@ -316,12 +339,10 @@ def _test_settings(node: pytest.Item, options: PluginOptions) -> Any:
     if marker is None:
         return settings
     if marker.args:
-        raise pytest.UsageError(
-            f"{node.nodeid}: @pytest.mark.callr_mock takes keyword arguments only"
-        )
+        _marker_error(f"{node.nodeid}: @pytest.mark.callr_mock takes keyword arguments only")
     unknown = sorted(set(marker.kwargs) - set(MARKER_KEYS))
     if unknown:
-        raise pytest.UsageError(
+        _marker_error(
             f"{node.nodeid}: @pytest.mark.callr_mock got {', '.join(unknown)}; it takes {', '.join(MARKER_KEYS)}"
         )
     if "seed" in marker.kwargs:
@@ -329,7 +350,7 @@ def _test_settings(node: pytest.Item, options: PluginOptions) -> Any:
     clock = marker.kwargs.get("clock")
     if clock is not None:
         if clock not in CLOCK_MODES:
-            raise pytest.UsageError(
+            _marker_error(
                 f"{node.nodeid}: callr_mock clock must be 'frozen' or 'real', not {clock!r}"
             )
         settings.clock = clock
@@ -338,11 +359,9 @@ def _test_settings(node: pytest.Item, options: PluginOptions) -> Any:
         try:
             settings.now = parse(now) if isinstance(now, str) else now
         except ValueError:
-            raise pytest.UsageError(
-                f"{node.nodeid}: callr_mock now={now!r} is not an RFC 3339 date-time"
-            ) from None
+            _marker_error(f"{node.nodeid}: callr_mock now={now!r} is not an RFC 3339 date-time")
         if not isinstance(settings.now, datetime) or settings.now.tzinfo is None:
-            raise pytest.UsageError(
+            _marker_error(
                 f"{node.nodeid}: callr_mock now= needs an aware datetime or RFC 3339 text"
             )
     if "vary" in marker.kwargs:
@@ -354,7 +373,7 @@ def _test_settings(node: pytest.Item, options: PluginOptions) -> Any:
         elif isinstance(vary, int) and vary >= 0:
             settings.vary = vary
         else:
-            raise pytest.UsageError(
+            _marker_error(
                 f"{node.nodeid}: callr_mock vary= takes True, False or a seed (int >= 0), not {vary!r}"
             )
     credit = marker.kwargs.get("credit")

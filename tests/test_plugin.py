@@ -486,11 +486,14 @@ def test_the_external_url_option_runs_against_a_serve_process(
     assert requests.get(f"{url}/_mock/clock", timeout=10).json()["mode"] == "real"
 
 
-def test_an_unreachable_external_url_fails_clearly(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_x="def test_x(callr_mock):\n    pass\n")
+def test_an_unreachable_external_url_fails_clearly_once(pytester: pytest.Pytester) -> None:
+    tests = "".join(f"def test_{n}(callr_mock):\n    pass\n\n" for n in range(5))
+    pytester.makepyfile(test_x=tests)
     result = pytester.runpytest("--callr-mock-url=http://127.0.0.1:9")
-    result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(["*cannot reach the callr-mock control API at http://127.0.0.1:9*"])
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    output = result.stdout.str() + result.stderr.str()
+    assert output.count("cannot reach the callr-mock control API at http://127.0.0.1:9") == 1
+    assert "Traceback" not in output
 
 
 # -- the webhook receiver -------------------------------------------------------------------------------------

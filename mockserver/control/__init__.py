@@ -133,6 +133,16 @@ def unfreeze() -> Response:
     return reply(store.clock.describe())
 
 
+@blueprint.post("/clock/restart")
+def restart_clock() -> Response:
+    """Back to the clock the server started with (``--clock``; real: the machine's time)."""
+    store = runtime_of(current_app).store
+    with store.lock:
+        store.clock.restart()
+        store.tick()
+    return reply(store.clock.describe())
+
+
 @blueprint.post("/clock/advance")
 def advance() -> Response:
     seconds = body().get("seconds")

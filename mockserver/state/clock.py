@@ -53,6 +53,7 @@ class SandboxClock:
         self.on_change: Callable[[], None] | None = None  # told when time jumps or stops/starts
         self._offset = timedelta(0)
         self._frozen_at: datetime | None = None
+        self._start = (mode, start)  # what restart() goes back to
         if mode == "frozen":
             self._frozen_at = (start or DEFAULT_FROZEN_START).astimezone(UTC)
         elif start is not None:
@@ -76,6 +77,19 @@ class SandboxClock:
             frozen = self._frozen_at
         self._changed()
         return frozen
+
+    def restart(self) -> datetime:
+        """Back to the clock the server started with: its mode, and its start (real: the
+        machine's time, or the given start's offset; frozen: the frozen start)."""
+        mode, start = self._start
+        with self._lock:
+            if mode == "frozen":
+                self._frozen_at, self._offset = (start or DEFAULT_FROZEN_START).astimezone(UTC), timedelta(0)
+            else:
+                self._frozen_at = None
+                self._offset = start.astimezone(UTC) - datetime.now(UTC) if start else timedelta(0)
+        self._changed()
+        return self.now()
 
     def unfreeze(self) -> None:
         """Let time run again from where it stands (the offset keeps continuity)."""

@@ -242,8 +242,10 @@ class Store:
 
     # -- whole store --------------------------------------------------------
     def reset(self) -> None:
-        """Empty every account (credentials stay), drop all pending work, faults and limits."""
+        """Empty every account (credentials stay), drop all pending work, faults and limits;
+        the clock goes back to how the server started."""
         with self.lock:
+            self.clock.restart()
             self.scheduler.clear()
             self.faults.clear()
             self.rate_limits.clear()
