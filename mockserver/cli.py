@@ -708,6 +708,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted during start-up; nothing is running", file=sys.stderr)
         return INTERRUPTED
+    except BrokenPipeError:  # `callr-mock spec-stats | head`: the reader has all it wants
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the final flush at exit raises nothing
+        return 0
 
 
 if __name__ == "__main__":

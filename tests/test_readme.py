@@ -62,6 +62,8 @@ def kind(block: Block) -> str:
     if block.lang == "python":
         return "pytest" if re.search(r"^def test_", block.code, re.M) else "script"
     if block.lang == "bash":
+        if block.code.startswith("git clone "):
+            return "adopt"  # tests/test_packaging.py runs it: clone, build, install, test
         if re.search(r"^callr-mock serve .*--state-file", block.code, re.M):
             return "restart"  # run by tests/test_state_file.py: servers stopped and started
         if re.search(r"^callr-mock (proxy|spec diff) ", block.code, re.M):
