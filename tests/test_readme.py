@@ -321,3 +321,25 @@ def test_readme_coverage_summary_is_what_examples_print(block: Block, tmp_path: 
     printed = {shape(line) for line in result.stdout.splitlines()}
     missing = [line for line in block.code.splitlines() if shape(line) not in printed]
     assert missing == [], result.stdout[-3000:]
+
+
+def test_the_first_screen_figure_is_what_spec_stats_counts() -> None:
+    """The confirmed share of the contract on the README's first screen is the packaged
+    spec's own count (``callr-mock spec-stats``)."""
+    import subprocess
+    import sys
+
+    stats = subprocess.run(
+        [sys.executable, "-m", "callr_mock", "spec-stats"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    ops = re.search(r"operations: (\d+) confirmed, \d+ inferred \((\d+) total\)", stats)
+    schemas = re.search(r"schemas: (\d+) confirmed, \d+ inferred \((\d+) total\)", stats)
+    assert ops and schemas, stats
+    text = README.read_text(encoding="utf-8")
+    figure = f"{ops[1]} of {ops[2]} operations and {schemas[1]} of {schemas[2]}\nschemas are confirmed"
+    assert figure in text, figure
+    assert text.index(figure) < text.index("## What it does")  # on the first screen
