@@ -340,6 +340,8 @@ def test_the_first_screen_figure_is_what_spec_stats_counts() -> None:
     schemas = re.search(r"schemas: (\d+) confirmed, \d+ inferred \((\d+) total\)", stats)
     assert ops and schemas, stats
     text = README.read_text(encoding="utf-8")
-    figure = f"{ops[1]} of {ops[2]} operations and {schemas[1]} of {schemas[2]}\nschemas are confirmed"
+    figure = (
+        f"{ops[1]} of {ops[2]} operations and {schemas[1]} of {schemas[2]}\nschemas are confirmed"
+    )
     assert figure in text, figure
     assert text.index(figure) < text.index("## What it does")  # on the first screen

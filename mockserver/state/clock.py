@@ -84,7 +84,10 @@ class SandboxClock:
         mode, start = self._start
         with self._lock:
             if mode == "frozen":
-                self._frozen_at, self._offset = (start or DEFAULT_FROZEN_START).astimezone(UTC), timedelta(0)
+                self._frozen_at, self._offset = (
+                    (start or DEFAULT_FROZEN_START).astimezone(UTC),
+                    timedelta(0),
+                )
             else:
                 self._frozen_at = None
                 self._offset = start.astimezone(UTC) - datetime.now(UTC) if start else timedelta(0)
