@@ -30,6 +30,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import json
+import os
 import secrets
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -63,8 +64,6 @@ def new_token() -> str:
 def control_headers() -> dict[str, str]:
     """The header a client of a served sandbox sends: the token of ``CALLR_MOCK_CONTROL_TOKEN``
     (``callr-mock coverage``, the plugin with ``--callr-mock-url``)."""
-    import os
-
     token = os.environ.get(TOKEN_ENV)
     return {TOKEN_HEADER: token} if token else {}
 

@@ -37,6 +37,7 @@ from callr_mock.legacy.mapping import BadValue, legacy_date, to_hash, to_sid
 from callr_mock.legacy.media import imported_file
 from callr_mock.legacy.state import legacy_state
 from callr_mock.legacy.voice import MESSAGE_SECONDS, place_call
+from callr_mock.state.errors import ApiError
 from callr_mock.state.phone import is_possible_number
 
 METHODS = Registry()
@@ -219,7 +220,7 @@ def _problems(ctx: Ctx, campaign: Any) -> list[str]:
     else:
         try:
             _book(ctx, book)
-        except Exception:
+        except (ApiError, BadValue):  # not a hash, or no such book: a problem to list
             problems.append(f"addressbook.hash: no address book {book.upper()} on this account")
     ivr = campaign.get("ivr")
     if not isinstance(ivr, dict):

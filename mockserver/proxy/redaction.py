@@ -7,6 +7,8 @@ still shows what the API said.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from collections.abc import Iterable, Mapping
 
@@ -106,9 +108,6 @@ class Scrubber:
 
 
 def _basic_parts(credentials: str) -> list[str]:
-    import base64
-    import binascii
-
     try:
         login = base64.b64decode(credentials, validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError):
