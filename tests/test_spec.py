@@ -1141,3 +1141,35 @@ def test_confirmed_search_sms_bounds(spec: dict[str, Any]) -> None:
         assert schema == {"type": "string", "format": "date-time"}, (
             "date filters accept any RFC 3339 offset"
         )
+
+
+# Path parameters no answer of the API gives: a Callr Actions scenario's numbers are the
+# account's, whose e164 comes from buyReservation/searchNumbers (linked), and a sid that
+# POST /actions gives; store tokens, task ids and sids all come from answers.
+def test_every_path_parameter_is_fed_by_an_openapi_link(spec: dict[str, Any]) -> None:
+    """Issue 28: a stateful conformance run (schemathesis) follows OpenAPI links; every
+    operation whose path parameter comes from another's answer has one, marked ours."""
+    operations: dict[str, tuple[str, dict[str, Any]]] = {}
+    for path, item in spec["paths"].items():
+        for op in item.values():
+            if isinstance(op, dict) and "operationId" in op:
+                operations[op["operationId"]] = (path, op)
+    fed: dict[str, set[str]] = {}
+    for _, op in operations.values():
+        for status, response in op["responses"].items():
+            for name, link in (response.get("links") or {}).items():
+                assert status.startswith("2"), (op["operationId"], status)
+                target = link["operationId"]
+                assert target in operations, (name, target)
+                target_path = operations[target][0]
+                for param, expression in link["parameters"].items():
+                    assert "{" + param + "}" in target_path, (name, param, target_path)
+                    assert expression.startswith("$response.body#/"), expression
+                    fed.setdefault(target, set()).add(param)
+                assert (
+                    link["x-provenance"] == "inferred"
+                    and "declares no links" in link["description"]
+                )
+    for op_id, (path, _) in operations.items():
+        for param in re.findall(r"\{(\w+)\}", path):
+            assert param in fed.get(op_id, set()), f"{op_id}: no link gives {{{param}}}"
