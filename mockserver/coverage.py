@@ -60,7 +60,11 @@ class CoverageTally:
         self._magic = frozenset(magic_numbers)
 
     def _of(self, account: str | None) -> _AccountTally:
-        return self._accounts.setdefault(account or "", _AccountTally())
+        key = account or ""
+        tally = self._accounts.get(key)
+        if tally is None:  # built only when missing: this runs on every request
+            tally = self._accounts[key] = _AccountTally()
+        return tally
 
     def exchange(
         self, account: str | None, operation: str | None, status: int | None, code: Any = None
@@ -72,7 +76,10 @@ class CoverageTally:
             tally = self._of(account)
             legacy = operation.startswith(LEGACY_OPERATION_PREFIX)
             table = tally.legacy if legacy else tally.operations
-            row = table.setdefault(operation.removeprefix(LEGACY_OPERATION_PREFIX), _counts())
+            name = operation.removeprefix(LEGACY_OPERATION_PREFIX)
+            row = table.get(name)
+            if row is None:
+                row = table[name] = _counts()
             row["calls"] += 1
             row["statuses"][str(status)] += 1
             if code is not None and code != "":
@@ -85,14 +92,14 @@ class CoverageTally:
             kind = LIFECYCLE_EVENTS.get(event.type)
             status = event.payload.get("status") if isinstance(event.payload, dict) else None
             if kind and isinstance(status, str):
-                tally.lifecycles.setdefault(kind, Counter())[status] += 1
+                _steps(tally, kind)[status] += 1
             for value in _near_strings(event.payload):
                 if value in self._magic:
                     tally.magic[value] += 1
 
     def lifecycle(self, account: str, kind: str, status: str) -> None:
         with self._lock:
-            self._of(account).lifecycles.setdefault(kind, Counter())[status] += 1
+            _steps(self._of(account), kind)[status] += 1
 
     def delivery(self, account: str, event_type: str, state: str, attempts: int) -> None:
         """A webhook delivery ended (``delivered`` or ``failed``) after ``attempts`` tries."""
@@ -100,7 +107,7 @@ class CoverageTally:
             tally = self._of(account)
             if state == "delivered":
                 tally.delivered[event_type] += 1
-            steps = tally.lifecycles.setdefault("webhook_delivery", Counter())
+            steps = _steps(tally, "webhook_delivery")
             steps[state] += 1
             if attempts > 1:
                 steps["retried"] += 1
@@ -132,6 +139,13 @@ class CoverageTally:
                 for kind, steps in tally.lifecycles.items():
                     total.lifecycles.setdefault(kind, Counter()).update(steps)
         return total
+
+
+def _steps(tally: _AccountTally, kind: str) -> Counter[str]:
+    steps = tally.lifecycles.get(kind)
+    if steps is None:
+        steps = tally.lifecycles[kind] = Counter()
+    return steps
 
 
 def _near_strings(payload: Any) -> Iterable[str]:
