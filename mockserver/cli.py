@@ -436,15 +436,12 @@ def _guard_settings(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _token_lines(server: WsgiServer) -> list[str]:
+    """The banner's token line (none without a token); off loopback, a warning on stderr."""
+    from callr_mock.guard import is_loopback
+
     token = server.settings.control_token
     if token is None:
         return []
-    lines = [
-        f"  control token: {token}  (header X-Callr-Mock-Token on /_mock/*; "
-        f"inspector: {server.url}/_mock/ui?token={token})"
-    ]
-    from callr_mock.guard import is_loopback
-
     if not is_loopback(server.settings.host):
         print(
             f"callr-mock: warning: bound to {server.settings.host}, off loopback: other machines "
@@ -452,7 +449,10 @@ def _token_lines(server: WsgiServer) -> list[str]:
             file=sys.stderr,
             flush=True,
         )
-    return lines
+    return [
+        f"  control token: {token}  (header X-Callr-Mock-Token on /_mock/*; "
+        f"inspector: {server.url}/_mock/ui?token={token})"
+    ]
 
 
 def _chosen_seed(seed: int | None) -> int | None:

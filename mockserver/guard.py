@@ -152,17 +152,17 @@ class Guard:
         return origin.rstrip("/").lower() != f"{scheme}://{host}".lower()
 
     def _token_ok(self, environ: dict[str, Any]) -> bool:
-        assert self.token is not None
         given = environ.get("HTTP_" + TOKEN_HEADER.upper().replace("-", "_"))
         if given is None:
             given = _cookie(environ.get("HTTP_COOKIE", ""), TOKEN_COOKIE)
-        return given is not None and hmac.compare_digest(
-            given.encode("utf-8", "replace"), self.token.encode("utf-8")
-        )
+        return self._is_token(given)
 
     def _query_token(self, environ: dict[str, Any]) -> bool:
+        return self._is_token(dict(parse_qsl(environ.get("QUERY_STRING", ""))).get("token"))
+
+    def _is_token(self, given: str | None) -> bool:
+        """``given`` is the control token (compared in constant time)."""
         assert self.token is not None
-        given = dict(parse_qsl(environ.get("QUERY_STRING", ""))).get("token")
         return given is not None and hmac.compare_digest(
             given.encode("utf-8", "replace"), self.token.encode("utf-8")
         )

@@ -56,20 +56,29 @@ def _partly(value: str) -> str:
     return value[:_KEEP] + "…" + REDACTED if len(value) > 2 * _KEEP else REDACTED
 
 
+def basic_login(credentials: str) -> tuple[str, str] | None:
+    """``(user, password)`` of Basic credentials (base64 of ``user:password``); None when
+    they are not base64 of text with a colon."""
+    try:
+        login = base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    user, colon, password = login.partition(":")
+    return (user, password) if colon else None
+
+
 def header_value(name: str, value: str) -> str:
     """A request header as shown: secrets masked, everything else as sent."""
     lowered = name.lower()
     if lowered in ("authorization", "proxy-authorization"):
         scheme, _, credentials = value.strip().partition(" ")
         if scheme.lower() == "basic":
-            try:
-                login = base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
-            except (binascii.Error, UnicodeDecodeError):
-                return f"{scheme} {REDACTED}"
-            user, colon, _ = login.partition(":")
+            login = basic_login(credentials)
             # the login too is masked like a key: a client may send its key there
             return (
-                f"{scheme} {_partly(user)}:{REDACTED} (base64)" if colon else f"{scheme} {REDACTED}"
+                f"{scheme} {_partly(login[0])}:{REDACTED} (base64)"
+                if login
+                else f"{scheme} {REDACTED}"
             )
         return f"{scheme} {_partly(credentials)}" if credentials else REDACTED
     if lowered in SECRET_HEADERS or SECRET_NAME.search(lowered):

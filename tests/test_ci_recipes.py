@@ -13,6 +13,7 @@ import shutil
 import socket
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -36,20 +37,28 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.mark.parametrize("recipe", ["github-actions.yml", "gitlab-ci.yml"])
-def test_the_ci_recipe_runs(recipe: str, tmp_path: Path) -> None:
-    commands = commands_of(RECIPES / recipe)
-    assert commands[0] == INSTALL
-    shutil.copytree(ROOT / "examples", tmp_path / "tests")
+def run_recipe(commands: list[str], project: Path, gate: str = "10") -> Any:
+    """The recipe's commands after the install line, in one shell, in ``project`` (whose
+    ``tests/`` are this repository's examples), on a free port; the sandbox is stopped."""
+    shutil.copytree(ROOT / "examples", project / "tests")
     port = str(_free_port())
-    script = "\n".join(c.replace("4010", port) for c in commands[1:])
-    run = subprocess.run(
+    script = "\n".join(
+        c.replace("4010", port).replace("fail-under=10", f"fail-under={gate}") for c in commands[1:]
+    )
+    return subprocess.run(
         ["bash", "-c", f"set -euo pipefail\ntrap 'kill $(jobs -p) 2>/dev/null' EXIT\n{script}"],
-        cwd=tmp_path,
+        cwd=project,
         capture_output=True,
         text=True,
         timeout=300,
     )
+
+
+@pytest.mark.parametrize("recipe", ["github-actions.yml", "gitlab-ci.yml"])
+def test_the_ci_recipe_runs(recipe: str, tmp_path: Path) -> None:
+    commands = commands_of(RECIPES / recipe)
+    assert commands[0] == INSTALL
+    run = run_recipe(commands, tmp_path)
     assert run.returncode == 0, (run.stdout + run.stderr)[-3000:]
     assert "12 passed" in run.stdout
     report = (tmp_path / "callr-mock-coverage.html").read_text(encoding="utf-8")
@@ -58,18 +67,6 @@ def test_the_ci_recipe_runs(recipe: str, tmp_path: Path) -> None:
 
 
 def test_the_gate_fails_the_job_below_its_threshold(tmp_path: Path) -> None:
-    commands = commands_of(RECIPES / "gitlab-ci.yml")
-    shutil.copytree(ROOT / "examples", tmp_path / "tests")
-    port = str(_free_port())
-    script = "\n".join(
-        c.replace("4010", port).replace("fail-under=10", "fail-under=90") for c in commands[1:]
-    )
-    run = subprocess.run(
-        ["bash", "-c", f"set -euo pipefail\ntrap 'kill $(jobs -p) 2>/dev/null' EXIT\n{script}"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    run = run_recipe(commands_of(RECIPES / "gitlab-ci.yml"), tmp_path, gate="90")
     assert run.returncode != 0
     assert "90" in run.stdout + run.stderr

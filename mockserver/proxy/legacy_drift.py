@@ -97,12 +97,12 @@ class LegacyDrift:
                                 f"Callr answered a result; the sandbox: {our_code} {our_error.get('message')}")  # fmt: skip
         elif real_error is not None and our_error is None:
             yield self._finding(name, status, "error", "sandbox-accepts", "the sandbox's answer: a result",
-                                _redacted(real_error))  # fmt: skip
+                                redact_json(real_error))  # fmt: skip
         elif real_error is not None and our_error is not None:
             real_code = real_error.get("code") if isinstance(real_error, dict) else real_error
             if real_code != our_code:
                 yield self._finding(name, status, "error/code", "error-code", f"code {our_code}",
-                                    _redacted(real_error))  # fmt: skip
+                                    redact_json(real_error))  # fmt: skip
         else:
             for pointer, kind, expected, observed in _shape(
                 real.get("result"), ours.get("result"), "result"
@@ -186,10 +186,6 @@ def _shape(real: Any, ours: Any, pointer: str) -> Iterator[tuple[str, str, str, 
         )
     for key in sorted(set(real) & set(ours)):
         yield from _shape(real[key], ours[key], f"{pointer}/{key}")
-
-
-def _redacted(value: Any) -> Any:
-    return redact_json(value)
 
 
 def _brief(raw: bytes) -> str:

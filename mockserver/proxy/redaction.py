@@ -7,14 +7,13 @@ still shows what the API said.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from collections.abc import Iterable, Mapping
 
 from callr_mock.redaction import (
     REDACTED,
     SECRET_HEADERS,
+    basic_login,
     is_secret_name,
     redact_json,
     redact_query,
@@ -108,11 +107,11 @@ class Scrubber:
 
 
 def _basic_parts(credentials: str) -> list[str]:
-    try:
-        login = base64.b64decode(credentials, validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+    """The password, and a login long enough to be a key sent as the login (not a sid)."""
+    login = basic_login(credentials)
+    if login is None:
         return []
-    user, _, password = login.partition(":")
+    user, password = login
     return [part for part in (password,) if part] + ([user] if len(user) > 8 else [])
 
 
