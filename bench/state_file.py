@@ -114,8 +114,8 @@ def writes_per_second(args: argparse.Namespace, preload: int, folder: Path) -> d
 
 def snapshot_cost(count: int, repeat: int, folder: Path) -> None:
     from callr_mock import Settings, create_app
-    from callr_mock.runtime import runtime_of
-    from callr_mock.statefile import StateFile
+    from callr_mock.services.state_file import StateFile
+    from callr_mock.web.frame.runtime import runtime_of
 
     app = create_app(Settings(clock="frozen", seed_path=None, max_body_bytes=1 << 30))
     client = app.test_client()

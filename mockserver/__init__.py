@@ -10,27 +10,31 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from . import _moved
+
 __version__ = "0.2.0"
 
 _EXPORTS = {
-    "DEMO_ACCOUNT_SID": "callr_mock.settings",
-    "DEMO_API_KEY": "callr_mock.settings",
-    "Settings": "callr_mock.settings",
-    "MockServer": "callr_mock.server",
+    "DEMO_ACCOUNT_SID": "callr_mock.base.settings",
+    "DEMO_API_KEY": "callr_mock.base.settings",
+    "Settings": "callr_mock.base.settings",
+    "MockServer": "callr_mock.running.server",
     "Store": "callr_mock.state.store",
-    "create_app": "callr_mock.app",
-    "runtime_of": "callr_mock.runtime",
+    "create_app": "callr_mock.web.app",
+    "runtime_of": "callr_mock.web.frame.runtime",
 }
 __all__ = [*sorted(_EXPORTS), "__version__"]
 
+_moved.install()
+
 if TYPE_CHECKING:
-    from callr_mock.app import create_app as create_app
-    from callr_mock.runtime import runtime_of as runtime_of
-    from callr_mock.server import MockServer as MockServer
-    from callr_mock.settings import DEMO_ACCOUNT_SID as DEMO_ACCOUNT_SID
-    from callr_mock.settings import DEMO_API_KEY as DEMO_API_KEY
-    from callr_mock.settings import Settings as Settings
-    from callr_mock.state.store import Store as Store
+    from .base.settings import DEMO_ACCOUNT_SID as DEMO_ACCOUNT_SID
+    from .base.settings import DEMO_API_KEY as DEMO_API_KEY
+    from .base.settings import Settings as Settings
+    from .running.server import MockServer as MockServer
+    from .state.store import Store as Store
+    from .web.app import create_app as create_app
+    from .web.frame.runtime import runtime_of as runtime_of
 
 
 def __getattr__(name: str) -> Any:

@@ -1,7 +1,7 @@
 """``python -m callr_mock`` is ``callr-mock``."""
 
 try:
-    from callr_mock.cli import main
+    from .running.cli import main
 except KeyboardInterrupt:  # Ctrl-C before the command even started: no traceback
     raise SystemExit(130) from None
 

@@ -8,7 +8,7 @@ the webhook receiver
 ``assert_parity``, ``diff_parity``, ``legacy_to_rest``, ``Parity``), the Faker provider
 (``CallrProvider``) and the Hypothesis ``strategies`` module::
 
-    from callr_mock.plugin import CallrClient, CallrMock, strategies
+    from . import CallrClient, CallrMock, strategies
 
     def test_ping(callr_mock: CallrMock, callr_client: CallrClient) -> None: ...
 
@@ -45,26 +45,26 @@ _EXPORTS = {
 __all__ = sorted([*_EXPORTS, "strategies"])
 
 if TYPE_CHECKING:
-    from callr_mock.plugin import strategies as strategies
-    from callr_mock.plugin._client import CallrClient as CallrClient
-    from callr_mock.plugin._client import Credentials as Credentials
-    from callr_mock.plugin._clock import Clock as Clock
-    from callr_mock.plugin._control import CallrMockError as CallrMockError
-    from callr_mock.plugin._faults import InjectedFault as InjectedFault
-    from callr_mock.plugin._faults import RateLimitHandle as RateLimitHandle
-    from callr_mock.plugin._session import SessionServer as SessionServer
-    from callr_mock.plugin.faker_provider import CallrProvider as CallrProvider
-    from callr_mock.plugin.handle import CallrMock as CallrMock
-    from callr_mock.plugin.handle import CallrMockViolationWarning as CallrMockViolationWarning
-    from callr_mock.plugin.parity import LegacyClient as LegacyClient
-    from callr_mock.plugin.parity import LegacyError as LegacyError
-    from callr_mock.plugin.parity import Parity as Parity
-    from callr_mock.plugin.parity import ParityError as ParityError
-    from callr_mock.plugin.parity import assert_parity as assert_parity
-    from callr_mock.plugin.parity import diff_parity as diff_parity
-    from callr_mock.plugin.parity import legacy_to_rest as legacy_to_rest
-    from callr_mock.plugin.receiver import ReceivedRequest as ReceivedRequest
-    from callr_mock.plugin.receiver import WebhookReceiver as WebhookReceiver
+    from . import strategies as strategies
+    from ._client import CallrClient as CallrClient
+    from ._client import Credentials as Credentials
+    from ._clock import Clock as Clock
+    from ._control import CallrMockError as CallrMockError
+    from ._faults import InjectedFault as InjectedFault
+    from ._faults import RateLimitHandle as RateLimitHandle
+    from ._session import SessionServer as SessionServer
+    from .faker_provider import CallrProvider as CallrProvider
+    from .handle import CallrMock as CallrMock
+    from .handle import CallrMockViolationWarning as CallrMockViolationWarning
+    from .parity import LegacyClient as LegacyClient
+    from .parity import LegacyError as LegacyError
+    from .parity import Parity as Parity
+    from .parity import ParityError as ParityError
+    from .parity import assert_parity as assert_parity
+    from .parity import diff_parity as diff_parity
+    from .parity import legacy_to_rest as legacy_to_rest
+    from .receiver import ReceivedRequest as ReceivedRequest
+    from .receiver import WebhookReceiver as WebhookReceiver
 
 
 def __getattr__(name: str) -> Any:

@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import requests
-from callr_mock.plugin._control import DEFAULT_TIMEOUT, CallrMockError
 from callr_mock.state.timefmt import iso
 
+from ._control import DEFAULT_TIMEOUT, CallrMockError
+
 if TYPE_CHECKING:
-    from callr_mock.contract import Contract
+    from callr_mock.contract.compiled import Contract
 
 
 def wire_value(value: Any) -> str:

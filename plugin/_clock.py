@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from callr_mock.plugin._control import ControlClient
 from callr_mock.state.timefmt import parse
+
+from ._control import ControlClient
 
 
 class Clock:

@@ -19,8 +19,8 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import requests
-from callr_mock.guard import control_headers
 from callr_mock.state.timefmt import iso
+from callr_mock.web.frame.guard import control_headers
 
 DEFAULT_TIMEOUT = 10.0
 

@@ -1,6 +1,6 @@
 """The plugin's side of the coverage report (``--callr-mock-cov``): collect, merge, write.
 
-The sandbox counts (``callr_mock.coverage``); the plugin asks it for the report before the
+The sandbox counts (``callr_mock.contract.coverage``); the plugin asks it for the report before the
 session server stops, adds up the reports of pytest-xdist workers, prints the terminal
 section, writes the requested files and applies ``--callr-mock-cov-fail-under``.
 """
@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from callr_mock.plugin._session import SessionServer
+    from ._session import SessionServer
 
 REPORT_KINDS = ("term", "json", "html", "markdown")
 WORKER_OUTPUT_KEY = "callr_mock_coverage"
@@ -44,7 +44,7 @@ def parse_report(text: str) -> tuple[str, str | None]:
 def collect(server: SessionServer) -> dict[str, Any]:
     """This run's report: everything the in-process server saw, or, on an external server,
     only the accounts this run created."""
-    from callr_mock.coverage import merge
+    from callr_mock.contract.coverage import merge
 
     if not server.external:
         return dict(server.control.call("GET", "/coverage"))
@@ -58,7 +58,7 @@ def collect(server: SessionServer) -> dict[str, Any]:
 
 def write(result: dict[str, Any], reports: list[tuple[str, str | None]]) -> list[str]:
     """Write the file reports; return the lines saying where."""
-    from callr_mock.coverage import render
+    from callr_mock.contract.coverage import render
 
     written = []
     for kind, path in reports:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from callr_mock.plugin._control import CallrMockError, ControlClient
+from ._control import CallrMockError, ControlClient
 
 
 class InjectedFault:

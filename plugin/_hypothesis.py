@@ -9,21 +9,21 @@ from __future__ import annotations
 
 
 def _hypothesis_setup_hook() -> None:
-    from callr_mock.types import E164Number, Rfc3339, Sid
+    from callr_mock.base.types import E164Number, Rfc3339, Sid
     from hypothesis import strategies as st
 
     def sids() -> st.SearchStrategy[str]:
-        from callr_mock.plugin.strategies import sids as build
+        from .strategies import sids as build
 
         return build()
 
     def numbers() -> st.SearchStrategy[str]:
-        from callr_mock.plugin.strategies import e164_numbers
+        from .strategies import e164_numbers
 
         return e164_numbers()
 
     def datetimes() -> st.SearchStrategy[str]:
-        from callr_mock.plugin.strategies import rfc3339_datetimes
+        from .strategies import rfc3339_datetimes
 
         return rfc3339_datetimes()
 

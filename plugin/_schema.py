@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from callr_mock.schema import ANNOTATIONS, merge_all_of, merge_is_exact
+from callr_mock.contract.schema import ANNOTATIONS, merge_all_of, merge_is_exact
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
@@ -77,7 +77,7 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 
 
 def _is_valid_factory() -> Callable[[Mapping[str, Any]], Validator]:
-    from callr_mock.contract import compile_schema
+    from callr_mock.contract.compiled import compile_schema
 
     def make(schema: Mapping[str, Any]) -> Validator:
         validator = compile_schema(dict(schema))

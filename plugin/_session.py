@@ -7,18 +7,18 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from callr_mock.plugin._control import (
+from ._control import (
     CallrMockError,
     ControlClient,
     _FlaskTransport,
     _HttpTransport,
 )
-from callr_mock.plugin._options import PluginOptions
+from ._options import PluginOptions
 
 if TYPE_CHECKING:
-    from callr_mock.contract import Contract
-    from callr_mock.runtime import Runtime
-    from callr_mock.server import MockServer
+    from callr_mock.contract.compiled import Contract
+    from callr_mock.running.server import MockServer
+    from callr_mock.web.frame.runtime import Runtime
 
 API_PREFIX = "/v2.0"
 
@@ -49,8 +49,8 @@ class SessionServer:
             except CallrMockError as error:
                 raise CallrMockError(f"--callr-mock-url={options.url}: {error}") from None
         else:
-            from callr_mock.server import MockServer
-            from callr_mock.settings import Settings
+            from callr_mock.base.settings import Settings
+            from callr_mock.running.server import MockServer
 
             settings = Settings(
                 port=0,
@@ -86,7 +86,7 @@ class SessionServer:
         if self.mock is not None:
             return self.mock.runtime.contract
         if self._contract is None:
-            from callr_mock.contract import contract_for
+            from callr_mock.contract.compiled import contract_for
 
             self._contract = contract_for(self.options.spec)
         return self._contract

@@ -1,7 +1,7 @@
 """A Faker provider for Callr data: sids, valid E.164 numbers, SMS texts, scenario scripts.
 
     from faker import Faker
-    from callr_mock.plugin.faker_provider import CallrProvider
+    from .faker_provider import CallrProvider
 
     fake = Faker()
     fake.add_provider(CallrProvider)
@@ -17,10 +17,11 @@ makes the output repeatable (the seed factories in ``callr_mock.fixtures`` rely 
 
 from __future__ import annotations
 
-from callr_mock.plugin import _numbers
 from callr_mock.state.ids import SID_ALPHABET, SID_LENGTH
 from callr_mock.state.sms_text import is_gsm
 from faker.providers import BaseProvider
+
+from . import _numbers
 
 _GSM_WORDS = (
     "hello", "your", "code", "is", "meeting", "at", "tomorrow", "please", "call", "back",

@@ -15,16 +15,16 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from callr_mock.plugin._client import CallrClient, Credentials, wire_params, wire_value
-from callr_mock.plugin._clock import Clock
-from callr_mock.plugin._control import CallrMockError
-from callr_mock.plugin._faults import InjectedFault, RateLimitHandle
-from callr_mock.plugin._options import DEFAULT_FROZEN_START, PluginOptions, TestSettings
-from callr_mock.plugin._session import API_PREFIX, SessionServer, Stats
+from ._client import CallrClient, Credentials, wire_params, wire_value
+from ._clock import Clock
+from ._control import CallrMockError
+from ._faults import InjectedFault, RateLimitHandle
+from ._options import DEFAULT_FROZEN_START, PluginOptions, TestSettings
+from ._session import API_PREFIX, SessionServer, Stats
 
 if TYPE_CHECKING:
-    from callr_mock.runtime import Runtime
     from callr_mock.state.store import AccountState, Store
+    from callr_mock.web.frame.runtime import Runtime
 
 __all__ = [
     "API_PREFIX",
@@ -147,7 +147,7 @@ class CallrMock:
     # -- data ----------------------------------------------------------------------------
     def seed(self, source: str | Path | dict[str, Any]) -> list[str]:
         """Load a seed set (``"demo"``, ``"empty"``, a file path or a dict) into this account."""
-        from callr_mock.seeding import named_seeds, read_seed
+        from callr_mock.contract.seeding import named_seeds, read_seed
 
         if isinstance(source, dict):
             data: str | dict[str, Any] = source

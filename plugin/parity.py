@@ -10,7 +10,7 @@ compare what each says about the same object, after the documented migration map
 or, shorter, ``callr_parity.check("sms", sms_hash)`` (reads both sides itself).
 
 The mapping here is written from the migration guide, independently of the mock's own
-legacy layer (``callr_mock.legacy.mapping``), so a wrong mapping on either side shows up
+legacy layer (``callr_mock.handlers.legacy.mapping``), so a wrong mapping on either side shows up
 as a difference:
 
 - ``hash`` → ``sid`` in lower case;
@@ -42,8 +42,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from callr_mock.plugin._client import CallrClient
-    from callr_mock.plugin.handle import CallrMock
+    from ._client import CallrClient
+    from .handle import CallrMock
 
 LEGACY_PATH = "/json-rpc/v1.1/"
 KINDS = ("sms", "app", "did", "job", "media", "recording", "webhook")

@@ -29,13 +29,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
-from callr_mock.plugin.parity import callr_legacy_client, callr_parity  # noqa: F401  (fixtures)
+
+from .parity import callr_legacy_client, callr_parity  # noqa: F401  (fixtures)
 
 if TYPE_CHECKING:
-    from callr_mock.plugin._client import CallrClient
-    from callr_mock.plugin._coverage import CoverageOptions
-    from callr_mock.plugin.handle import CallrMock, PluginOptions, SessionServer
-    from callr_mock.plugin.receiver import WebhookReceiver
+    from ._client import CallrClient
+    from ._coverage import CoverageOptions
+    from .handle import CallrMock, PluginOptions, SessionServer
+    from .receiver import WebhookReceiver
 
 CLOCK_MODES = ("frozen", "real")
 MARKER_KEYS = ("seed", "clock", "now", "credit", "vary")
@@ -147,7 +148,7 @@ def _ini_path(config: pytest.Config, value: str) -> str:
 
 
 def _resolve_options(config: pytest.Config) -> PluginOptions:
-    from callr_mock.plugin.handle import PluginOptions
+    from .handle import PluginOptions
 
     def pick(name: str) -> tuple[Any, bool]:
         value = config.getoption(f"callr_mock_{name}")
@@ -194,7 +195,7 @@ def _resolve_options(config: pytest.Config) -> PluginOptions:
 
 
 def _resolve_coverage(config: pytest.Config) -> CoverageOptions:
-    from callr_mock.plugin._coverage import CoverageOptions, parse_report
+    from ._coverage import CoverageOptions, parse_report
 
     reports = config.getoption("callr_mock_cov_report") or []
     fail_under = config.getoption("callr_mock_cov_fail_under")
@@ -230,7 +231,7 @@ def pytest_configure(config: pytest.Config) -> None:
     import sys
 
     if "schemathesis" in sys.modules:  # register our formats only if the user loads it anyway
-        from callr_mock.plugin.strategies import register_schemathesis_formats
+        from .strategies import register_schemathesis_formats
 
         register_schemathesis_formats()
 
@@ -241,7 +242,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     options = session.config.stash[OPTIONS_KEY]
     if not options.url or hasattr(session.config, "workerinput"):
         return
-    from callr_mock.plugin._control import CallrMockError, ControlClient, _HttpTransport
+    from ._control import CallrMockError, ControlClient, _HttpTransport
 
     root = options.url.rstrip("/").removesuffix("/v2.0")
     client = ControlClient(_HttpTransport(root, timeout=5.0))
@@ -301,9 +302,10 @@ def pytest_report_header(config: pytest.Config) -> str:
 @pytest.fixture(scope="session")
 def callr_mock_server(request: pytest.FixtureRequest) -> Iterator[SessionServer]:
     """The session's callr-mock: ``.url``, ``.api_url``, ``.runtime`` (in-process), ``.control``."""
-    from callr_mock.plugin._control import CallrMockError
-    from callr_mock.plugin.handle import SessionServer
-    from callr_mock.spec_loader import SpecError
+    from callr_mock.contract.spec import SpecError
+
+    from ._control import CallrMockError
+    from .handle import SessionServer
 
     config = request.config
     try:
@@ -316,7 +318,7 @@ def callr_mock_server(request: pytest.FixtureRequest) -> Iterator[SessionServer]
     yield server
     try:
         if config.stash[COV_OPTIONS_KEY].enabled:
-            from callr_mock.plugin._coverage import collect
+            from ._coverage import collect
 
             config.stash[COV_REPORTS_KEY].append(collect(server))
     finally:
@@ -329,8 +331,9 @@ def _marker_error(message: str) -> NoReturn:
 
 
 def _test_settings(node: pytest.Item, options: PluginOptions) -> Any:
-    from callr_mock.plugin.handle import TestSettings
     from callr_mock.state.timefmt import parse
+
+    from .handle import TestSettings
 
     settings = TestSettings(seed=options.seed, clock=options.clock)
     if options.vary is not None:
@@ -395,7 +398,7 @@ def callr_mock(
     """A fresh, isolated account on the mock for this test (deleted afterwards)."""
     import time
 
-    from callr_mock.plugin.handle import CallrMock
+    from .handle import CallrMock
 
     started = time.perf_counter()
     settings = _test_settings(request.node, callr_mock_server.options)
@@ -422,7 +425,7 @@ def callr_client(callr_mock: CallrMock) -> CallrClient:
 @pytest.fixture
 def callr_webhook_receiver() -> Iterator[WebhookReceiver]:
     """A real HTTP endpoint on 127.0.0.1 collecting webhook deliveries (``.url``, ``.wait_for``)."""
-    from callr_mock.plugin.receiver import WebhookReceiver
+    from .receiver import WebhookReceiver
 
     receiver = WebhookReceiver()
     yield receiver
@@ -482,7 +485,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: Any, error: Any) -> None:
     """pytest-xdist controller: take each worker's report."""
-    from callr_mock.plugin._coverage import WORKER_OUTPUT_KEY
+    from ._coverage import WORKER_OUTPUT_KEY
 
     text = getattr(node, "workeroutput", {}).get(WORKER_OUTPUT_KEY)
     if text:
@@ -497,14 +500,16 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     reports = config.stash[COV_REPORTS_KEY]
     workeroutput = getattr(config, "workeroutput", None)
     if workeroutput is not None:  # an xdist worker: the controller reports
-        from callr_mock.coverage import merge
-        from callr_mock.plugin._coverage import WORKER_OUTPUT_KEY
+        from callr_mock.contract.coverage import merge
+
+        from ._coverage import WORKER_OUTPUT_KEY
 
         if reports:
             workeroutput[WORKER_OUTPUT_KEY] = json.dumps(merge(reports))
         return
-    from callr_mock.coverage import merge
-    from callr_mock.plugin._coverage import write
+    from callr_mock.contract.coverage import merge
+
+    from ._coverage import write
 
     result = merge(reports) if reports else None
     lines: list[str] = []
@@ -527,7 +532,7 @@ def _coverage_summary(terminalreporter: Any, config: pytest.Config) -> None:
     found = config.stash.get(COV_RESULT_KEY, None)
     if found is None:
         return
-    from callr_mock.coverage import summary_lines
+    from callr_mock.contract.coverage import summary_lines
 
     result, lines = found
     options = config.stash[COV_OPTIONS_KEY]

@@ -4,7 +4,7 @@ Every strategy takes keyword-only options, checks them at once (``InvalidArgumen
 and only produces values that the contract accepts::
 
     from hypothesis import given
-    from callr_mock.plugin import strategies as cst
+    from . import strategies as cst
 
     @given(to=cst.e164_numbers(countries=["FR"], types=["mobile"]), text=cst.sms_texts(encoding="gsm"))
     def test_send(callr_client, to, text): ...
@@ -24,8 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from callr_mock.formats import CUSTOM_FORMATS, FORMATS
-from callr_mock.plugin import _numbers
+from callr_mock.contract.formats import CUSTOM_FORMATS, FORMATS
 from callr_mock.state.ids import SID_ALPHABET, SID_LENGTH
 from callr_mock.state.sms_text import GSM_CHARACTERS
 from callr_mock.state.timefmt import iso, parse
@@ -33,8 +32,10 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
 
+from . import _numbers
+
 if TYPE_CHECKING:
-    from callr_mock.contract import Contract
+    from callr_mock.contract.compiled import Contract
 
 __all__ = [
     "FORMAT_STRATEGIES",
@@ -254,7 +255,7 @@ def ipv6_addresses() -> SearchStrategy[str]:
 FORMAT_STRATEGIES: dict[str, SearchStrategy[str]] = {
     name: globals()[f.strategy]() for name, f in FORMATS.items()
 }
-"""Strategies for the string formats of ``callr_mock.formats.FORMATS`` (the custom ones
+"""Strategies for the string formats of ``callr_mock.contract.formats.FORMATS`` (the custom ones
 are also registered with schemathesis)."""
 
 _PATTERN_STRATEGIES: dict[str, SearchStrategy[str]] = {
@@ -265,20 +266,20 @@ _PATTERN_STRATEGIES: dict[str, SearchStrategy[str]] = {
 
 
 def _packaged_contract() -> Contract:
-    from callr_mock.contract import contract_for
+    from callr_mock.contract.compiled import contract_for
 
     return contract_for(None)
 
 
 def _contract(spec: Any) -> Contract:
-    from callr_mock.contract import Contract
+    from callr_mock.contract.compiled import Contract
 
     if spec is None:
         return _packaged_contract()
     if isinstance(spec, Contract):
         return spec
     if isinstance(spec, str | Path):
-        from callr_mock.contract import contract_for
+        from callr_mock.contract.compiled import contract_for
 
         return contract_for(str(spec))
     if isinstance(spec, Mapping):
@@ -290,7 +291,7 @@ def _contract(spec: Any) -> Contract:
 
 @functools.lru_cache(maxsize=1)
 def _schema_builder() -> Any:
-    from callr_mock.plugin._schema import SchemaStrategies
+    from ._schema import SchemaStrategies
 
     return SchemaStrategies(FORMAT_STRATEGIES, _PATTERN_STRATEGIES)
 
@@ -299,7 +300,7 @@ def from_schema(
     schema: Mapping[str, Any], *, document: Mapping[str, Any] | None = None
 ) -> SearchStrategy[Any]:
     """Values valid against one JSON Schema (``$ref``s resolved in ``document``, default our spec)."""
-    from callr_mock.spec_loader import inline_refs
+    from callr_mock.contract.spec import inline_refs
 
     doc = document if document is not None else _packaged_contract().document
     return _schema_builder().build(inline_refs(dict(schema), dict(doc)))
@@ -316,7 +317,7 @@ def requests_for(operation_id: str, *, spec: Any = None) -> SearchStrategy[dict[
     """``{"path": {...}, "query": {...}, "body": ...}`` valid for one operation of the spec.
 
     ``spec``: ``None`` (the packaged Callr spec), a file path, a parsed document or a
-    ``callr_mock.contract.Contract``. Values are typed as the schema says (booleans,
+    ``callr_mock.contract.compiled.Contract``. Values are typed as the schema says (booleans,
     integers, lists); ``callr_client`` puts them on the wire the way the mock reads them.
     ``body`` is ``None`` when the operation takes none; a multipart body is a dict whose
     binary fields are ``bytes``.
@@ -341,7 +342,7 @@ def requests_for(operation_id: str, *, spec: Any = None) -> SearchStrategy[dict[
             else next(iter(op.body.schemas))
         )
         schema = op.body.schemas[content_type]
-        from callr_mock.spec_loader import inline_refs
+        from callr_mock.contract.spec import inline_refs
 
         inlined = inline_refs(schema, contract.document)
         if content_type == "multipart/form-data":

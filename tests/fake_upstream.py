@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from callr_mock.spec_loader import load_spec
+from callr_mock.contract.spec import load_spec
 
 
 @functools.cache

@@ -1,8 +1,9 @@
 """The import graph of ``callr_mock``, read from the source (test helper).
 
-Every ``import`` counts, module-level or inside a function, except those under
-``if TYPE_CHECKING:`` (they never run). An edge goes to the module named, or to the
-submodule when ``from package import submodule`` names one.
+Every ``import`` counts: module-level, inside a function, and under ``if TYPE_CHECKING:``
+(a type-only import is still an arrow a reader and every tool follows). An edge goes to
+the module named, or to the submodule when ``from package import submodule`` names one;
+a relative import is resolved against the importing module's package.
 """
 
 from __future__ import annotations
@@ -30,14 +31,6 @@ def modules() -> dict[str, Path]:
     return found
 
 
-def _type_checking_only(node: ast.AST) -> bool:
-    test = getattr(node, "test", None)
-    return isinstance(node, ast.If) and (
-        (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING")
-        or (isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
-    )
-
-
 def runtime_imports(name: str, path: Path, known: set[str]) -> set[str]:
     """The ``callr_mock`` modules ``name`` imports at run time."""
     return {t for t in all_runtime_imports(name, path, known) if t in known and t != name}
@@ -50,10 +43,6 @@ def all_runtime_imports(name: str, path: Path, known: set[str]) -> set[str]:
     targets: set[str] = set()
 
     def visit(node: ast.AST) -> None:
-        if _type_checking_only(node):
-            for child in getattr(node, "orelse", []):
-                visit(child)
-            return
         if isinstance(node, ast.Import):
             targets.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):

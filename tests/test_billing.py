@@ -8,8 +8,8 @@ from typing import Any
 
 import phonenumbers
 import pytest
+from callr_mock.base.errors import InsufficientCredit, InvalidInput
 from callr_mock.state.billing import Credit, destination_rows
-from callr_mock.state.errors import InsufficientCredit, InvalidInput
 from callr_mock.state.pricing import number_price, price_list
 from callr_mock.state.store import Store
 

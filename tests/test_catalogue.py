@@ -12,8 +12,8 @@ from typing import Any
 
 import phonenumbers
 import pytest
-from callr_mock.contract import compile_schema, first_error
-from callr_mock.spec_loader import inline_refs, load_spec
+from callr_mock.contract.compiled import compile_schema, first_error
+from callr_mock.contract.spec import inline_refs, load_spec
 from callr_mock.state import number_store
 from callr_mock.state.catalogue import (
     PHONENUMBER_TYPES,

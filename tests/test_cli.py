@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from callr_mock.cli import build_parser, main
+from callr_mock.running.cli import build_parser, main
 
 from tests.served import Served, served, start
 

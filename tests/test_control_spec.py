@@ -48,9 +48,9 @@ def test_drift_report_matches_its_schema() -> None:
     """GET /_mock/drift of a proxy that saw disagreements, against control.yaml."""
     import jsonschema
     import requests
+    from callr_mock.base.settings import Settings
     from callr_mock.proxy.app import ProxySettings
-    from callr_mock.proxy.server import ProxyServer
-    from callr_mock.settings import Settings
+    from callr_mock.running.proxy_server import ProxyServer
 
     from tests.fake_upstream import FakeUpstream
 

@@ -18,10 +18,10 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from callr_mock.app import create_app
-from callr_mock.provenance import default_spec_path, load_spec
-from callr_mock.server import MockServer
-from callr_mock.settings import Settings
+from callr_mock.base.settings import Settings
+from callr_mock.contract.provenance import default_spec_path, load_spec
+from callr_mock.running.server import MockServer
+from callr_mock.web.app import create_app
 from flask.testing import FlaskClient
 
 from tests.served import Served, served

@@ -9,8 +9,8 @@ from typing import Any
 
 import yaml
 from callr_mock import DEMO_API_KEY, Settings, create_app
-from callr_mock.contract import contract_for
-from callr_mock.spec_loader import packaged_spec_text
+from callr_mock.contract.compiled import contract_for
+from callr_mock.contract.spec import packaged_spec_text
 
 
 def _without_defaults(node: Any) -> Any:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import requests
 from callr_mock import DEMO_ACCOUNT_SID, MockServer, Settings
-from callr_mock.delivery import MAX_ATTEMPTS, backoff, sign
+from callr_mock.services.delivery import MAX_ATTEMPTS, backoff, sign
 from callr_mock.state.events import EVENT_TYPES
 from webhook_receiver import Receiver
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import requests
 from callr_mock import DEMO_ACCOUNT_SID, DEMO_API_KEY, MockServer, Settings, create_app, runtime_of
-from callr_mock.delivery import RESPONSE_SNIPPET, TRUNCATED, sign
-from callr_mock.state_document import restore_state, snapshot_state
+from callr_mock.services.delivery import RESPONSE_SNIPPET, TRUNCATED, sign
+from callr_mock.services.state_document import restore_state, snapshot_state
 from webhook_receiver import Receiver
 
 from tests.conftest import running

@@ -26,10 +26,10 @@ from urllib.parse import quote
 
 import pytest
 from callr_mock import Settings, create_app
-from callr_mock.contract import contract_for
+from callr_mock.contract.compiled import contract_for
+from callr_mock.contract.spec import load_spec
 from callr_mock.plugin import strategies as cst
 from callr_mock.plugin._client import wire_value
-from callr_mock.spec_loader import load_spec
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

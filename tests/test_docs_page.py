@@ -10,7 +10,7 @@ from html import unescape
 import pytest
 from browser import dump_dom
 from callr_mock import MockServer
-from callr_mock.spec_loader import load_spec
+from callr_mock.contract.spec import load_spec
 
 from tests.conftest import running
 

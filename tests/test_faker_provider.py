@@ -6,7 +6,7 @@ from typing import Any
 
 import phonenumbers
 import pytest
-from callr_mock.formats import is_e164, is_sid
+from callr_mock.contract.formats import is_e164, is_sid
 from callr_mock.plugin.faker_provider import CallrProvider
 from callr_mock.state.scenarios import parse_script
 from callr_mock.state.sms_text import encode, is_gsm

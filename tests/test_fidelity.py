@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from callr_mock.spec_loader import load_spec
+from callr_mock.contract.spec import load_spec
 
 DOCS_SCENARIO_SEARCH: dict[
     str, Any
@@ -187,8 +187,8 @@ def test_country_required_only_when_ambiguous(api: Any) -> None:
 
 def test_ambiguous_area_lists_the_candidates() -> None:
     """An area slug sold in two countries lists both (state rule, no HTTP needed)."""
+    from callr_mock.base.errors import InvalidInput
     from callr_mock.state.catalogue import Area, Catalogue
-    from callr_mock.state.errors import InvalidInput
 
     def area(country: str) -> Area:
         return Area(country, "geographic", "+1", "springfield", "Springfield", 7, ("+1",))
@@ -210,7 +210,7 @@ def test_inferred_rules_inside_confirmed_items_are_marked() -> None:
     """conventions-system-actions.md §3.2: "[I] name match is case-insensitive substring";
     the operation is confirmed, so that rule must carry its own inferred mark, and
     spec-stats must count it."""
-    from callr_mock.provenance import count_provenance
+    from callr_mock.contract.provenance import count_provenance
 
     spec = load_spec(None)
     op = spec["paths"]["/actions"]["get"]

@@ -1,4 +1,4 @@
-"""The format table (``callr_mock.formats.FORMATS``): for each format its checker, its
+"""The format table (``callr_mock.contract.formats.FORMATS``): for each format its checker, its
 sample value and its strategy agree, and every user of formats takes them from the table."""
 
 from __future__ import annotations
@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from callr_mock.contract import compile_schema
-from callr_mock.formats import CUSTOM_FORMATS, FORMAT_CHECKERS, FORMATS
+from callr_mock.contract.compiled import compile_schema
+from callr_mock.contract.formats import CUSTOM_FORMATS, FORMAT_CHECKERS, FORMATS
+from callr_mock.contract.sample import sample
 from callr_mock.plugin import strategies
-from callr_mock.sample import sample
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from callr_mock import DEMO_API_KEY, Settings, create_app
-from callr_mock.formats import FORMATS
+from callr_mock.contract.formats import FORMATS
 
 SCHEMAS: dict[str, dict[str, Any]] = {
     **{f"format-{name}": {"type": "string", "format": name} for name in FORMATS},

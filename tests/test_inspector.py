@@ -16,7 +16,7 @@ import pytest
 import requests
 from browser import chromium_browser, page_of
 from callr_mock import DEMO_ACCOUNT_SID, DEMO_API_KEY, MockServer
-from callr_mock.delivery import sign
+from callr_mock.services.delivery import sign
 from webhook_receiver import Receiver
 
 from tests.conftest import running

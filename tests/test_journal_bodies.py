@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 from callr_mock import DEMO_ACCOUNT_SID, DEMO_API_KEY, create_app, runtime_of
-from callr_mock.journal import BODY_LIMIT
-from callr_mock.redaction import REDACTED, SECRET_NAME
-from callr_mock.settings import Settings
+from callr_mock.base.journal import BODY_LIMIT
+from callr_mock.base.redaction import REDACTED, SECRET_NAME
+from callr_mock.base.settings import Settings
 from webhook_receiver import Receiver
 
 KEY = {"x-api-key": DEMO_API_KEY}
@@ -230,7 +230,8 @@ def test_a_webhook_attempt_keeps_the_envelope_it_sent(client: Any, receiver: Rec
 
 def test_the_inspector_masks_the_same_names_as_the_server() -> None:
     script = (
-        Path(__file__).resolve().parents[1] / "mockserver" / "inspector_static" / "inspector.js"
+        Path(__file__).resolve().parents[1]
+        / "mockserver/web/surfaces/control/inspector_static/inspector.js"
     )
     found = re.search(r"const SECRET = /(.+?)/i;", script.read_text(encoding="utf-8"))
     assert found is not None and found.group(1) == SECRET_NAME.pattern

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from callr_mock.legacy.mapping import number_hash
+from callr_mock.handlers.legacy.mapping import number_hash
 from callr_mock.plugin.parity import LegacyClient, assert_parity, diff_parity
 from legacy_support import ACTIONS, NOW, NOW_REST, SCRIPT, buy_number, legacy_client, ok, rpc_error
 

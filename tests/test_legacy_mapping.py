@@ -1,11 +1,11 @@
-"""The mapping rules of ``callr_mock.legacy.mapping`` as pure functions."""
+"""The mapping rules of ``callr_mock.handlers.legacy.mapping`` as pure functions."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 import pytest
-from callr_mock.legacy.mapping import (
+from callr_mock.handlers.legacy.mapping import (
     SMS_STATUS_OUT,
     BadValue,
     area_code_id,

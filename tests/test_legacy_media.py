@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from callr_mock import DEMO_ACCOUNT_SID
-from callr_mock.legacy.mapping import media_id, media_sid, number_hash
+from callr_mock.handlers.legacy.mapping import media_id, media_sid, number_hash
 from callr_mock.plugin.parity import LegacyClient, assert_parity
 from legacy_support import NOW, legacy_client, ok, rpc_error, wav_base64
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from callr_mock import DEMO_ACCOUNT_SID
-from callr_mock.legacy.mapping import LEGACY_WEBHOOK_TYPES, WEBHOOK_TYPES
+from callr_mock.handlers.legacy.mapping import LEGACY_WEBHOOK_TYPES, WEBHOOK_TYPES
 from callr_mock.plugin.parity import LegacyClient, assert_parity
 from callr_mock.state.events import EVENT_TYPES
 from legacy_support import NOW, add_call, legacy_client, ok, rpc_error

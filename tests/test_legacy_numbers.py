@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from callr_mock.legacy.mapping import local_number, number_hash
+from callr_mock.handlers.legacy.mapping import local_number, number_hash
 from callr_mock.plugin.parity import LegacyClient, assert_parity
 from legacy_support import buy_number, legacy_client, ok, rpc_error
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 from callr_mock import DEMO_ACCOUNT_SID, DEMO_API_KEY
-from callr_mock.legacy import methods
-from callr_mock.legacy.core import P, Registry, state_error_code
+from callr_mock.handlers.legacy import methods
+from callr_mock.handlers.legacy.core import P, Registry, state_error_code
+from callr_mock.handlers.legacy.rosetta import ROWS, SDK_TABLE
 from callr_mock.plugin.parity import LegacyClient, LegacyError
-from callr_mock.rosetta import ROWS, SDK_TABLE
 
 URL = "/json-rpc/v1.1/"
 SEND = ["SMS", "+33612345678", "Hello, world", None]

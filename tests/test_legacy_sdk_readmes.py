@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 import yaml
 from callr_mock import DEMO_ACCOUNT_SID
-from callr_mock.delivery import sign
-from callr_mock.legacy.mapping import media_sid
+from callr_mock.handlers.legacy.mapping import media_sid
+from callr_mock.handlers.legacy.rosetta import SDK_ROWS, SDK_TABLE
 from callr_mock.plugin.parity import LegacyClient, LegacyError
-from callr_mock.rosetta import SDK_ROWS, SDK_TABLE
+from callr_mock.services.delivery import sign
 from legacy_support import add_call, buy_number, legacy_client, ok, rpc_error, wav_base64
 from webhook_receiver import Receiver
 
@@ -297,7 +297,7 @@ def test_get_timestamp_is_the_ping_time(rpc: LegacyClient, api: Any) -> None:
 def test_legacy_only_methods_are_served_with_clear_errors(rpc: LegacyClient, row: Any) -> None:
     """Callr serves them until 2027-06-30: the sandbox has each one, and a wrong call gets
     invalid params naming the signature, never 'method not found' or a crash."""
-    from callr_mock.legacy import methods
+    from callr_mock.handlers.legacy import methods
 
     method = methods()[row.legacy]
     error = rpc_error(rpc, row.legacy, *(["x"] * (len(method.params) + 1)))
@@ -306,7 +306,7 @@ def test_legacy_only_methods_are_served_with_clear_errors(rpc: LegacyClient, row
 
 
 def test_rosetta_lists_both_kinds(capsys: pytest.CaptureFixture[str]) -> None:
-    from callr_mock import rosetta
+    from callr_mock.handlers.legacy import rosetta
 
     assert rosetta.main(["conference/10.create_room"]) == 0
     out = capsys.readouterr().out

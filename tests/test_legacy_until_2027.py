@@ -374,8 +374,8 @@ def test_legacy_only_objects_survive_a_state_file() -> None:
     import json
 
     from callr_mock import Settings, create_app
-    from callr_mock.runtime import runtime_of
-    from callr_mock.state_document import restore_state, snapshot_state
+    from callr_mock.services.state_document import restore_state, snapshot_state
+    from callr_mock.web.frame.runtime import runtime_of
 
     first = create_app(Settings(clock="frozen"))
     rpc = legacy_client(first.test_client())

@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 import yaml
 from callr_mock import MockServer
-from callr_mock.settings import DEMO_API_KEY, Settings
+from callr_mock.base.settings import DEMO_API_KEY, Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 NODE_TOOLS = Path(

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from callr_mock import DEMO_ACCOUNT_SID
-from callr_mock.legacy import mapping
+from callr_mock.handlers.legacy import mapping
 from callr_mock.plugin.parity import (
     MISSING,
     LegacyClient,

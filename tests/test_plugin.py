@@ -15,18 +15,18 @@ from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
 
-import callr_mock.control
 import callr_mock.plugin.handle
 import callr_mock.plugin.strategies
+import callr_mock.web.surfaces.control
 import pytest
 import requests
+from callr_mock.handlers.rest import load_handlers
 from callr_mock.plugin.receiver import WebhookReceiver
-from callr_mock.resources import load_handlers
 
 # pytester's in-process runs drop the modules they import once they end; import what the
 # plugin loads now, so that every inner session shares these modules.
 load_handlers()
-assert callr_mock.control and callr_mock.plugin.handle and callr_mock.plugin.strategies
+assert callr_mock.web.surfaces.control and callr_mock.plugin.handle and callr_mock.plugin.strategies
 
 INNER_TIMEOUT = 120
 
@@ -133,7 +133,7 @@ def test_two_tests_cannot_see_each_others_data(pytester: pytest.Pytester) -> Non
 
 # -- violations ---------------------------------------------------------------------------------
 VIOLATION_TESTS = """
-from callr_mock.resources import Reply
+from callr_mock.handlers.rest import Reply
 
 
 def test_broken_ping(callr_mock, callr_client, monkeypatch):
@@ -187,7 +187,7 @@ def test_a_violation_in_a_fixture_teardown_errors_that_test(pytester: pytest.Pyt
     pytester.makepyfile(
         test_late="""
         import pytest
-        from callr_mock.resources import Reply
+        from callr_mock.handlers.rest import Reply
 
         @pytest.fixture
         def noisy(callr_mock, callr_client, monkeypatch):
@@ -211,7 +211,7 @@ def test_check_raises_a_readable_report(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         test_check="""
         import pytest
-        from callr_mock.resources import Reply
+        from callr_mock.handlers.rest import Reply
 
         def test_check(callr_mock, callr_client, monkeypatch):
             callr_mock.check()  # nothing yet
@@ -227,7 +227,7 @@ def test_check_raises_a_readable_report(pytester: pytest.Pytester) -> None:
 
 
 def test_a_spec_variant_makes_the_mock_violate(pytester: pytest.Pytester) -> None:
-    from callr_mock.spec_loader import packaged_spec_text
+    from callr_mock.contract.spec import packaged_spec_text
 
     text = packaged_spec_text()
     assert "pong: {type: string, const: pong}" in text
@@ -329,8 +329,8 @@ def test_ini_keys_configure_the_plugin(pytester: pytest.Pytester) -> None:
 
 
 def test_the_seed_option_and_ini_key_seed_every_test(pytester: pytest.Pytester) -> None:
+    from callr_mock.contract.seeding import read_seed
     from callr_mock.fixtures.factories import SeedFactory
-    from callr_mock.seeding import read_seed
 
     demo_numbers = len(read_seed("demo")["accounts"][0]["numbers"])
     pytester.makepyfile(

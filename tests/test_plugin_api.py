@@ -40,7 +40,7 @@ def test_the_fixtures_are_typed_with_the_public_types(name: str) -> None:
 def test_importing_the_plugin_loads_no_server_stack() -> None:
     code = (
         "import sys, callr_mock.plugin, callr_mock.plugin.pytest_plugin\n"
-        "heavy = {'flask', 'waitress', 'requests', 'hypothesis', 'callr_mock.app'}\n"
+        "heavy = {'flask', 'waitress', 'requests', 'hypothesis', 'callr_mock.web.app'}\n"
         "print(sorted(heavy & set(sys.modules)))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 import requests
-from callr_mock.provenance import HOUSE_REQUIRED
+from callr_mock.base.settings import Settings
+from callr_mock.contract.provenance import HOUSE_REQUIRED
 from callr_mock.proxy.app import ProxySettings
-from callr_mock.proxy.server import ProxyServer
-from callr_mock.settings import Settings
+from callr_mock.running.proxy_server import ProxyServer
 
 from tests.fake_upstream import FakeUpstream, disagreeing_routes
 
@@ -301,7 +301,7 @@ def test_recording_is_redacted_and_rebuilds_the_same_report(
 def test_drift_cli_text_and_markdown(fake: FakeUpstream, tmp_path: Path) -> None:
     with _proxy(fake.url + "/v2.0", record_dir=str(tmp_path)) as server:
         requests.get(f"{server.url}/v2.0/sms/8242d945", headers=KEY, timeout=5)
-    from callr_mock.cli import main
+    from callr_mock.running.cli import main
 
     def run(*argv: str) -> str:
         import contextlib

@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 import requests
 from callr_mock import DEMO_ACCOUNT_SID, DEMO_API_KEY
+from callr_mock.base.settings import Settings
 from callr_mock.plugin.parity import LegacyClient, LegacyError
 from callr_mock.proxy.app import ProxySettings
-from callr_mock.proxy.server import ProxyServer
-from callr_mock.settings import Settings
+from callr_mock.running.proxy_server import ProxyServer
 
 from tests.fake_upstream import FakeUpstream
 from tests.served import served

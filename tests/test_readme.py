@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from callr_mock.cli import build_parser
+from callr_mock.running.cli import build_parser
 
 from tests.served import Served, served
 

@@ -14,7 +14,7 @@ import socket
 import subprocess
 from pathlib import Path
 
-from callr_mock.spec_loader import load_spec
+from callr_mock.contract.spec import load_spec
 
 from tests.fake_upstream import FakeUpstream
 

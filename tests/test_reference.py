@@ -10,8 +10,8 @@ from typing import Any
 import requests
 import yaml
 from callr_mock import MockServer, Settings, create_app
-from callr_mock.publish import published_document, render
-from callr_mock.spec_loader import load_spec
+from callr_mock.contract.publish import published_document, render
+from callr_mock.contract.spec import load_spec
 from test_spec_source import strict_problems
 
 

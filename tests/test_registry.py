@@ -12,8 +12,8 @@ from typing import Any
 import callr_mock.state
 import pytest
 from callr_mock import DEMO_ACCOUNT_SID, Settings, create_app
-from callr_mock.contract import contract_for
-from callr_mock.seeding import REPO_SCHEMAS, SeedValidator
+from callr_mock.contract.compiled import contract_for
+from callr_mock.contract.seeding import REPO_SCHEMAS, SeedValidator
 from callr_mock.state.repo import Repo
 from callr_mock.state.store import REPOSITORIES, AccountState, Store
 

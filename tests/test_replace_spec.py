@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from callr_mock import Settings, create_app, runtime_of
-from callr_mock.spec_loader import load_spec
+from callr_mock.contract.spec import load_spec
 
 KEY = {"x-api-key": "callr-mock-demo-key"}
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from callr_mock import rosetta
-from callr_mock.cli import main as cli_main
-from callr_mock.contract import contract_for
-from callr_mock.legacy import methods
+from callr_mock.contract.compiled import contract_for
+from callr_mock.handlers.legacy import methods, rosetta
+from callr_mock.running.cli import main as cli_main
 
 
 def test_the_table_is_the_guides() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from callr_mock.contract import contract_for
+from callr_mock.contract.compiled import contract_for
 
 
 def test_routed_operations_are_exactly_the_specs(app: Any) -> None:

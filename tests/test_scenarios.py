@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from callr_mock.state.errors import InvalidInput
+from callr_mock.base.errors import InvalidInput
 from callr_mock.state.scenarios import check_name, parse_script
 
 SCRIPT = """defaults:

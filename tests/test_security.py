@@ -296,7 +296,7 @@ def test_proxy_recordings_keep_no_secret(tmp_path: Path) -> None:
     import json as _json
 
     from callr_mock.proxy.app import ProxySettings
-    from callr_mock.proxy.server import ProxyServer
+    from callr_mock.running.proxy_server import ProxyServer
 
     from tests.fake_upstream import Canned, FakeUpstream
 
@@ -437,7 +437,7 @@ def test_the_clock_refuses_instants_it_cannot_represent(client: Any) -> None:
 def test_a_state_file_with_an_impossible_clock_is_one_line(tmp_path: Path) -> None:
     import json as _json
 
-    from callr_mock.state_document import snapshot_state
+    from callr_mock.services.state_document import snapshot_state
 
     app = MockServer(Settings(port=0, clock="frozen")).app
     document = snapshot_state(runtime_of(app))

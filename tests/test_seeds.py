@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 from callr_mock import DEMO_ACCOUNT_SID, DEMO_API_KEY, Settings, create_app
-from callr_mock.contract import compile_schema, contract_for
+from callr_mock.contract.compiled import compile_schema, contract_for
+from callr_mock.contract.seeding import REPO_SCHEMAS, named_seeds, read_seed
+from callr_mock.contract.spec import inline_refs
 from callr_mock.fixtures.factories import SeedFactory, demo_seed, empty_seed, write_seeds
-from callr_mock.seeding import REPO_SCHEMAS, named_seeds, read_seed
-from callr_mock.spec_loader import inline_refs
 
 CONTRACT = contract_for(None)
 KEYS = {"numbers": "e164", "calls": "callid"}
@@ -110,7 +110,7 @@ def test_demo_loads_with_the_cli_seed_setting_and_renders_unchanged() -> None:
 
 
 def test_the_cli_accepts_the_seed_names() -> None:
-    from callr_mock.cli import build_parser
+    from callr_mock.running.cli import build_parser
 
     args = build_parser().parse_args(["serve", "--seed", "demo", "--port", "0"])
     assert args.seed_path == "demo"

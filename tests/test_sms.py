@@ -154,7 +154,7 @@ def test_the_sender_rule_is_the_same_in_behaviour_spec_and_readme(api: Any) -> N
     sender is written without '+' (11 characters) and answered in E.164."""
     from pathlib import Path
 
-    from callr_mock.spec_loader import load_spec
+    from callr_mock.contract.spec import load_spec
 
     refused = send(api, FR_MOBILE, "Hi", **{"from": "+33699000000"})
     assert refused.status_code == 400

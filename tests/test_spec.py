@@ -2,7 +2,7 @@
 
 These tests read the YAML file from the repository; they need neither the server nor an
 installed package (the provenance module is imported from the package when installed, else
-loaded from ``mockserver/provenance.py``).
+loaded from ``mockserver/contract/provenance.py``).
 """
 
 from __future__ import annotations
@@ -631,7 +631,7 @@ def test_confirmed_operations_are_the_fully_documented_ones(spec: dict[str, Any]
 
 def _load_provenance_module() -> Any:
     try:
-        return importlib.import_module("callr_mock.provenance")
+        return importlib.import_module("callr_mock.contract.provenance")
     except ImportError:
         spec = importlib.util.spec_from_file_location(
             "_callr_provenance", REPO / "mockserver" / "provenance.py"

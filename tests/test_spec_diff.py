@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 import yaml
-from callr_mock.cli import main
-from callr_mock.spec_loader import load_spec
+from callr_mock.contract.spec import load_spec
+from callr_mock.running.cli import main
 
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 Mutation = Callable[[dict[str, Any]], None]

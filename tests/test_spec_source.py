@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
-from callr_mock.spec_loader import load_spec
+from callr_mock.contract.spec import load_spec
 
 SPEC_FILES = ["callr-v2.yaml", "control.yaml"]
 

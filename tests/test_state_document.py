@@ -1,4 +1,4 @@
-"""State documents (``callr_mock.state_document``): everything the sandbox holds, written and
+"""State documents (``callr_mock.services.state_document``): everything the sandbox holds, written and
 restored exactly, with its pending work; a bad document is refused in one line and changes
 nothing; a state document is also a seed."""
 
@@ -16,18 +16,18 @@ from typing import Any
 
 import pytest
 from callr_mock import DEMO_ACCOUNT_SID, DEMO_API_KEY, Settings, create_app, runtime_of
-from callr_mock.seeding import apply_seed, read_seed
-from callr_mock.state.audio_formats import silent_wav
-from callr_mock.state.codec import dump
-from callr_mock.state.repo import Repo
-from callr_mock.state.shared import SHARED_STATE
-from callr_mock.state.store import REPOSITORIES
-from callr_mock.state_document import (
+from callr_mock.contract.seeding import apply_seed, read_seed
+from callr_mock.services.state_document import (
     StateFileError,
     is_state_document,
     restore_state,
     snapshot_state,
 )
+from callr_mock.state.audio_formats import silent_wav
+from callr_mock.state.codec import dump
+from callr_mock.state.repo import Repo
+from callr_mock.state.shared import SHARED_STATE
+from callr_mock.state.store import REPOSITORIES
 from legacy_support import legacy_client, wav_base64
 
 KEY = {"x-api-key": DEMO_API_KEY}

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import requests
 from callr_mock import Settings, create_app
-from callr_mock.cli import main
+from callr_mock.running.cli import main
 
 from tests.served import Served, start
 from tests.test_readme import README_URL, Block, blocks_of, check_output, commands_and_outputs
@@ -169,8 +169,8 @@ def test_a_lifecycle_continues_across_a_restart(servers: list[Served], state: Pa
 
 # -- a file it cannot use: one line, exit 2, the file untouched -------------------------------------
 def valid_document() -> dict[str, Any]:
-    from callr_mock.app import runtime_of
-    from callr_mock.state_document import snapshot_state
+    from callr_mock.services.state_document import snapshot_state
+    from callr_mock.web.app import runtime_of
 
     return snapshot_state(runtime_of(create_app(Settings(seed_path="demo"))))
 

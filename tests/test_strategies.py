@@ -10,15 +10,15 @@ from typing import Any
 
 import phonenumbers
 import pytest
-from callr_mock.contract import compile_schema
-from callr_mock.formats import FORMAT_CHECKERS, is_e164, is_sid
+from callr_mock.base.types import E164Number, Rfc3339, Sid
+from callr_mock.contract.compiled import compile_schema
+from callr_mock.contract.formats import FORMAT_CHECKERS, is_e164, is_sid
+from callr_mock.contract.spec import inline_refs
 from callr_mock.plugin import strategies as cst
 from callr_mock.plugin.handle import wire_value
-from callr_mock.spec_loader import inline_refs
 from callr_mock.state.sms_text import GSM_CHARACTERS, is_gsm
 from callr_mock.state.sms_text import encode as sms_encode
 from callr_mock.state.timefmt import iso, parse
-from callr_mock.types import E164Number, Rfc3339, Sid
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument

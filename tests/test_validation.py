@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from callr_mock import Settings, create_app, runtime_of
-from callr_mock.resources import Reply
+from callr_mock.handlers.rest import Reply
 
 MINI_SPEC = str(Path(__file__).parent / "data" / "mini-spec.yaml")
 KEY = {"x-api-key": "callr-mock-demo-key"}

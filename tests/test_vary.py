@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from callr_mock import DEMO_API_KEY, Settings, create_app
-from callr_mock.cli import main
+from callr_mock.running.cli import main
 
 HEADERS = {"x-api-key": DEMO_API_KEY}
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from callr_mock import DEMO_ACCOUNT_SID
-from callr_mock.state.errors import InvalidInput
+from callr_mock.base.errors import InvalidInput
 from callr_mock.state.webhooks import check_endpoint
 
 SID = re.compile(r"^[a-z0-9]{8}$")

@@ -2,7 +2,7 @@
 
 ``callr-mock proxy --upstream URL`` forwards every ``/v2.0`` request unchanged to the real
 API and answers with the real answer, unchanged, while checking both against the same
-compiled contract as the sandbox (``callr_mock.contract``). The rules live in modules that
+compiled contract as the sandbox (``callr_mock.contract.compiled``). The rules live in modules that
 import no Flask:
 
 - ``drift``: which operation an exchange is, what in it disagrees with the spec (findings

@@ -24,8 +24,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, unquote
 
-from callr_mock.contract import Contract
-from callr_mock.proxy.drift import (
+from ..contract.compiled import Contract
+from .drift import (
     API_PREFIX,
     LEGACY_PATH,
     DriftReport,
@@ -33,10 +33,10 @@ from callr_mock.proxy.drift import (
     is_legacy_path,
     render,
 )
-from callr_mock.proxy.encodings import decode
-from callr_mock.proxy.legacy_drift import LegacyDrift, Shadow, operation_of
-from callr_mock.proxy.recording import Recorder
-from callr_mock.proxy.upstream import HOP_BY_HOP, Upstream, UpstreamAnswer, UpstreamFailure
+from .encodings import decode
+from .legacy_drift import LegacyDrift, Shadow, operation_of
+from .recording import Recorder
+from .upstream import HOP_BY_HOP, Upstream, UpstreamAnswer, UpstreamFailure
 
 log = logging.getLogger("callr_mock.proxy")
 StartResponse = Callable[..., Any]
@@ -252,7 +252,7 @@ def build_proxy(
 ) -> ProxyApp:
     """The proxy; ``shadow`` answers legacy calls as the sandbox would (``legacy_drift``),
     without one legacy exchanges are forwarded and counted, not checked."""
-    from callr_mock.contract import contract_for
+    from ..contract.compiled import contract_for
 
     contract = contract_for(spec_path)
     upstream = Upstream(settings.upstream, timeout=settings.timeout, pool_size=pool_size)

@@ -1,7 +1,7 @@
 """Drift: where an exchange with the real API disagrees with our spec, and how often.
 
 ``classify(contract, exchange)`` checks one request and its upstream response with the
-compiled contract of the sandbox (``callr_mock.contract``: the same validators, run to
+compiled contract of the sandbox (``callr_mock.contract.compiled``: the same validators, run to
 the end instead of stopping at the first error) and returns findings. Each finding names
 the operation, where (request or response; status, header or JSON pointer), what the
 spec says, what was observed (redacted) and the **provenance** of the spec element
@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, unquote
 
-from callr_mock.contract import Contract, Operation, Parameter
-from callr_mock.provenance import (
+from ..contract.compiled import Contract, Operation, Parameter
+from ..contract.provenance import (
     ABSENT,
     HOUSE_EMPTY,
     HOUSE_REQUIRED,
@@ -31,8 +31,8 @@ from callr_mock.provenance import (
     house_decision,
     provenance_along,
 )
-from callr_mock.proxy.encodings import why_unchecked
-from callr_mock.proxy.redaction import (
+from .encodings import why_unchecked
+from .scrubber import (
     REDACTED,
     pointer_is_secret,
     redact_json,

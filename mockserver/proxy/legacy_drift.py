@@ -30,18 +30,18 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from callr_mock.provenance import Provenance
-from callr_mock.proxy.drift import EXAMPLE_LIMIT, LEGACY_PATH, Exchange, Finding
-from callr_mock.proxy.redaction import redact_json
+from ..contract.provenance import Provenance
+from .drift import EXAMPLE_LIMIT, LEGACY_PATH, Exchange, Finding
+from .scrubber import redact_json
 
 OPERATION_PREFIX = "jsonrpc:"
 # the sandbox's answers that come from its own state, not from its emulation rules
 STATE_CODES = frozenset({-32001, -32004})
 PROVENANCE = Provenance(
     "inferred",
-    note="the sandbox's legacy JSON-RPC emulation (callr_mock.legacy: the migration guide's "
+    note="the sandbox's legacy JSON-RPC emulation (callr_mock.handlers.legacy: the migration guide's "
     "mapping and Callr's SDKs), not a published schema",
-    source="callr_mock.legacy",
+    source="callr_mock.handlers.legacy",
 )
 _ID_KEY = re.compile(r"^(?:[A-Z0-9_]+|\d+)$")
 Shadow = Callable[[bytes], Any]

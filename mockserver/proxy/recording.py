@@ -17,9 +17,9 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from callr_mock.proxy.drift import Exchange
-from callr_mock.proxy.encodings import decode, why_unchecked
-from callr_mock.proxy.redaction import (
+from .drift import Exchange
+from .encodings import decode, why_unchecked
+from .scrubber import (
     Scrubber,
     redact_headers,
     redact_json,

@@ -24,12 +24,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import phonenumbers
-from callr_mock.state.audio_formats import DamagedAudio, measure, silent_wav, sniff
-from callr_mock.state.errors import InvalidInput
-from callr_mock.state.index import IndexSpec
-from callr_mock.state.repo import Repo
-from callr_mock.state.scheduler import Job, account_job
-from callr_mock.state.timefmt import iso, parse
+
+from ..base.errors import InvalidInput
+from .audio_formats import DamagedAudio, measure, silent_wav, sniff
+from .index import IndexSpec
+from .repo import Repo
+from .scheduler import Job, account_job
+from .timefmt import iso, parse
 
 AUDIO_STATUSES = ("pending-content", "pending-conversion", "processing", "ready", "error")
 PROCESSING_AFTER = timedelta(seconds=1)

@@ -14,12 +14,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from callr_mock.state.codec import dump, load
-from callr_mock.state.errors import InsufficientCredit, InvalidInput
-from callr_mock.state.money import CURRENCY, fmt, to_money
-from callr_mock.state.pagination import page
-from callr_mock.state.pricing import price_list
-from callr_mock.state.timefmt import iso
+from ..base.errors import InsufficientCredit, InvalidInput
+from .codec import dump, load
+from .money import CURRENCY, fmt, to_money
+from .pagination import page
+from .pricing import price_list
+from .timefmt import iso
 
 DEFAULT_BALANCE = Decimal("10000.00")
 DEFAULT_WARNING_LEVEL = Decimal("500.00")

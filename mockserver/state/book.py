@@ -6,8 +6,8 @@ from __future__ import annotations
 import threading
 from typing import Any, Generic, Protocol, TypeVar
 
-from callr_mock.state.codec import dump, load
-from callr_mock.state.errors import NotFound
+from ..base.errors import NotFound
+from .codec import dump, load
 
 
 class Entry(Protocol):

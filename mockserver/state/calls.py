@@ -32,18 +32,19 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import phonenumbers
-from callr_mock.state.errors import ApiError, InvalidInput
-from callr_mock.state.money import fmt, to_money
-from callr_mock.state.phone import is_possible_number, type_name
-from callr_mock.state.pricing import call_minute_price, magic_inputs
-from callr_mock.state.repo import Repo
-from callr_mock.state.scheduler import Job, account_job
-from callr_mock.state.tasks import Task, completion
-from callr_mock.state.timefmt import exact, iso, parse
 from phonenumbers import geocoder
 
+from ..base.errors import ApiError, InvalidInput
+from .money import fmt, to_money
+from .phone import is_possible_number, type_name
+from .pricing import call_minute_price, magic_inputs
+from .repo import Repo
+from .scheduler import Job, account_job
+from .tasks import Task, completion
+from .timefmt import exact, iso, parse
+
 if TYPE_CHECKING:
-    from callr_mock.state.store import AccountState
+    from .store import AccountState
 
 # In the order of Callr's v2.call.inbound.ended sample
 FIELDS = (

@@ -16,10 +16,11 @@ from functools import lru_cache
 from typing import Any
 
 import phonenumbers
-from callr_mock.state.errors import InvalidInput
-from callr_mock.state.fixture_files import read_fixture
-from callr_mock.state.pricing import magic_inputs
 from phonenumbers import PhoneNumberType as PN
+
+from ..base.errors import InvalidInput
+from .fixture_files import read_fixture
+from .pricing import magic_inputs
 
 CLASSES = ("classic", "gold")
 

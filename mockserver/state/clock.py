@@ -11,9 +11,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from callr_mock.state.codec import CodecError, load
-from callr_mock.state.errors import InvalidInput
-from callr_mock.state.timefmt import exact, iso
+from ..base.errors import InvalidInput
+from .codec import CodecError, load
+from .timefmt import exact, iso
 
 CLOCK_MODES = ("real", "frozen")
 DEFAULT_FROZEN_START = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)

@@ -30,7 +30,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
-from callr_mock.state.timefmt import exact, parse
+from .timefmt import exact, parse
 
 
 class CodecError(ValueError):

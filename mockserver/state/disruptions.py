@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from callr_mock.state.errors import ApiError
-from callr_mock.state.faults import DEFAULT_CODE, FaultBook
-from callr_mock.state.rate_limits import RateLimits
+from ..base.errors import ApiError
+from .faults import DEFAULT_CODE, FaultBook
+from .rate_limits import RateLimits
 
 TOO_MANY_REQUESTS = "too-many-requests"
 

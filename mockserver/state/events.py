@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from callr_mock.state.timefmt import iso
+from .timefmt import iso
 
 EVENT_TYPES = (
     "v2.billing.credit.topup",

@@ -18,9 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from callr_mock.state.book import Book
-from callr_mock.state.codec import load
-from callr_mock.state.errors import InvalidInput, NotFound
+from ..base.errors import InvalidInput, NotFound
+from .book import Book
+from .codec import load
 
 DEFAULT_CODE = "injected-fault"
 DEFAULT_STATUS = 503

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from callr_mock.state.codec import dump, load
+from .codec import dump, load
 
 SID_ALPHABET = string.ascii_lowercase + string.digits
 TOKEN_ALPHABET = string.ascii_letters + string.digits

@@ -22,15 +22,15 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from callr_mock.state.catalogue import Area, Candidate, catalogue, generate_leaf
-from callr_mock.state.codec import dump, load
-from callr_mock.state.errors import InvalidInput, NotFound
-from callr_mock.state.money import CURRENCY, fmt
-from callr_mock.state.pagination import page
-from callr_mock.state.pricing import number_price
-from callr_mock.state.scheduler import Job, job_kind
-from callr_mock.state.shared import shared_state
-from callr_mock.state.timefmt import iso
+from ..base.errors import InvalidInput, NotFound
+from .catalogue import Area, Candidate, catalogue, generate_leaf
+from .codec import dump, load
+from .money import CURRENCY, fmt
+from .pagination import page
+from .pricing import number_price
+from .scheduler import Job, job_kind
+from .shared import shared_state
+from .timefmt import iso
 
 HOLD = timedelta(minutes=5)
 POOL_NAME = "number_pool"

@@ -21,11 +21,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from callr_mock.state.errors import InvalidInput, NotFound
-from callr_mock.state.index import IndexSpec
-from callr_mock.state.money import CURRENCY, fmt, to_money
-from callr_mock.state.repo import Repo
-from callr_mock.state.timefmt import iso, parse
+from ..base.errors import InvalidInput, NotFound
+from .index import IndexSpec
+from .money import CURRENCY, fmt, to_money
+from .repo import Repo
+from .timefmt import iso, parse
 
 UNSET: Any = object()
 

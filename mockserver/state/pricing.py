@@ -7,9 +7,9 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from callr_mock.state.errors import InvalidInput
-from callr_mock.state.fixture_files import read_fixture
-from callr_mock.state.money import to_money
+from ..base.errors import InvalidInput
+from .fixture_files import read_fixture
+from .money import to_money
 
 
 @lru_cache(maxsize=1)

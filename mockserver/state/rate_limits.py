@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from callr_mock.state.book import Book
-from callr_mock.state.errors import InvalidInput
-from callr_mock.state.faults import check_fields
+from ..base.errors import InvalidInput
+from .book import Book
+from .faults import check_fields
 
 RATE_LIMIT_FIELDS = {
     "account": "the account sid it limits (default: each account, with its own budget)",

@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from callr_mock.state.errors import InvalidInput
-from callr_mock.state.index import IndexSpec
-from callr_mock.state.pagination import envelope
-from callr_mock.state.repo import Repo
-from callr_mock.state.scheduler import Job, account_job
-from callr_mock.state.tasks import completion
-from callr_mock.state.timefmt import iso, parse
+from ..base.errors import InvalidInput
+from .index import IndexSpec
+from .pagination import envelope
+from .repo import Repo
+from .scheduler import Job, account_job
+from .tasks import completion
+from .timefmt import iso, parse
 
 RECORDING_STATUSES = ("processing", "ready", "error")
 READY_AFTER = timedelta(seconds=1)

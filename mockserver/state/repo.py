@@ -16,12 +16,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
-from callr_mock.state.errors import NotFound
-from callr_mock.state.index import Index, IndexSpec
-from callr_mock.state.pagination import envelope
+from ..base.errors import NotFound
+from .index import Index, IndexSpec
+from .pagination import envelope
 
 if TYPE_CHECKING:
-    from callr_mock.state.store import AccountState, Store
+    from .store import AccountState, Store
 
 
 class Record(Protocol):

@@ -19,12 +19,13 @@ from decimal import Decimal
 from typing import Any
 
 import yaml
-from callr_mock.state.errors import ApiError, InvalidInput
-from callr_mock.state.index import IndexSpec
-from callr_mock.state.pricing import magic_inputs, number_price
-from callr_mock.state.repo import Repo
-from callr_mock.state.tasks import Task
-from callr_mock.state.timefmt import iso, parse
+
+from ..base.errors import ApiError, InvalidInput
+from .index import IndexSpec
+from .pricing import magic_inputs, number_price
+from .repo import Repo
+from .tasks import Task
+from .timefmt import iso, parse
 
 SCENARIO_VERSION = "1.0"
 RUN_BRANCH = "api-initiated"

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from callr_mock.state.timefmt import exact, parse
+from .timefmt import exact, parse
 
 
 @dataclass(eq=False)

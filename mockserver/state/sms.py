@@ -60,15 +60,15 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Any
 
-from callr_mock.state.errors import InvalidInput
-from callr_mock.state.index import IndexSpec
-from callr_mock.state.money import fmt, to_money
-from callr_mock.state.phone import AUTO_SENDER, describe, is_possible_number, sender
-from callr_mock.state.pricing import inbound_sms_price, magic_inputs, sms_price
-from callr_mock.state.repo import Repo
-from callr_mock.state.scheduler import Job, account_job
-from callr_mock.state.sms_text import encode
-from callr_mock.state.timefmt import iso, parse
+from ..base.errors import InvalidInput
+from .index import IndexSpec
+from .money import fmt, to_money
+from .phone import AUTO_SENDER, describe, is_possible_number, sender
+from .pricing import inbound_sms_price, magic_inputs, sms_price
+from .repo import Repo
+from .scheduler import Job, account_job
+from .sms_text import encode
+from .timefmt import iso, parse
 
 # ---------------------------------------------------------------- lifecycle
 

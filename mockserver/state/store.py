@@ -15,24 +15,24 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from callr_mock.state.audio_files import AudioFileRepo
-from callr_mock.state.billing import Credit
-from callr_mock.state.calls import CallRepo
-from callr_mock.state.clock import SandboxClock
-from callr_mock.state.errors import InvalidInput, NotFound
-from callr_mock.state.events import EVENT_TYPES, Event
-from callr_mock.state.faults import FaultBook
-from callr_mock.state.ids import IdGenerator
-from callr_mock.state.numbers import NumberRepo
-from callr_mock.state.rate_limits import RateLimits
-from callr_mock.state.recordings import RecordingRepo
-from callr_mock.state.repo import Repo
-from callr_mock.state.scenarios import ScenarioRepo
-from callr_mock.state.scheduler import Scheduler
-from callr_mock.state.sms import SmsRepo
-from callr_mock.state.tasks import TaskRepo
-from callr_mock.state.variation import Variation
-from callr_mock.state.webhooks import WebhookRepo
+from ..base.errors import InvalidInput, NotFound
+from .audio_files import AudioFileRepo
+from .billing import Credit
+from .calls import CallRepo
+from .clock import SandboxClock
+from .events import EVENT_TYPES, Event
+from .faults import FaultBook
+from .ids import IdGenerator
+from .numbers import NumberRepo
+from .rate_limits import RateLimits
+from .recordings import RecordingRepo
+from .repo import Repo
+from .scenarios import ScenarioRepo
+from .scheduler import Scheduler
+from .sms import SmsRepo
+from .tasks import TaskRepo
+from .variation import Variation
+from .webhooks import WebhookRepo
 
 Listener = Callable[[Event], None]
 # (account sid, lifecycle kind, status reached) for steps that fire no event (reservations)
@@ -112,7 +112,7 @@ class AccountState:
         }
         for name in REPOSITORIES:
             state[name] = self.repo(name).snapshot()
-        from callr_mock.state.number_store import POOL_NAME
+        from .number_store import POOL_NAME
 
         pool = self.store.shared.get(POOL_NAME)
         state["reservations"] = pool.live_reservations(self.sid) if pool else []

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from callr_mock.state.errors import ApiError, InvalidInput
-from callr_mock.state.index import IndexSpec
-from callr_mock.state.repo import Repo
-from callr_mock.state.scheduler import Job, account_job
-from callr_mock.state.timefmt import iso, parse
+from ..base.errors import ApiError, InvalidInput
+from .index import IndexSpec
+from .repo import Repo
+from .scheduler import Job, account_job
+from .timefmt import iso, parse
 
 TASK_TYPES = ("calls-export", "scenario-run", "recordings-delete")
 FINISHED = ("done", "failed", "cancelled")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from callr_mock.state.errors import InvalidInput
+from ..base.errors import InvalidInput
 
 
 class DateOutOfRange(InvalidInput, ValueError):

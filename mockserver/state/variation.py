@@ -5,7 +5,7 @@ each account drawing from its own generator seeded with ``SEED:sid`` (so an acco
 responses do not depend on other accounts' traffic, and a fixed account such as the demo
 account repeats exactly). A per-account seed (the pytest plugin's ``callr_mock.vary()``,
 ``POST /_mock/vary``) overrides it for that account. What varies is decided in
-``callr_mock.vary`` (it needs the schemas).
+``callr_mock.contract.vary`` (it needs the schemas).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import random
 import threading
 from typing import Any
 
-from callr_mock.state.codec import dump, load
+from .codec import dump, load
 
 MAX_SEED = 2**63 - 1
 

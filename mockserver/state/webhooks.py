@@ -6,7 +6,7 @@ API shows ``signed`` instead.
 
 Deliveries are *recorded* here (so they are per account, reset with the account and
 shown by the control API); the HTTP POSTs themselves are made by
-``callr_mock.delivery.WebhookDelivery`` off the request thread.
+``callr_mock.services.delivery.WebhookDelivery`` off the request thread.
 """
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from callr_mock.state.errors import ApiError, InvalidInput, NotFound
-from callr_mock.state.events import EVENT_TYPES, Event
-from callr_mock.state.index import IndexSpec
-from callr_mock.state.repo import Repo
-from callr_mock.state.timefmt import iso, parse
+from ..base.errors import ApiError, InvalidInput, NotFound
+from .events import EVENT_TYPES, Event
+from .index import IndexSpec
+from .repo import Repo
+from .timefmt import iso, parse
 
 if TYPE_CHECKING:
-    from callr_mock.state.store import AccountState
+    from .store import AccountState
 
 DELIVERY_LOG_LIMIT = 10_000
 

@@ -1,0 +1,1 @@
+"""What answers a call: the REST v2 handlers (``rest/``) and the legacy JSON-RPC methods (``legacy/``)."""

@@ -1,0 +1,11 @@
+"""System: ``GET /ping``."""
+
+from __future__ import annotations
+
+from ...state.timefmt import iso
+from . import Call, Reply, handles
+
+
+@handles("ping")
+def ping(call: Call) -> Reply:
+    return Reply(200, {"pong": "pong", "time": iso(call.store.clock.now())})

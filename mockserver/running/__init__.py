@@ -1,0 +1,1 @@
+"""Running the sandbox: the production server, the CLI, the proxy server."""

@@ -1,0 +1,1 @@
+"""What the sandbox does on its own: webhook delivery, the state file."""

@@ -1,0 +1,1 @@
+"""The one request frame every door goes through, and its steps."""

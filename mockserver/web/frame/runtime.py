@@ -1,0 +1,120 @@
+"""The ``Runtime``: everything one mock instance holds, reached one way (``runtime_of``).
+
+``create_app`` builds it and keeps it in ``app.extensions["callr_mock"]``; Flask views
+reach it with ``runtime_of(current_app)``, everything else with ``runtime_of(app)`` or
+``MockServer.runtime``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ...base.errors import InvalidInput
+from ...base.journal import Journal
+from ...base.settings import Settings
+from ...contract.compiled import Contract, ValidatedAnswers
+from ...contract.coverage import CoverageTally
+from ...contract.seeding import SeedValidator, apply_seed, read_seed
+from ...handlers.rest import Handler
+from ...services.delivery import WebhookDelivery
+from ...services.state_document import StateFileError, is_state_document, restore_state
+from ...state.pricing import magic_inputs
+from ...state.store import Store
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+log = logging.getLogger("callr_mock")
+EXTENSION = "callr_mock"
+
+
+@dataclass
+class Runtime:
+    """Everything one mock instance holds; kept in ``app.extensions['callr_mock']``."""
+
+    settings: Settings
+    store: Store
+    contract: Contract
+    journal: Journal
+    handlers: dict[str, Handler]
+    seed_validator: SeedValidator
+    unhandled: list[str] = field(default_factory=list)
+    delivery: WebhookDelivery = field(init=False)
+    coverage: CoverageTally = field(init=False)
+    validated: ValidatedAnswers = field(default_factory=ValidatedAnswers)
+    persistence: Any = None  # the StateFile of serve --state-file: .path, .problem, .saves
+    _ticker: threading.Thread | None = None
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def __post_init__(self) -> None:
+        self.delivery = WebhookDelivery(self)
+        magic = magic_inputs()
+        self.coverage = CoverageTally([*magic.get("sms", {}), *magic.get("tasks", {})])
+        self.store.listeners.append(self.coverage.event)
+        self.store.lifecycle_listeners.append(self.coverage.lifecycle)
+
+    def seed(self, source: str | dict[str, Any], *, into: str | None = None) -> list[str]:
+        data = read_seed(source) if isinstance(source, str) else source
+        return apply_seed(self.store, data, self.seed_validator, into=into)
+
+    def start_from(self, source: str, *, into: str | None = None) -> list[str]:
+        """The start-up seed (``--seed``): a seed set or file, or a state file (a whole sandbox,
+        restored as saved, ``into`` aside). A state file that cannot be restored is an
+        ``invalid-seed`` error like any broken seed."""
+        data = read_seed(source)
+        if not is_state_document(data):
+            return self.seed(data, into=into)
+        try:
+            restore_state(self, data)
+        except StateFileError as error:
+            raise InvalidInput(f"state file {source}: {error}", code="invalid-seed") from None
+        return [account.sid for account in self.store.accounts()]
+
+    def reset(self) -> None:
+        self.store.reset()
+        self.journal.clear()
+        self.delivery.reset()
+        self.coverage.clear()
+
+    def start_background(self) -> None:
+        """Start the real-clock ticker and the webhook delivery. Idempotent."""
+        if self._ticker is not None:
+            return
+        self._stop.clear()
+        self.delivery.start()
+        self._ticker = threading.Thread(
+            target=self._tick_loop, name="callr-mock-clock", daemon=True
+        )
+        self._ticker.start()
+
+    def stop_background(self) -> None:
+        self._stop.set()
+        self.store.wakeup.set()
+        if self._ticker is not None:
+            self._ticker.join(timeout=2)
+            self._ticker = None
+        self.delivery.stop()
+
+    def _tick_loop(self) -> None:
+        """Run jobs when they fall due on a real clock. Sleeps until the next job is due, or
+        until a job is added or the clock moves (``store.wakeup``): an idle mock never wakes."""
+        wakeup = self.store.wakeup
+        while not self._stop.is_set():
+            wakeup.clear()
+            wakeup.wait(self.store.seconds_to_next_job())
+            if self._stop.is_set():
+                return
+            if self.store.clock.mode == "real":
+                try:
+                    self.store.tick()
+                except Exception:  # keep the clock alive; the error is in the log
+                    log.exception("a scheduled job failed")
+
+
+def runtime_of(app: Flask) -> Runtime:
+    """The runtime of an app made by ``create_app`` (in a view: ``runtime_of(current_app)``)."""
+    runtime: Runtime = app.extensions[EXTENSION]
+    return runtime

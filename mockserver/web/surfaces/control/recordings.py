@@ -1,0 +1,86 @@
+"""Control routes for recordings and media.
+
+- ``POST /_mock/accounts/<sid>/recordings`` creates a recording as if a call of that
+  account had been recorded. Body (all optional): ``duration`` (s, default 10), ``number``
+  (E.164, the called number), ``callerNumber``, ``callid``, ``status`` (``processing``,
+  the default, becomes ``ready`` 1 s later on the sandbox clock; or ``ready``/``error``).
+- ``GET /_mock/media/<sid>`` serves the audio of a recording (a silent WAV of its
+  duration) or the uploaded content of an audio file. The recording ``url`` points here,
+  on the base URL of the request that created it.
+- ``POST /_mock/accounts/<sid>/audio-files/<audio sid>/record`` does what calling the
+  phone-id number and typing the code does: body ``{"code": "123456", "duration": 5}``.
+"""
+
+from __future__ import annotations
+
+from flask import Response, current_app, request
+
+from ....base.errors import InvalidInput, NotFound
+from ....state.recordings import media_chunks
+from ...frame.runtime import runtime_of
+from .common import blueprint, body, reply
+
+
+@blueprint.post("/accounts/<sid>/recordings")
+def create_recording(sid: str) -> Response:
+    data = body()
+    store = runtime_of(current_app).store
+    with store.lock:
+        store.scheduler.run_due(store.clock.now())
+        recording = store.account(sid).recordings.create(
+            duration=data.get("duration", 10),
+            number=data.get("number"),
+            caller_number=data.get("callerNumber", ""),
+            callid=data.get("callid"),
+            status=data.get("status", "processing"),
+            base_url=request.host_url.rstrip("/"),
+        )
+        return reply(recording.to_api(), 201)
+
+
+@blueprint.post("/accounts/<sid>/audio-files/<audio_sid>/record")
+def record_audio_file(sid: str, audio_sid: str) -> Response:
+    data = body()
+    duration = data.get("duration", 5)
+    if (
+        not isinstance(duration, int | float)
+        or isinstance(duration, bool)
+        or not 0 < duration <= 60
+    ):
+        raise InvalidInput("'duration' must be a number of seconds, more than 0 and at most 60")
+    store = runtime_of(current_app).store
+    with store.lock:
+        store.scheduler.run_due(store.clock.now())
+        audio = store.account(sid).audio_files.record_by_phone(
+            audio_sid, str(data.get("code", "")), duration
+        )
+        return reply(audio.to_api())
+
+
+@blueprint.get("/media/<sid>")
+def media(sid: str) -> Response:
+    store = runtime_of(current_app).store
+    with store.lock:
+        store.scheduler.run_due(store.clock.now())
+        for account in store.accounts():
+            recording = account.recordings.find_media(sid)
+            if recording is not None:
+                if recording.status != "ready":
+                    return reply(
+                        {
+                            "code": "media-not-ready",
+                            "message": f"recording {sid} is {recording.status}",
+                        },
+                        409,
+                    )
+                return Response(
+                    media_chunks(recording.duration),
+                    mimetype=recording.mime_type,
+                    headers={"Content-Length": str(recording.size)},
+                )
+            audio = account.audio_files.items.get(sid)
+            if audio is not None and audio.content is not None:
+                return Response(
+                    audio.content, mimetype=audio.mime_type or "application/octet-stream"
+                )
+    raise NotFound(f"no recording or audio file content with sid {sid!r}")
