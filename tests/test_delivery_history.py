@@ -296,7 +296,7 @@ def test_a_pending_redelivery_keeps_its_place_and_single_try_across_a_state_docu
     assert client.post(f"/_mock/deliveries/{first['id']}/redeliver").status_code == 202
     assert runtime_of(app).delivery.drain(5) and len(receiver.received) == 2
 
-    copy, copy_client = app_and_client(snapshot_state(runtime_of(app)))
+    copy, copy_client = app_and_client(snapshot_state(runtime_of(app).store))
     runtime_of(app).reset()  # the original sends nothing more
     # the head's retry (3rd request) succeeds, then the redelivery goes
     assert copy_client.post("/_mock/clock/advance", json={"seconds": 1}).status_code == 200

@@ -384,7 +384,7 @@ def test_legacy_only_objects_survive_a_state_file() -> None:
     call_hash = rpc.call("clicktocall/calls.start_2", app["hash"], target, target, None)
     job = rpc.call("media.import_file_from_base64_async", wav_base64(), None)
     key = rpc.call("session.create")
-    document = json.loads(json.dumps(snapshot_state(runtime_of(first))))
+    document = json.loads(json.dumps(snapshot_state(runtime_of(first).store)))
 
     second = create_app(Settings(clock="frozen"))
     restore_state(runtime_of(second), document)

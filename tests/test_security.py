@@ -440,7 +440,7 @@ def test_a_state_file_with_an_impossible_clock_is_one_line(tmp_path: Path) -> No
     from callr_mock.services.state_document import snapshot_state
 
     app = MockServer(Settings(port=0, clock="frozen")).app
-    document = snapshot_state(runtime_of(app))
+    document = snapshot_state(runtime_of(app).store)
     document["clock"] = {"mode": "frozen", "frozenAt": "9999-12-31T23:59:59+00:00"}
     path = tmp_path / "bad-clock.json"
     path.write_text(_json.dumps(document))

@@ -94,7 +94,7 @@ def stable(doc: Any) -> Any:
 
 @pytest.fixture(scope="module")
 def rich() -> dict[str, Any]:
-    return snapshot_state(runtime_of(rich_app()))
+    return snapshot_state(runtime_of(rich_app()).store)
 
 
 def test_the_document_is_versioned_json_and_a_seed(rich: dict[str, Any]) -> None:
@@ -118,7 +118,7 @@ def test_the_legacy_media_text_prompt_comes_back(rich: dict[str, Any]) -> None:
 
 
 def test_a_restored_sandbox_writes_the_same_document(rich: dict[str, Any]) -> None:
-    again = snapshot_state(runtime_of(restored(rich)))
+    again = snapshot_state(runtime_of(restored(rich)).store)
     assert again == rich
 
 
@@ -132,7 +132,7 @@ def _fields(obj: Any) -> dict[str, Any]:
 
 def test_every_object_and_repository_attribute_comes_back_exactly() -> None:
     original = runtime_of(rich_app()).store
-    copy_ = runtime_of(restored(snapshot_state(runtime_of(rich_app())))).store
+    copy_ = runtime_of(restored(snapshot_state(runtime_of(rich_app()).store))).store
     for account in original.accounts():
         other = copy_.account(account.sid)
         for name in REPOSITORIES:
@@ -164,7 +164,7 @@ def test_no_repository_attribute_is_forgotten(name: str) -> None:
 
 def test_lifecycles_go_on_after_a_restore_as_they_would_have() -> None:
     original = rich_app()
-    copy_ = restored(snapshot_state(runtime_of(original)))
+    copy_ = restored(snapshot_state(runtime_of(original).store))
     for app in (original, copy_):
         client = app.test_client()
         for _ in range(4):  # SMS steps, reply, task end, audio ready, call end, retries
@@ -172,7 +172,7 @@ def test_lifecycles_go_on_after_a_restore_as_they_would_have() -> None:
             assert runtime_of(app).delivery.drain(10)
         post(client, "/_mock/clock/advance", 200, json={"seconds": 400})  # reservation expires
         assert runtime_of(app).delivery.drain(10)
-    first, second = snapshot_state(runtime_of(original)), snapshot_state(runtime_of(copy_))
+    first, second = snapshot_state(runtime_of(original).store), snapshot_state(runtime_of(copy_).store)
     assert stable(second) == stable(first)
     demo = next(a for a in first["accounts"] if a["sid"] == DEMO_ACCOUNT_SID)
     assert {s["status"] for s in demo["sms"] if s["direction"] == "outbound"} >= {"delivered"}
@@ -181,7 +181,7 @@ def test_lifecycles_go_on_after_a_restore_as_they_would_have() -> None:
 
 def test_new_sids_after_a_restore_are_those_the_original_would_issue() -> None:
     original = rich_app()
-    copy_ = restored(snapshot_state(runtime_of(original)))
+    copy_ = restored(snapshot_state(runtime_of(original).store))
     made = [
         post(app.test_client(), "/v2.0/sms?to=%2B33639981021", headers=KEY, json={"text": "x"})
         for app in (original, copy_)
@@ -228,12 +228,12 @@ def test_a_bad_document_is_refused_in_one_line_and_changes_nothing(
 ) -> None:
     app = create_app(Settings(clock="frozen", id_seed=3))
     app.test_client().post("/_mock/seed", json={"name": "demo"})
-    before = snapshot_state(runtime_of(app))
+    before = snapshot_state(runtime_of(app).store)
     with pytest.raises(StateFileError) as refused:
         restore_state(runtime_of(app), _broken(rich, BROKEN[message]))
     assert message in str(refused.value)
     assert "\n" not in str(refused.value)
-    assert snapshot_state(runtime_of(app)) == before
+    assert snapshot_state(runtime_of(app).store) == before
 
 
 def test_a_state_file_is_accepted_as_a_seed(rich: dict[str, Any], tmp_path: Path) -> None:

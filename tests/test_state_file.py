@@ -172,7 +172,7 @@ def valid_document() -> dict[str, Any]:
     from callr_mock.services.state_document import snapshot_state
     from callr_mock.web.app import runtime_of
 
-    return snapshot_state(runtime_of(create_app(Settings(seed_path="demo"))))
+    return snapshot_state(runtime_of(create_app(Settings(seed_path="demo"))).store)
 
 
 def bad_files() -> list[Any]:

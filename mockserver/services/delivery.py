@@ -1,6 +1,7 @@
 """Webhook delivery: real, signed HTTP POSTs, retried with backoff on the sandbox clock.
 
-``WebhookDelivery`` is built with the runtime (``Runtime.delivery``).
+``WebhookDelivery`` is built from the parts it uses (the store, the contract, the journal,
+the coverage tally, the settings and the envelope styles): ``Runtime.delivery``.
 
 How it works:
 
@@ -55,20 +56,21 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import requests
 import urllib3
 import urllib3.connection
 
-from ..base.journal import JournalEntry, Message, Violation
+from ..base.journal import Journal, JournalEntry, Message, Violation
+from ..base.settings import Settings
+from ..contract.compiled import Contract
+from ..contract.coverage import CoverageTally
 from ..state.events import Event
 from ..state.scheduler import Job
+from ..state.store import Store
 from ..state.timefmt import iso
 from ..state.webhooks import Attempt, Delivery, WebhookRepo, find_delivery
-
-if TYPE_CHECKING:
-    from ..web.frame.runtime import Runtime
 
 log = logging.getLogger("callr_mock.webhooks")
 
@@ -154,8 +156,8 @@ def _private(host: str) -> str | None:
     return None
 
 
-# Envelope renderers other than the spec's v2 one, by ``Webhook.envelope``: the legacy
-# JSON-RPC layer registers "legacy" (``callr_mock.handlers.legacy.webhooks``). A renderer takes the
+# Envelope renderers other than the spec's v2 one, by ``Webhook.envelope``: the runtime
+# passes the legacy one ("legacy", ``handlers/legacy/webhooks.py``). A renderer takes the
 # event, the subscription and the attempts made so far; its body is not checked against
 # the v2 webhook schemas, and it is sent with the style's own User-Agent.
 EnvelopeRenderer = Callable[[Event, Any, int], dict[str, Any]]
@@ -165,9 +167,6 @@ EnvelopeRenderer = Callable[[Event, Any, int], dict[str, Any]]
 class EnvelopeStyle:
     render: EnvelopeRenderer
     user_agent: str
-
-
-ENVELOPES: dict[str, EnvelopeStyle] = {}
 
 
 def backoff(failed_attempts: int) -> float:
@@ -250,9 +249,21 @@ class _Outcome:
 class WebhookDelivery:
     """The delivery service of one runtime. Thread-safe."""
 
-    def __init__(self, runtime: Runtime) -> None:
-        self.runtime = runtime
-        self.store = runtime.store
+    def __init__(
+        self,
+        store: Store,
+        contract: Contract,
+        journal: Journal,
+        coverage: CoverageTally,
+        settings: Settings,
+        envelopes: dict[str, EnvelopeStyle] | None = None,
+    ) -> None:
+        self.store = store
+        self.contract = contract
+        self.journal = journal
+        self.coverage = coverage
+        self.settings = settings
+        self.envelopes = dict(envelopes or {})
         self._cond = threading.Condition()
         self._lanes: dict[tuple[str, str], _Lane] = {}
         self._generation = 0
@@ -428,10 +439,10 @@ class WebhookDelivery:
                 lane.queue.popleft()
                 self._finish(delivery, "failed", error="subscription deleted before delivery")
                 return self._next(lane, generation)
-            style = ENVELOPES.get(hook.envelope)
+            style = self.envelopes.get(hook.envelope)
             if style is None:
                 envelope = delivery.event.envelope(hook.sid, tries=delivery.attempts)
-                problem = self.runtime.contract.check_webhook(delivery.event.type, envelope)
+                problem = self.contract.check_webhook(delivery.event.type, envelope)
                 user_agent = USER_AGENT
             else:
                 envelope, problem = style.render(delivery.event, hook, delivery.attempts), None
@@ -451,13 +462,13 @@ class WebhookDelivery:
             return _Send(delivery, hook.endpoint, body, headers, problem)
 
     def _post(self, session: requests.Session, job: _Send) -> _Outcome:
-        timeout = self.runtime.settings.webhook_timeout
+        timeout = self.settings.webhook_timeout
         deadline = timeout * DEADLINE_FACTOR
         started = time.perf_counter()
         status: int | None
         error: str | None
         snippet: str | None
-        if self.runtime.settings.deny_private_webhooks:
+        if self.settings.deny_private_webhooks:
             host = urllib3.util.parse_url(job.url).host or ""
             private = _private(host.strip("[]"))
             if private is not None:
@@ -553,7 +564,7 @@ class WebhookDelivery:
 
     def _finish(self, delivery: Delivery, state: str, *, error: str | None = None) -> None:
         delivery.state = state
-        self.runtime.coverage.delivery(
+        self.coverage.delivery(
             delivery.event.account_sid, delivery.event.type, state, delivery.attempts
         )
         delivery.finished = self.store.clock.now()
@@ -563,7 +574,7 @@ class WebhookDelivery:
 
     # -- journal ---------------------------------------------------------------
     def _operation(self, event_type: str) -> str:
-        webhooks = self.runtime.contract.document.get("webhooks") or {}
+        webhooks = self.contract.document.get("webhooks") or {}
         post = (webhooks.get(event_type) or {}).get("post") or {}
         return str(post.get("operationId") or f"webhook {event_type}")
 
@@ -583,7 +594,7 @@ class WebhookDelivery:
                     message=job.problem,
                 )
             )
-        self.runtime.journal.record(
+        self.journal.record(
             JournalEntry(
                 time=iso(now),
                 method="POST",

@@ -1,6 +1,6 @@
 """State documents: everything a sandbox holds as one versioned JSON document, and its restore.
 
-``snapshot_state(runtime)`` writes it (under the store lock), ``restore_state(runtime,
+``snapshot_state(store)`` writes it (under the store lock), ``restore_state(runtime,
 doc)`` puts it back exactly, ``is_state_document(doc)`` recognises one. The format is
 described in ``docs/state-file.md``; in short it is *the seed format plus pending work*:
 
@@ -29,10 +29,10 @@ from __future__ import annotations
 
 import typing
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ..base.errors import ApiError
-from ..contract.seeding import check_seed
+from ..contract.seeding import SeedValidator, check_seed
 from ..state.codec import CodecError, dump, hints_of, load
 from ..state.events import Event
 from ..state.money import fmt
@@ -40,9 +40,6 @@ from ..state.repo import Repo
 from ..state.scheduler import JOB_KINDS
 from ..state.shared import SHARED_STATE
 from ..state.store import REPOSITORIES, AccountState, Store
-
-if TYPE_CHECKING:
-    from ..web.frame.runtime import Runtime
 
 FORMAT = "callr-mock-state"
 VERSION = 2
@@ -65,9 +62,23 @@ def is_state_document(doc: Any) -> bool:
 # -- writing -----------------------------------------------------------------------------
 
 
-def snapshot_state(runtime: Runtime) -> dict[str, Any]:
-    """Everything the runtime's store holds, as JSON data (taken under the store lock)."""
-    store = runtime.store
+class Restorable(Protocol):
+    """What a state document is restored into (``web.frame.runtime.Runtime`` is one): the
+    store, the seed validator, and a way to empty and rebuild what hangs on the store."""
+
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def seed_validator(self) -> SeedValidator: ...
+
+    def reset(self) -> None: ...
+
+    def rebuild_deliveries(self) -> None: ...
+
+
+def snapshot_state(store: Store) -> dict[str, Any]:
+    """Everything the store holds, as JSON data (taken under the store lock)."""
     with store.lock:
         return {
             "format": FORMAT,
@@ -125,7 +136,7 @@ def _shared(store: Store) -> dict[str, Any]:
 # -- reading -----------------------------------------------------------------------------
 
 
-def restore_state(runtime: Runtime, doc: Any) -> None:
+def restore_state(runtime: Restorable, doc: Any) -> None:
     """Replace everything the runtime holds with the document's state (see the module doc).
 
     Raises ``StateFileError`` (and changes nothing) for a document of another format or
@@ -144,7 +155,7 @@ def restore_state(runtime: Runtime, doc: Any) -> None:
         runtime.reset()
         store.forget_accounts()
         _build(store, doc)
-        runtime.delivery.rebuild()
+        runtime.rebuild_deliveries()
 
 
 def _check_header(doc: Any) -> None:

@@ -37,17 +37,15 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .state_document import (
+    Restorable,
     StateFileError,
     is_state_document,
     restore_state,
     snapshot_state,
 )
-
-if TYPE_CHECKING:
-    from ..web.frame.runtime import Runtime
 
 log = logging.getLogger("callr_mock.state_file")
 
@@ -163,7 +161,7 @@ class StateFile:
     """One runtime's state file: ``open()`` at start, then ``start()`` the writer,
     ``close()`` on a clean stop (final save)."""
 
-    def __init__(self, path: str | Path, runtime: Runtime) -> None:
+    def __init__(self, path: str | Path, runtime: Restorable) -> None:
         self.path = Path(path)
         self.runtime = runtime
         self.restored = False
@@ -261,7 +259,7 @@ class StateFile:
                 revision = store.revision
                 if revision == self._saved_revision:
                     return False
-                document = snapshot_state(self.runtime)
+                document = snapshot_state(self.runtime.store)
                 locked = time.perf_counter() - started
             data = encode(document).encode("utf-8")
             write_atomically(self.path, data)
@@ -309,7 +307,7 @@ class StateFile:
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
             os.closerange(3, report)  # the listening socket: a restarted sandbox can bind
             os.closerange(report + 1, 1 << 16)
-            document = snapshot_state(self.runtime)
+            document = snapshot_state(self.runtime.store)
             data = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
             write_atomically(self.path, data.encode("utf-8"))
             code = 0

@@ -29,22 +29,21 @@ import re
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import phonenumbers
 from phonenumbers import geocoder
 
 from ..base.errors import ApiError, InvalidInput
 from .money import fmt, to_money
+from .numbers import NumberRepo
 from .phone import is_possible_number, type_name
 from .pricing import call_minute_price, magic_inputs
-from .repo import Repo
+from .repo import Owner, Repo
+from .scenarios import ScenarioRepo
 from .scheduler import Job, account_job
-from .tasks import Task, completion
+from .tasks import Task, TaskRepo, completion
 from .timefmt import exact, iso, parse
-
-if TYPE_CHECKING:
-    from .store import AccountState
 
 # In the order of Callr's v2.call.inbound.ended sample
 FIELDS = (
@@ -226,6 +225,14 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+class CallOwner(Owner, Protocol):
+    """What the call records use of their account: its numbers, scenarios and tasks."""
+
+    numbers: NumberRepo
+    scenarios: ScenarioRepo
+    tasks: TaskRepo
+
+
 class CallRepo(Repo[CallRecord]):
     """Call records (CDRs), keyed by their place in creation order: a ``callid`` given
     on the control API need not be unique."""
@@ -238,7 +245,9 @@ class CallRepo(Repo[CallRecord]):
     private_attrs = ("exports",)
     exports: dict[str, ExportFile]
 
-    def __init__(self, account: AccountState) -> None:
+    account: CallOwner
+
+    def __init__(self, account: CallOwner) -> None:
         super().__init__(account)
         self.exports: dict[str, ExportFile] = {}
 

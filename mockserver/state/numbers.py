@@ -16,15 +16,16 @@ scenario it already has changes nothing and fires nothing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from ..base.errors import InvalidInput, NotFound
 from .index import IndexSpec
 from .money import CURRENCY, fmt, to_money
-from .repo import Repo
+from .repo import Owner, Repo
 from .timefmt import iso, parse
 
 UNSET: Any = object()
@@ -68,7 +69,23 @@ class Number:
         }
 
 
+class ScenarioBook(Protocol):
+    """What the numbers use of the account's scenarios: that one exists
+    (``scenarios.ScenarioRepo`` is one; it uses the numbers, so it is not imported here)."""
+
+    @property
+    def items(self) -> Mapping[str, Any]: ...
+
+    def get(self, key: str) -> Any: ...
+
+
+class NumberOwner(Owner, Protocol):
+    scenarios: ScenarioBook
+
+
 class NumberRepo(Repo[Number]):
+    account: NumberOwner
+
     seed_schema = "Number"
     not_found = "the account owns no number {key}"
     key_attr = "e164"

@@ -17,14 +17,14 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from ..base.errors import InvalidInput
 from .index import IndexSpec
 from .pagination import envelope
-from .repo import Repo
+from .repo import Owner, Repo
 from .scheduler import Job, account_job
-from .tasks import completion
+from .tasks import TaskRepo, completion
 from .timefmt import iso, parse
 
 RECORDING_STATUSES = ("processing", "ready", "error")
@@ -109,7 +109,13 @@ def _int(value: Any, name: str, low: int, high: int) -> int:
     return value
 
 
+class RecordingOwner(Owner, Protocol):
+    tasks: TaskRepo
+
+
 class RecordingRepo(Repo[Recording]):
+    account: RecordingOwner
+
     seed_schema = "Recording"
     not_found = "no recording with sid {key!r} on this account"
     index_spec = IndexSpec(

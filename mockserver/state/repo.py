@@ -7,21 +7,52 @@ creation order (``seq``, per store) and ``snapshot``. A subclass declares what i
 the 404 message) and adds its rules. Always used under the store lock.
 
 Which repositories an account has is declared once, by the typed attributes of
-``AccountState`` (``state/store.py``).
+``AccountState`` (``state/store.py``). A repository does not import that class: it gets its
+account as an ``Owner`` (the few things every repository uses: sid, credit, events, the
+store's clock, scheduler and ids), and a repository that uses other repositories of the
+account names them in a protocol of its own (``calls.CallOwner``, ...), so the arrows run
+from the store down to the repositories and never back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
+from datetime import datetime
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from ..base.errors import NotFound
+from .billing import Credit
+from .clock import SandboxClock
+from .events import Event
+from .ids import IdGenerator
 from .index import Index, IndexSpec
 from .pagination import envelope
+from .scheduler import Scheduler
 
-if TYPE_CHECKING:
-    from .store import AccountState, Store
+
+class Sandbox(Protocol):
+    """What a repository uses of the store (``store.Store`` is one)."""
+
+    clock: SandboxClock
+    scheduler: Scheduler
+    ids: IdGenerator
+
+    def next_seq(self) -> int: ...
+
+
+class Owner(Protocol):
+    """What every repository uses of its account (``store.AccountState`` is one)."""
+
+    sid: str
+    credit: Credit
+
+    @property
+    def store(self) -> Sandbox: ...
+
+    def emit(
+        self, event_type: str, payload: dict[str, Any], *, at: datetime | None = None
+    ) -> Event: ...
 
 
 class Record(Protocol):
@@ -53,7 +84,7 @@ class Repo(Generic[T]):
     """Attributes of the repository beyond ``items`` that are state (typed at class level,
     e.g. ``deliveries: list[Delivery]``): a state file writes them too."""
 
-    def __init__(self, account: AccountState) -> None:
+    def __init__(self, account: Owner) -> None:
         self.account = account
         self.items: dict[str, T] = {}
         self._index: Index[T] | None = None
@@ -81,7 +112,7 @@ class Repo(Generic[T]):
             self._bulk = False
 
     @property
-    def store(self) -> Store:
+    def store(self) -> Sandbox:
         return self.account.store
 
     # -- reading ----------------------------------------------------------------------

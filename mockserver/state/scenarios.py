@@ -16,15 +16,16 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
 from ..base.errors import ApiError, InvalidInput
 from .index import IndexSpec
+from .numbers import NumberRepo
 from .pricing import magic_inputs, number_price
-from .repo import Repo
-from .tasks import Task
+from .repo import Owner, Repo
+from .tasks import Task, TaskRepo
 from .timefmt import iso, parse
 
 SCENARIO_VERSION = "1.0"
@@ -98,7 +99,16 @@ def check_format(script_format: str) -> str:
     return script_format
 
 
+class ScenarioOwner(Owner, Protocol):
+    """What the scenarios use of their account: its numbers and tasks."""
+
+    numbers: NumberRepo
+    tasks: TaskRepo
+
+
 class ScenarioRepo(Repo[Scenario]):
+    account: ScenarioOwner
+
     seed_schema = "Scenario"
     not_found = "no scenario with sid {key!r} on this account"
     index_spec = IndexSpec(

@@ -14,17 +14,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from ..base.errors import ApiError, InvalidInput, NotFound
 from .events import EVENT_TYPES, Event
 from .index import IndexSpec
-from .repo import Repo
+from .repo import Owner, Repo
 from .timefmt import iso, parse
-
-if TYPE_CHECKING:
-    from .store import AccountState
 
 DELIVERY_LOG_LIMIT = 10_000
 
@@ -132,8 +129,13 @@ class Delivery:
         }
 
 
+class WebhookOwner(Protocol):
+    @property
+    def webhooks(self) -> WebhookRepo: ...
+
+
 def find_delivery(
-    accounts: Iterable[AccountState], delivery_id: str
+    accounts: Iterable[WebhookOwner], delivery_id: str
 ) -> tuple[WebhookRepo, Delivery]:
     """The delivery ``delivery_id`` (ids are unique across accounts) and its account's repo."""
     for account in accounts:
@@ -170,7 +172,7 @@ class WebhookRepo(Repo[Webhook]):
         equal={"type": lambda h: h.type, "enabled": lambda h: h.enabled},
     )
 
-    def __init__(self, account: AccountState) -> None:
+    def __init__(self, account: Owner) -> None:
         super().__init__(account)
         self.deliveries: list[Delivery] = []
         # notifications attached to one object (legacy ``sms.send`` option ``webhook``):

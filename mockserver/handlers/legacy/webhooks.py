@@ -6,14 +6,13 @@ A subscription made here receives the *legacy* body (``mapping.legacy_event``: `
 ``event_at``, ``hook_hash``, ``try``, ``type`` with the legacy name, ``data`` with the legacy
 object), with the same ``X-CALLR-EventId`` and ``X-CALLR-HmacSignature`` headers, as the
 legacy docs describe (docs.callr.com/webhooks); one made with REST ``POST /webhooks`` keeps
-the v2 envelope. The renderer is registered with the delivery service at import, with
-Callr's legacy ``User-Agent``."""
+the v2 envelope. The runtime hands the renderer to the delivery service
+(``web/frame/runtime.py``), with Callr's legacy ``User-Agent``."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ...services.delivery import ENVELOPES, EnvelopeStyle
 from ...state.events import EVENT_TYPES, Event
 from ...state.timefmt import iso
 from .core import ALL, Ctx, P, Registry, invalid_params
@@ -31,13 +30,11 @@ LEGACY_USER_AGENT = "CALLR/API 0.9942"
 
 
 def render_legacy(event: Event, hook: Any, attempts: int) -> dict[str, Any]:
-    """The delivered body of a legacy subscription (``delivery.ENVELOPES["legacy"]``)."""
+    """The delivered body of a legacy subscription (envelope style ``"legacy"``)."""
     return legacy_event(
         event.type, event.id, iso(event.timestamp) or "", hook.sid, attempts, event.payload
     )
 
-
-ENVELOPES[LEGACY_ENVELOPE] = EnvelopeStyle(render_legacy, LEGACY_USER_AGENT)
 
 METHODS = Registry()
 OPTIONS = ("hmac_secret", "hmac_algo", "format")

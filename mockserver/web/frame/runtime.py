@@ -18,8 +18,9 @@ from ...base.settings import Settings
 from ...contract.compiled import Contract, ValidatedAnswers
 from ...contract.coverage import CoverageTally
 from ...contract.seeding import SeedValidator, apply_seed, read_seed
+from ...handlers.legacy.webhooks import LEGACY_ENVELOPE, LEGACY_USER_AGENT, render_legacy
 from ...handlers.rest import Handler
-from ...services.delivery import WebhookDelivery
+from ...services.delivery import EnvelopeStyle, WebhookDelivery
 from ...services.state_document import StateFileError, is_state_document, restore_state
 from ...state.pricing import magic_inputs
 from ...state.store import Store
@@ -50,10 +51,17 @@ class Runtime:
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def __post_init__(self) -> None:
-        self.delivery = WebhookDelivery(self)
         magic = magic_inputs()
         self.coverage = CoverageTally([*magic.get("sms", {}), *magic.get("tasks", {})])
-        self.store.listeners.append(self.coverage.event)
+        self.delivery = WebhookDelivery(
+            self.store,
+            self.contract,
+            self.journal,
+            self.coverage,
+            self.settings,
+            envelopes={LEGACY_ENVELOPE: EnvelopeStyle(render_legacy, LEGACY_USER_AGENT)},
+        )
+        self.store.listeners.append(self.coverage.event)  # after the delivery's, as before
         self.store.lifecycle_listeners.append(self.coverage.lifecycle)
 
     def seed(self, source: str | dict[str, Any], *, into: str | None = None) -> list[str]:
@@ -72,6 +80,10 @@ class Runtime:
         except StateFileError as error:
             raise InvalidInput(f"state file {source}: {error}", code="invalid-seed") from None
         return [account.sid for account in self.store.accounts()]
+
+    def rebuild_deliveries(self) -> None:
+        """The delivery queues again from the restored accounts (a state file)."""
+        self.delivery.rebuild()
 
     def reset(self) -> None:
         self.store.reset()
