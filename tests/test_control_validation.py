@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from callr_mock import runtime_of
 from flask import Response
 
 from tests.conftest import DEMO_ACCOUNT_SID
@@ -113,7 +114,7 @@ def test_good_control_input_still_works(client: Any) -> None:
 
 def test_an_answer_that_breaks_the_control_spec_is_a_violation(app: Any) -> None:
     client = app.test_client()
-    app.view_functions["control.clock"] = lambda: Response(
+    runtime_of(app).control_routes["getClock"] = lambda call: Response(
         '{"mode": "stopped"}', 200, mimetype="application/json"
     )
     response = client.get("/_mock/clock")

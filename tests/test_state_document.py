@@ -172,7 +172,10 @@ def test_lifecycles_go_on_after_a_restore_as_they_would_have() -> None:
             assert runtime_of(app).delivery.drain(10)
         post(client, "/_mock/clock/advance", 200, json={"seconds": 400})  # reservation expires
         assert runtime_of(app).delivery.drain(10)
-    first, second = snapshot_state(runtime_of(original).store), snapshot_state(runtime_of(copy_).store)
+    first, second = (
+        snapshot_state(runtime_of(original).store),
+        snapshot_state(runtime_of(copy_).store),
+    )
     assert stable(second) == stable(first)
     demo = next(a for a in first["accounts"] if a["sid"] == DEMO_ACCOUNT_SID)
     assert {s["status"] for s in demo["sms"] if s["direction"] == "outbound"} >= {"delivered"}

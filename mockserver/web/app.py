@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..base.journal import Journal
 from ..base.settings import Settings
+from ..base.wire import API_PREFIX
 from ..contract.compiled import contract_for
 from ..contract.seeding import SeedValidator, named_seeds
 from ..handlers.legacy import methods as legacy_methods
@@ -19,18 +20,16 @@ from ..state import phone, pricing
 from ..state.catalogue import catalogue
 from ..state.clock import SandboxClock
 from ..state.store import Store
-from .dispatch import ApiDispatcher
+from .dispatch import Doors, add_rules
+from .frame.answers import http_error
 from .frame.guard import Guard, allowed_hosts
 from .frame.runtime import EXTENSION, Runtime, runtime_of
 from .surfaces import reference
-from .surfaces.control import blueprint as control_blueprint
-from .surfaces.legacy import blueprint as legacy_blueprint
-from .surfaces.rest import http_error
+from .surfaces.control import routes as control_routes
 
 __all__ = ["API_PREFIX", "Runtime", "create_app", "runtime_of"]
 
 log = logging.getLogger("callr_mock")
-API_PREFIX = "/v2.0"
 
 
 def warm_up() -> None:
@@ -87,11 +86,9 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION] = runtime
 
+    runtime.control_routes = control_routes()
+    add_rules(app.url_map, runtime)  # served by the Doors below, without Flask's contexts
     for op in contract.operations.values():
-        # routed by the ApiDispatcher below, which serves them without Flask's contexts
-        app.url_map.add(
-            app.url_rule_class(API_PREFIX + op.rule, endpoint=op.id, methods=[op.method])
-        )
         if op.id not in runtime.handlers:
             runtime.unhandled.append(op.id)
     if runtime.unhandled:
@@ -102,8 +99,6 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
             ", ".join(sorted(runtime.unhandled)),
         )
 
-    app.register_blueprint(control_blueprint)
-    app.register_blueprint(legacy_blueprint)
     reference.register(
         app, contract.document, taken={op.path for op in contract.operations.values()}
     )
@@ -112,7 +107,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     def _http_error(error: HTTPException) -> Any:
         return http_error(runtime, request, error)
 
-    dispatcher = ApiDispatcher(app.wsgi_app, runtime, app.url_map)
+    dispatcher = Doors(app.wsgi_app, runtime, app.url_map)
     app.wsgi_app = Guard(  # type: ignore[method-assign]
         dispatcher,
         hosts=allowed_hosts(settings.host, settings.allowed_hosts),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import Call, Reply, handles
+from .call import Call, Reply, handles
 
 
 @handles("searchScenarios")

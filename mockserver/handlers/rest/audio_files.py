@@ -4,7 +4,7 @@ upload content, phone-id. Rules in ``callr_mock.state.audio_files``."""
 from __future__ import annotations
 
 from ...base.errors import InvalidInput
-from . import Call, Reply, handles
+from .call import Call, Reply, handles
 
 
 def _upload(call: Call) -> tuple[bytes, str | None]:

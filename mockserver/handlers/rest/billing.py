@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...state.billing import destinations
-from . import Call, Reply, handles
+from .call import Call, Reply, handles
 
 
 @handles("getCredit")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...state.number_store import pool_of
-from . import Call, Reply, handles
+from .call import Call, Reply, handles
 
 
 @handles("listStoreCountries")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...state.numbers import UNSET
-from . import Call, Reply, handles
+from .call import Call, Reply, handles
 
 
 @handles("searchNumbers")

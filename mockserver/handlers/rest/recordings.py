@@ -3,7 +3,7 @@ Rules in ``callr_mock.state.recordings``; recordings are created by the control 
 
 from __future__ import annotations
 
-from . import Call, Reply, handles
+from .call import Call, Reply, handles
 
 
 @handles("searchRecordings")

@@ -3,7 +3,7 @@ delete. Rules in ``callr_mock.state.webhooks``; delivery in ``callr_mock.service
 
 from __future__ import annotations
 
-from . import Call, Reply, handles
+from .call import Call, Reply, handles
 
 
 @handles("createWebhook")

@@ -14,15 +14,11 @@ saying the connection could not be dropped.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
 
-from flask import Response
-from werkzeug.wrappers import Request
+from werkzeug.wrappers import Request, Response
 
 from ...state.disruptions import Injection, decide
-
-if TYPE_CHECKING:
-    from ..app import Runtime
+from .runtime import Runtime
 
 DROP_CONNECTION = "callr_mock.drop_connection"
 

@@ -41,8 +41,11 @@ class Runtime:
     contract: Contract
     journal: Journal
     handlers: dict[str, Handler]
+    """The REST handlers by operationId (``handlers/rest``)."""
     seed_validator: SeedValidator
     unhandled: list[str] = field(default_factory=list)
+    control_routes: dict[str, Any] = field(default_factory=dict)
+    """The control routes by operationId of control.yaml (set by ``create_app``)."""
     delivery: WebhookDelivery = field(init=False)
     coverage: CoverageTally = field(init=False)
     validated: ValidatedAnswers = field(default_factory=ValidatedAnswers)

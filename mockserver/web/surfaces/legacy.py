@@ -20,15 +20,13 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ...base.errors import ApiError
 from ...base.journal import LEGACY_OPERATION_PREFIX
-from ...handlers.legacy import ENDPOINT_PATH, methods
+from ...handlers.legacy import methods
 from ...handlers.legacy.auth import authenticate_legacy
 from ...handlers.legacy.core import (
     INTERNAL_ERROR,
@@ -41,12 +39,10 @@ from ...handlers.legacy.core import (
 )
 from ...state.disruptions import Injection
 from ...state.faults import LEGACY_PREFIX
-from ..frame import faults as injections
-from ..frame.runtime import runtime_of
-from .rest import answer_message, parse_json, record_exchange
+from ..frame.frame import Answer, Exchange
+from ..frame.reading import parse_json
 
 log = logging.getLogger("callr_mock")
-blueprint = Blueprint("legacy_json_rpc", __name__)
 CONTENT_TYPE = "application/json-rpc; charset=utf-8"
 JOURNAL_PREFIX = LEGACY_OPERATION_PREFIX
 _NO_BODY = object()
@@ -65,91 +61,123 @@ def _valid_id(value: Any) -> bool:
     return value is None or (isinstance(value, str | int | float) and not isinstance(value, bool))
 
 
-@blueprint.route(ENDPOINT_PATH, methods=["POST"], strict_slashes=False)
-def json_rpc() -> Response:
-    rt = runtime_of(current_app)
-    started = time.perf_counter()
-    account_sid: str | None = None
-    name: str | None = None
-    request_id: Any = None
-    violations: list[str] = []
-    status = 200
-    injection: Injection | None = None
-    try:
+class LegacyDoor:
+    """The legacy endpoint: JSON-RPC 2.0 over POST, on the same state as REST v2.
+
+    read: the body (413 over the limit), its id, and its envelope; a parse or envelope
+    problem is told only after authentication. authenticate: the legacy credentials and
+    sessions (``handlers/legacy/auth.py``), ``CALLR-Login-As``. inject: the faults aimed at
+    ``jsonrpc:<method>``. validate: the method exists. handle: the method, under the store
+    lock. check: none (no contract describes the legacy answers)."""
+
+    def read(self, ex: Exchange) -> None:
+        request = ex.request
+        ex.state["id"] = None
+        if request.method != "POST":
+            raise RpcError(
+                INVALID_REQUEST,
+                f"invalid request: only POST is handled, not {request.method}",
+                http_status=405,
+            )
         try:
             raw = request.get_data(cache=True)
         except RequestEntityTooLarge:
             raise RpcError(
                 INVALID_REQUEST,
-                f"request body is larger than {rt.settings.max_body_bytes} bytes",
+                f"request body is larger than {ex.rt.settings.max_body_bytes} bytes",
                 http_status=413,
             ) from None
         parsed: Any = _NO_BODY
-        parse_problem: str | None = None
         try:
             parsed = parse_json(raw) if raw.strip() else _NO_BODY
         except ApiError as error:
-            parse_problem = error.message
+            ex.deferred = RpcError(PARSE_ERROR, f"parse error: {error.message}")
         if isinstance(parsed, dict) and _valid_id(parsed.get("id")):
-            request_id = parsed.get("id")
+            ex.state["id"] = parsed.get("id")
+        ex.state["parsed"] = parsed
+        if ex.deferred is None:
+            try:
+                name = _check_envelope(parsed)
+            except RpcError as error:
+                ex.deferred = error
+            else:
+                ex.state["name"] = name
+                ex.operation = JOURNAL_PREFIX + name
+                ex.fault_target = LEGACY_PREFIX + name
+        if ex.operation is None:
+            ex.operation = JOURNAL_PREFIX + "?"
+
+    def authenticate(self, ex: Exchange) -> None:
         try:
-            account, session = authenticate_legacy(rt.store, request.headers)
+            ex.account, ex.state["session"] = authenticate_legacy(ex.rt.store, ex.request.headers)
         except ApiError as error:
             raise RpcError.from_api_error(error) from None
-        account_sid = account.sid
-        if parse_problem is not None:
-            raise RpcError(PARSE_ERROR, f"parse error: {parse_problem}")
-        name = _check_envelope(parsed)
-        injection = injections.before(rt, request, account_sid, LEGACY_PREFIX + name)
-        if injection is not None and injection.replaces_answer and not injection.after:
-            raise _injected_error(injection)
+
+    def injected(self, ex: Exchange, injection: Injection) -> Exception:
+        return _injected_error(injection)
+
+    def validate(self, ex: Exchange) -> None:
+        name = ex.state["name"]
         method = methods().get(name)
         if method is None:
             raise RpcError(METHOD_NOT_FOUND, f"method not found: {name!r}")
+        ex.state["method"] = method
+        ex.refused_early = False
+
+    def handle(self, ex: Exchange) -> None:
+        rt = ex.rt
+        assert ex.account is not None
         with rt.store.lock:
             rt.store.scheduler.run_due(rt.store.clock.now())
             ctx = Ctx(
-                account,
+                ex.account,
                 rt.store,
-                method=name,
+                method=ex.state["name"],
                 contract=rt.contract,
                 validate=rt.settings.validate_requests,
-                base_url=request.host_url.rstrip("/"),
-                session=session,
+                base_url=ex.request.host_url.rstrip("/"),
+                session=ex.state.get("session"),
             )
-            body = _reply(request_id, result=method(ctx, parsed.get("params")))
-    except RpcError as error:
-        status = error.http_status
-        body = _reply(request_id, error=error)
-    except Exception as error:  # a bug of ours: report it loudly, never hide it
-        log.exception("legacy method %s crashed", name)
+            result = ex.state["method"](ctx, ex.state["parsed"].get("params"))
+        ex.answer = self._answer(200, _reply(ex.state["id"], result=result))
+
+    def refuse(self, ex: Exchange, error: Exception) -> None:
+        request_id = ex.state.get("id")
+        if isinstance(error, RpcError):
+            ex.answer = self._answer(error.http_status, _reply(request_id, error=error))
+            if error.http_status == 405:
+                ex.answer.headers["Allow"] = "POST"
+            return
+        name = ex.state.get("name")
+        log.error("legacy method %s crashed", name, exc_info=error)
         message = f"json-rpc {name} crashed: {type(error).__name__}: {error}"
-        violations.append(message)
-        body = _reply(request_id, error=RpcError(INTERNAL_ERROR, message))
-    if injection is not None and injection.after:  # committed, but the answer is lost
-        injections.after(injection)
-        lost = _injected_error(injection)
-        status, body = lost.http_status, _reply(request_id, error=lost)
-    operation = JOURNAL_PREFIX + (name or "?")
-    error_body = body.get("error") if isinstance(body, dict) else None
-    payload = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    dropped = injection is not None and injection.drop
-    record_exchange(
-        rt,
-        request,
-        started=started,
-        account=account_sid,
-        operation=operation,
-        status=None if dropped else status,
-        violations=violations,
-        injected=injection.mark() if injection is not None else None,
-        code=(error_body or {}).get("code"),
-        error=error_body,
-        response=None if dropped else answer_message([], CONTENT_TYPE, payload),
-    )
-    return injections.send(
-        injection, request, Response(payload, status=status, content_type=CONTENT_TYPE)
-    )
+        ex.violations.append(message)
+        ex.answer = self._answer(200, _reply(request_id, error=RpcError(INTERNAL_ERROR, message)))
+
+    def check(self, ex: Exchange) -> None:
+        """No contract describes the legacy answers: nothing to check."""
+
+    def encode(self, answer: Answer) -> bytes | None:
+        return json.dumps(answer.body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+    def journaled(self, ex: Exchange) -> bool:
+        return ex.request.method == "POST"
+
+    def journal_fields(self, ex: Exchange) -> tuple[Any, dict[str, Any] | None]:
+        answer = ex.answer
+        error = (
+            answer.body.get("error")
+            if answer is not None and isinstance(answer.body, dict)
+            else None
+        )
+        return (error or {}).get("code"), error
+
+    @staticmethod
+    def _answer(status: int, body: Any) -> Answer:
+        return Answer(status, body, content_type=CONTENT_TYPE)
+
+
+LEGACY = LegacyDoor()
 
 
 def _injected_error(injection: Injection) -> RpcError:
@@ -186,14 +214,3 @@ def _check_envelope(parsed: Any) -> str:
     if unknown:
         raise RpcError(INVALID_REQUEST, f"invalid request: unknown member(s) {', '.join(unknown)}")
     return name
-
-
-@blueprint.route(ENDPOINT_PATH, methods=["GET", "PUT", "PATCH", "DELETE"], strict_slashes=False)
-def not_post() -> Response:
-    error = RpcError(
-        INVALID_REQUEST, f"invalid request: only POST is handled, not {request.method}"
-    )
-    payload = json.dumps(_reply(None, error=error), separators=(",", ":"))
-    response = Response(payload, status=405, content_type=CONTENT_TYPE)
-    response.headers["Allow"] = "POST"
-    return response

@@ -2,28 +2,30 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app
+from werkzeug.wrappers import Response
 
 from ....base.errors import NotFound
-from ...frame.runtime import runtime_of
-from .common import blueprint, body, reply
+from ...frame.frame import Answer
+from .common import ControlCall, reply, route
 
 
-@blueprint.post("/accounts/<sid>/calls")
-def add_call(sid: str) -> Response:
+@route("addCall")
+def add_call(call: ControlCall) -> Answer | Response:
     """Add a CDR (see ``CallRepo.add`` for the body); fires v2.call.<direction>.started/ended."""
-    data = body()
-    store = runtime_of(current_app).store
+    sid = str(call.path["sid"])
+    data = call.body
+    store = call.rt.store
     with store.lock:
         account = store.account(sid)
         record = account.calls.add(data)
         return reply(record.to_api(store.clock.now()), 201)
 
 
-@blueprint.get("/exports/<taskid>")
-def download_export(taskid: str) -> Response:
+@route("downloadExport")
+def download_export(call: ControlCall) -> Answer | Response:
     """The file of a finished calls export (CSV or JSON), whichever account made it."""
-    store = runtime_of(current_app).store
+    taskid = str(call.path["taskid"])
+    store = call.rt.store
     with store.lock:
         store.tick()
         for account in store.accounts():

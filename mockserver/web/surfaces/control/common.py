@@ -1,37 +1,40 @@
-"""What every control route module shares: the blueprint, replies, bodies, errors.
+"""The control API door and what every control route module shares.
 
-Every control request is read and checked against ``spec/control.yaml`` through the same
-compiled contract and the same reader as the Callr API (``pipeline.read_request``): bad
-input is a 400 in the Callr error form before any route runs. Every answer is checked
-against that spec too; a mismatch is a recorded violation (a 500 in strict mode), as on
-the Callr API.
+Every control request goes through the same request frame as the Callr API
+(``frame/frame.py``): read and checked against ``spec/control.yaml`` with the same
+compiled contract and reader (bad input is a 400 in the Callr error form before any route
+runs), handled by its route, and its answer checked against that spec too; a mismatch is
+a recorded violation (a 500 in strict mode), as on the Callr API. There is no
+authentication step (the Host/Origin guard and the control token are in front of every
+door, ``frame/guard.py``) and no fault applies. The journal keeps a control exchange only
+when it broke the control spec.
 """
 
 from __future__ import annotations
 
-import functools
 import json
-import re
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from importlib import resources
+from types import ModuleType
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, request
+from werkzeug.wrappers import Response
 
 from ....base.errors import ApiError
+from ....base.wire import CONTROL_PREFIX, JSON
 from ....contract.compiled import Contract, Operation, contract_for
-from ...frame.runtime import runtime_of
-from ..rest import (
-    JSON,
-    Inputs,
-    Surface,
-    answer_message,
-    read_request,
-    record_exchange,
-)
+from ....handlers import answers, marked
+from ....state.disruptions import Injection
+from ...frame.answers import encode_json
+from ...frame.frame import Answer, Exchange
+from ...frame.reading import Surface, base_url_of, read_request
+from ...frame.runtime import Runtime
 
-PREFIX = "/_mock"
+log = logging.getLogger("callr_mock")
 CONTROL_SPEC_NAME = "control.yaml"
-blueprint = Blueprint("control", __name__, url_prefix=PREFIX)
+JOURNAL_PREFIX = "control:"
 
 
 def control_contract() -> Contract:
@@ -39,118 +42,132 @@ def control_contract() -> Contract:
     return contract_for(str(resources.files("callr_mock.spec").joinpath(CONTROL_SPEC_NAME)))
 
 
-_RULE_PARAM = re.compile(r"<(?:[^>:]+:)?([^>]+)>")
-
-
-@functools.cache
-def _routes(contract: Contract) -> dict[tuple[str, str], Operation]:
-    """(method, Flask rule with its parameters unnamed) → the control operation."""
+def sandbox_operations() -> dict[str, Operation]:
+    """The operations of control.yaml the sandbox serves (not those ``x-served-by: proxy``)."""
+    contract = control_contract()
+    paths = contract.document.get("paths", {})
     return {
-        (op.method, _RULE_PARAM.sub("<>", PREFIX + op.rule)): op
+        op.id: op
         for op in contract.operations.values()
+        if paths.get(op.path, {}).get("x-served-by", "sandbox") == "sandbox"
     }
 
 
-def _operation() -> Operation | None:
-    rule = request.url_rule
-    if rule is None:
-        return None
-    return _routes(control_contract()).get((request.method, _RULE_PARAM.sub("<>", rule.rule)))
+@dataclass
+class ControlCall:
+    """One checked control request, as a route sees it."""
+
+    rt: Runtime
+    path: dict[str, Any]
+    query: dict[str, Any]
+    body: dict[str, Any]
+    base_url: str
+
+    @property
+    def account_param(self) -> str | None:
+        """``?account=SID``, or None."""
+        return self.query.get("account") or None
 
 
-def _path_values(op: Operation) -> dict[str, str]:
-    """The route's path values under the spec's names (``<fault_id>`` is ``{id}``)."""
-    names = _RULE_PARAM.findall(op.rule)
-    given = request.view_args or {}
-    in_rule = _RULE_PARAM.findall(request.url_rule.rule) if request.url_rule else []
-    return {spec_name: str(given[name]) for spec_name, name in zip(names, in_rule, strict=True)}
+Route = Callable[[ControlCall], "Answer | Response"]
 
 
-def reply(body: Any = None, status: int = 200) -> Response:
+def route(operation_id: str) -> Callable[[Route], Route]:
+    """Mark a function as the route of one operation of control.yaml."""
+    return answers(operation_id)
+
+
+def routes_of(modules: Iterable[ModuleType]) -> dict[str, Route]:
+    return marked(modules)
+
+
+def reply(body: Any = None, status: int = 200) -> Answer:
+    """A JSON answer (no body: 204, or ``status``)."""
     if body is None:
-        return Response(status=204 if status == 200 else status)
-    return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=JSON)
+        return Answer(204 if status == 200 else status)
+    return Answer(status, body)
 
 
-def _inputs() -> Inputs:
-    inputs: Inputs | None = g.get("control_inputs")
-    if inputs is None:  # a route the control spec does not describe (tests check there is none)
-        raise LookupError(f"{request.method} {request.path} is not in spec/control.yaml")
-    return inputs
+class ControlDoor:
+    """The control API: ``ex.route`` is (operation, path values, route function)."""
+
+    def read(self, ex: Exchange) -> None:
+        op, _, _ = ex.route
+        ex.operation = JOURNAL_PREFIX + op.id
+
+    def authenticate(self, ex: Exchange) -> None:
+        """None here: the guard in front of every door checks the control token."""
+
+    def injected(self, ex: Exchange, injection: Injection) -> Exception:
+        raise AssertionError("no fault applies to the control API")
+
+    def validate(self, ex: Exchange) -> None:
+        op, values, _ = ex.route
+        surface = Surface(
+            control_contract(), CONTROL_PREFIX, max_body_bytes=ex.rt.settings.max_body_bytes
+        )
+        ex.state["inputs"] = read_request(surface, op, ex.request, values)
+        ex.refused_early = False
+
+    def handle(self, ex: Exchange) -> None:
+        _, _, function = ex.route
+        given = ex.state["inputs"]
+        call = ControlCall(
+            ex.rt,
+            given.path,
+            given.query,
+            given.body if isinstance(given.body, dict) else {},
+            base_url_of(ex.request),
+        )
+        answer = function(call)
+        ex.answer = answer if isinstance(answer, Answer) else Answer(answer.status_code, raw=answer)
+
+    def refuse(self, ex: Exchange, error: Exception) -> None:
+        if isinstance(error, ApiError):
+            ex.answer = Answer(error.status, error.body())
+            allowed = getattr(error, "allowed", None)
+            if allowed:
+                ex.answer.headers["Allow"] = ", ".join(sorted(allowed))
+            return
+        log.error("control route %s crashed", ex.operation, exc_info=error)
+        message = f"{ex.operation} crashed: {type(error).__name__}: {error}"
+        ex.violations.append(message)
+        ex.answer = Answer(500, {"code": "internal-error", "message": message})
+
+    def check(self, ex: Exchange) -> None:
+        answer = ex.answer
+        assert answer is not None
+        if not ex.rt.settings.validate_responses or ex.violations:
+            return
+        op, _, _ = ex.route
+        if answer.raw is not None:
+            content_type = answer.raw.mimetype or None
+            body: Any = None
+            if content_type == JSON and not answer.raw.is_streamed:
+                body = json.loads(answer.raw.get_data())
+        else:
+            content_type = answer.content_type if answer.body is not None else None
+            if answer.status == 204:
+                content_type = None
+            body = answer.body
+        problem = control_contract().check_response(
+            op, answer.status, content_type, body, undeclared_ok=ex.refused_early
+        )
+        if problem is None:
+            return
+        message = f"control API {problem}"
+        ex.violations.append(message)
+        if ex.rt.settings.strict:
+            ex.answer = Answer(500, {"code": "contract-violation", "message": message})
+
+    def encode(self, answer: Answer) -> bytes | None:
+        return encode_json(answer.body, answer.status)
+
+    def journaled(self, ex: Exchange) -> bool:
+        return bool(ex.violations)
+
+    def journal_fields(self, ex: Exchange) -> tuple[Any, dict[str, Any] | None]:
+        return None, None
 
 
-def body() -> dict[str, Any]:
-    """The request's JSON object, checked against spec/control.yaml (``{}`` when absent)."""
-    data = _inputs().body
-    return data if isinstance(data, dict) else {}
-
-
-def query() -> dict[str, Any]:
-    """The query parameters, coerced and checked against spec/control.yaml."""
-    return _inputs().query
-
-
-def path_values() -> dict[str, Any]:
-    """The path parameters under the spec's names, coerced and checked (``seq`` is an int)."""
-    return _inputs().path
-
-
-def account_param() -> str | None:
-    return query().get("account") or None
-
-
-@blueprint.before_request
-def _read_and_check() -> None:
-    g.control_refused_early = True
-    op = _operation()
-    if op is None:
-        return
-    rt = runtime_of(current_app)
-    surface = Surface(control_contract(), PREFIX, max_body_bytes=rt.settings.max_body_bytes)
-    g.control_inputs = read_request(surface, op, request, _path_values(op))
-    g.control_refused_early = False
-
-
-@blueprint.after_request
-def _check_answer(response: Response) -> Response:
-    op = _operation()
-    rt = runtime_of(current_app)
-    if op is None or not rt.settings.validate_responses:
-        return response
-    content_type = response.mimetype if response.status_code != 204 else None
-    answer: Any = None
-    if content_type == JSON:
-        answer = json.loads(response.get_data())
-    problem = control_contract().check_response(
-        op,
-        response.status_code,
-        content_type or None,
-        answer,
-        undeclared_ok=bool(g.get("control_refused_early", True)),
-    )
-    if problem is None:
-        return response
-    message = f"control API {problem}"
-    status = 500 if rt.settings.strict else response.status_code
-    record_exchange(
-        rt,
-        request,
-        started=None,
-        account=None,
-        operation=f"control:{op.id}",
-        status=status,
-        violations=[message],
-        response=answer_message([], response.mimetype, response.get_data()),
-    )
-    if rt.settings.strict:
-        return reply({"code": "contract-violation", "message": message}, 500)
-    return response
-
-
-@blueprint.errorhandler(ApiError)
-def _api_error(error: ApiError) -> Response:
-    response = reply(error.body(), error.status)
-    allowed = getattr(error, "allowed", None)
-    if allowed:
-        response.headers["Allow"] = ", ".join(sorted(allowed))
-    return response
+CONTROL = ControlDoor()

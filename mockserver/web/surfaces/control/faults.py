@@ -5,73 +5,72 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app
+from werkzeug.wrappers import Response
 
 from ....handlers.legacy import methods
 from ....state.faults import LEGACY_PREFIX, target
-from ...frame.runtime import Runtime, runtime_of
-from .common import account_param, blueprint, body, reply
+from ...frame.frame import Answer
+from ...frame.runtime import Runtime
+from .common import ControlCall, reply, route
 
 
-def runtime() -> Runtime:
-    return runtime_of(current_app)
-
-
-def _operation_known(operation: str) -> bool:
+def _operation_known(rt: Runtime, operation: str) -> bool:
     if operation.startswith(LEGACY_PREFIX):
         return operation[len(LEGACY_PREFIX) :] in methods()
-    return operation in runtime().contract.operations
+    return operation in rt.contract.operations
 
 
-def _checks() -> dict[str, Any]:
-    store = runtime().store
+def _checks(rt: Runtime) -> dict[str, Any]:
+    store = rt.store
     return {
         "account_exists": lambda sid: store.find_account(sid) is not None,
-        "operation_known": _operation_known,
+        "operation_known": lambda operation: _operation_known(rt, operation),
     }
 
 
-@blueprint.post("/faults")
-def add_fault() -> Response:
-    fault = runtime().store.faults.add(body(), **_checks())
+@route("addFault")
+def add_fault(call: ControlCall) -> Answer | Response:
+    fault = call.rt.store.faults.add(call.body, **_checks(call.rt))
     return reply(fault.to_api(), 201)
 
 
-@blueprint.get("/faults")
-def list_faults() -> Response:
-    return reply([f.to_api() for f in runtime().store.faults.list(account_param())])
+@route("listFaults")
+def list_faults(call: ControlCall) -> Answer | Response:
+    return reply([f.to_api() for f in call.rt.store.faults.list(call.account_param)])
 
 
-@blueprint.delete("/faults")
-def clear_faults() -> Response:
-    return reply({"removed": runtime().store.faults.clear(account_param())})
+@route("clearFaults")
+def clear_faults(call: ControlCall) -> Answer | Response:
+    return reply({"removed": call.rt.store.faults.clear(call.account_param)})
 
 
-@blueprint.delete("/faults/<fault_id>")
-def remove_fault(fault_id: str) -> Response:
-    runtime().store.faults.remove(fault_id)
+@route("removeFault")
+def remove_fault(call: ControlCall) -> Answer | Response:
+    fault_id = str(call.path["id"])
+    call.rt.store.faults.remove(fault_id)
     return reply()
 
 
-@blueprint.post("/rate-limits")
-def add_rate_limit() -> Response:
-    data = body()
-    account, operation = target(data, **_checks())
-    limit = runtime().store.rate_limits.add(data, account, operation)
+@route("addRateLimit")
+def add_rate_limit(call: ControlCall) -> Answer | Response:
+    data = call.body
+    account, operation = target(data, **_checks(call.rt))
+    limit = call.rt.store.rate_limits.add(data, account, operation)
     return reply(limit.to_api(), 201)
 
 
-@blueprint.get("/rate-limits")
-def list_rate_limits() -> Response:
-    return reply([r.to_api() for r in runtime().store.rate_limits.list(account_param())])
+@route("listRateLimits")
+def list_rate_limits(call: ControlCall) -> Answer | Response:
+    return reply([r.to_api() for r in call.rt.store.rate_limits.list(call.account_param)])
 
 
-@blueprint.delete("/rate-limits")
-def clear_rate_limits() -> Response:
-    return reply({"removed": runtime().store.rate_limits.clear(account_param())})
+@route("clearRateLimits")
+def clear_rate_limits(call: ControlCall) -> Answer | Response:
+    return reply({"removed": call.rt.store.rate_limits.clear(call.account_param)})
 
 
-@blueprint.delete("/rate-limits/<limit_id>")
-def remove_rate_limit(limit_id: str) -> Response:
-    runtime().store.rate_limits.remove(limit_id)
+@route("removeRateLimit")
+def remove_rate_limit(call: ControlCall) -> Answer | Response:
+    limit_id = str(call.path["id"])
+    call.rt.store.rate_limits.remove(limit_id)
     return reply()

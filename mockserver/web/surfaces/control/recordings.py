@@ -13,18 +13,19 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, request
+from werkzeug.wrappers import Response
 
 from ....base.errors import InvalidInput, NotFound
 from ....state.recordings import media_chunks
-from ...frame.runtime import runtime_of
-from .common import blueprint, body, reply
+from ...frame.frame import Answer
+from .common import ControlCall, reply, route
 
 
-@blueprint.post("/accounts/<sid>/recordings")
-def create_recording(sid: str) -> Response:
-    data = body()
-    store = runtime_of(current_app).store
+@route("createRecording")
+def create_recording(call: ControlCall) -> Answer | Response:
+    sid = str(call.path["sid"])
+    data = call.body
+    store = call.rt.store
     with store.lock:
         store.scheduler.run_due(store.clock.now())
         recording = store.account(sid).recordings.create(
@@ -33,14 +34,16 @@ def create_recording(sid: str) -> Response:
             caller_number=data.get("callerNumber", ""),
             callid=data.get("callid"),
             status=data.get("status", "processing"),
-            base_url=request.host_url.rstrip("/"),
+            base_url=call.base_url,
         )
         return reply(recording.to_api(), 201)
 
 
-@blueprint.post("/accounts/<sid>/audio-files/<audio_sid>/record")
-def record_audio_file(sid: str, audio_sid: str) -> Response:
-    data = body()
+@route("recordAudioFileByPhone")
+def record_audio_file(call: ControlCall) -> Answer | Response:
+    sid = str(call.path["sid"])
+    audio_sid = str(call.path["audio_sid"])
+    data = call.body
     duration = data.get("duration", 5)
     if (
         not isinstance(duration, int | float)
@@ -48,7 +51,7 @@ def record_audio_file(sid: str, audio_sid: str) -> Response:
         or not 0 < duration <= 60
     ):
         raise InvalidInput("'duration' must be a number of seconds, more than 0 and at most 60")
-    store = runtime_of(current_app).store
+    store = call.rt.store
     with store.lock:
         store.scheduler.run_due(store.clock.now())
         audio = store.account(sid).audio_files.record_by_phone(
@@ -57,9 +60,10 @@ def record_audio_file(sid: str, audio_sid: str) -> Response:
         return reply(audio.to_api())
 
 
-@blueprint.get("/media/<sid>")
-def media(sid: str) -> Response:
-    store = runtime_of(current_app).store
+@route("media")
+def media(call: ControlCall) -> Answer | Response:
+    sid = str(call.path["sid"])
+    store = call.rt.store
     with store.lock:
         store.scheduler.run_due(store.clock.now())
         for account in store.accounts():

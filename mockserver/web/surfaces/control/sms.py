@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app
+from werkzeug.wrappers import Response
 
 from ....base.errors import InvalidInput
 from ....state.timefmt import parse
-from ...frame.runtime import runtime_of
-from .common import blueprint, body, reply
+from ...frame.frame import Answer
+from .common import ControlCall, reply, route
 
 
-@blueprint.post("/accounts/<sid>/sms/inbound")
-def inbound_sms(sid: str) -> Response:
+@route("inboundSms")
+def inbound_sms(call: ControlCall) -> Answer | Response:
     """``{"from", "to", "text", "at"?}`` → 201 with the inbound Sms; fires v2.sms.inbound.received."""
-    data = body()
+    sid = str(call.path["sid"])
+    data = call.body
     for name in ("from", "to", "text"):
         if not isinstance(data.get(name), str):
             raise InvalidInput(f"{name}: required string (give 'from', 'to' and 'text')")
@@ -21,7 +22,7 @@ def inbound_sms(sid: str) -> Response:
         at = parse(data["at"]) if data.get("at") else None
     except ValueError:
         raise InvalidInput("at: must be an RFC 3339 date-time") from None
-    store = runtime_of(current_app).store
+    store = call.rt.store
     with store.lock:
         account = store.account(sid)
         sms = account.sms.receive(data["from"], data["to"], data["text"], at=at)

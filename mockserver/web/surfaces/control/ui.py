@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from importlib import resources
 
-from flask import Response, abort
+from werkzeug.wrappers import Response
 
-from .common import blueprint
+from ....base.errors import NotFound
+from ...frame.frame import Answer
+from .common import ControlCall, route
 
 FOLDER = "inspector_static"
 TYPES = {".html": "text/html", ".js": "text/javascript", ".css": "text/css"}
@@ -22,9 +24,9 @@ def _asset(name: str) -> Response:
     folder = resources.files(__package__ or "").joinpath(FOLDER)
     suffix = name[name.rfind(".") :] if "." in name else ""
     if "/" in name or name.startswith(".") or suffix not in TYPES:
-        abort(404)
+        raise NotFound(f"no inspector file {name!r}")
     if not folder.joinpath(name).is_file():
-        abort(404)
+        raise NotFound(f"no inspector file {name!r}")
     return Response(
         folder.joinpath(name).read_bytes(),
         mimetype=TYPES[suffix],
@@ -32,11 +34,12 @@ def _asset(name: str) -> Response:
     )
 
 
-@blueprint.get("/ui")
-def inspector() -> Response:
+@route("inspector")
+def inspector(call: ControlCall) -> Answer | Response:
     return _asset("index.html")
 
 
-@blueprint.get("/ui/<name>")
-def inspector_asset(name: str) -> Response:
+@route("inspectorAsset")
+def inspector_asset(call: ControlCall) -> Answer | Response:
+    name = str(call.path["name"])
     return _asset(name)

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app
+from werkzeug.wrappers import Response
 
 from ....base.errors import InvalidInput, NotFound
 from ....state.faults import check_fields
 from ....state.variation import MAX_SEED
-from ...frame.runtime import Runtime, runtime_of
-from .common import account_param, blueprint, body, reply
-
-
-def runtime() -> Runtime:
-    return runtime_of(current_app)
-
+from ...frame.frame import Answer
+from .common import ControlCall, reply, route
 
 VARY_FIELDS = {
     "account": "the account whose responses vary (default: every account)",
@@ -21,16 +16,16 @@ VARY_FIELDS = {
 }
 
 
-@blueprint.get("/vary")
-def get_vary() -> Response:
-    return reply(runtime().store.variation.describe())
+@route("getVary")
+def get_vary(call: ControlCall) -> Answer | Response:
+    return reply(call.rt.store.variation.describe())
 
 
-@blueprint.post("/vary")
-def set_vary() -> Response:
-    data = body()
+@route("setVary")
+def set_vary(call: ControlCall) -> Answer | Response:
+    data = call.body
     check_fields(data, VARY_FIELDS, "variation")
-    store = runtime().store
+    store = call.rt.store
     account = data.get("account")
     if account is not None and (
         not isinstance(account, str) or store.find_account(account) is None
@@ -45,7 +40,7 @@ def set_vary() -> Response:
     return reply({"account": account, "seed": chosen}, 201)
 
 
-@blueprint.delete("/vary")
-def clear_vary() -> Response:
-    runtime().store.variation.clear(account_param())
+@route("clearVary")
+def clear_vary(call: ControlCall) -> Answer | Response:
+    call.rt.store.variation.clear(call.account_param)
     return reply()

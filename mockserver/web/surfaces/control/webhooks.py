@@ -20,19 +20,19 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app
+from werkzeug.wrappers import Response
 
 from ....base.errors import InvalidInput
 from ....state.webhooks import find_delivery
-from ...frame.runtime import runtime_of
-from .common import account_param, blueprint, body, query, reply
+from ...frame.frame import Answer
+from .common import ControlCall, reply, route
 
 
-@blueprint.get("/deliveries")
-def deliveries() -> Response:
-    store = runtime_of(current_app).store
-    args = query()
-    sid = account_param()
+@route("deliveries")
+def deliveries(call: ControlCall) -> Answer | Response:
+    store = call.rt.store
+    args = call.query
+    sid = call.account_param
     with store.lock:
         accounts = [store.account(sid)] if sid else store.accounts()
         found = [
@@ -47,25 +47,27 @@ def deliveries() -> Response:
     return reply(found)
 
 
-@blueprint.get("/deliveries/<delivery_id>")
-def delivery(delivery_id: str) -> Response:
-    store = runtime_of(current_app).store
+@route("getDelivery")
+def delivery(call: ControlCall) -> Answer | Response:
+    delivery_id = str(call.path["id"])
+    store = call.rt.store
     with store.lock:
         return reply(find_delivery(store.accounts(), delivery_id)[1].to_dict())
 
 
-@blueprint.post("/deliveries/<delivery_id>/redeliver")
-def redeliver(delivery_id: str) -> Response:
-    runtime = runtime_of(current_app)
+@route("redeliver")
+def redeliver(call: ControlCall) -> Answer | Response:
+    delivery_id = str(call.path["id"])
+    runtime = call.rt
     with runtime.store.lock:
         return reply(runtime.delivery.redeliver(delivery_id).to_dict(), 202)
 
 
-@blueprint.post("/deliveries/flush")
-def flush() -> Response:
-    timeout = body().get("timeout", 10)
+@route("flushDeliveries")
+def flush(call: ControlCall) -> Answer | Response:
+    timeout = call.body.get("timeout", 10)
     if not isinstance(timeout, int | float) or isinstance(timeout, bool) or not 0 <= timeout <= 60:
         raise InvalidInput("'timeout' must be a number of seconds from 0 to 60")
-    service = runtime_of(current_app).delivery
+    service = call.rt.delivery
     idle = service.drain(float(timeout))
     return reply({"idle": idle, "pending": service.pending()})
