@@ -203,7 +203,7 @@ class CallrMock:
         after: bool = False,
     ) -> InjectedFault:
         """Make this account's next request(s) to ``operation`` (an operationId such as
-        ``"sendSms"``, ``"legacy:sms.send"``, or ``None`` for any) fail.
+        ``"sendSms"``, ``"jsonrpc:sms.send"``, or ``None`` for any) fail.
 
         ``status`` (default 503) answers a Callr error body (``code`` ``injected-fault``
         unless given) and changes nothing; ``latency_ms`` delays the answer in real time;

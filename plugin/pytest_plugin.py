@@ -163,7 +163,7 @@ def _resolve_options(config: pytest.Config) -> PluginOptions:
     vary_option, _ = pick("vary")
     vary: int | None = None
     if vary_option == "random":
-        from callr_mock.state.variation import new_seed
+        from callr_mock.state.vary import new_seed
 
         vary = new_seed()
     elif vary_option is not None:

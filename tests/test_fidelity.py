@@ -209,7 +209,7 @@ def test_ambiguous_area_lists_the_candidates() -> None:
 def test_inferred_rules_inside_confirmed_items_are_marked() -> None:
     """conventions-system-actions.md §3.2: "[I] name match is case-insensitive substring";
     the operation is confirmed, so that rule must carry its own inferred mark, and
-    spec-stats must count it."""
+    spec stats must count it."""
     from callr_mock.contract.provenance import count_provenance
 
     spec = load_spec(None)

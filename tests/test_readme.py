@@ -325,12 +325,12 @@ def test_readme_coverage_summary_is_what_examples_print(block: Block, tmp_path: 
 
 def test_the_first_screen_figure_is_what_spec_stats_counts() -> None:
     """The confirmed share of the contract on the README's first screen is the packaged
-    spec's own count (``callr-mock spec-stats``)."""
+    spec's own count (``callr-mock spec stats``)."""
     import subprocess
     import sys
 
     stats = subprocess.run(
-        [sys.executable, "-m", "callr_mock", "spec-stats"],
+        [sys.executable, "-m", "callr_mock", "spec", "stats"],
         capture_output=True,
         text=True,
         timeout=60,

@@ -17,11 +17,11 @@ from typing import Any
 import jsonschema_rs
 
 from ..base.errors import InvalidInput
+from ..base.wire import HTTP_METHODS
 from .formats import FORMAT_CHECKERS
 from .rule_messages import explain
 from .spec import inline_refs
 
-HTTP_METHODS = ("get", "put", "post", "delete", "patch", "options", "head", "trace")
 _PATH_PARAM = re.compile(r"{([^}/]+)}")
 
 

@@ -23,11 +23,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..base.journal import LEGACY_OPERATION_PREFIX
+from ..base.wire import HTTP_METHODS
 from ..state.events import Event
 from .provenance import count_provenance
 
 FORMAT_VERSION = 1
-HTTP_METHODS = ("get", "put", "post", "delete", "patch")
+
 # Events whose payload carries the status an object reached, by lifecycle kind.
 LIFECYCLE_EVENTS = {
     "v2.sms.outbound.updated": "sms",

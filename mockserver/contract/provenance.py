@@ -25,6 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..base.wire import HTTP_METHODS
+from .spec import load_spec
+
 __all__ = [
     "HOUSE_EMPTY",
     "PROVENANCE_VALUES",
@@ -39,7 +42,6 @@ __all__ = [
 ]
 
 PROVENANCE_VALUES = ("confirmed", "inferred")
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 SPEC_FILENAME = "callr-v2.yaml"
 
 
@@ -317,21 +319,6 @@ def default_spec_path() -> Path:
     except (ModuleNotFoundError, TypeError, OSError):
         pass
     return Path(__file__).resolve().parent.parent / "spec" / SPEC_FILENAME
-
-
-def load_spec(path: str | Path) -> dict[str, Any]:
-    """Load an OpenAPI document from YAML or JSON."""
-    path = Path(path)
-    text = path.read_text(encoding="utf-8")
-    if path.suffix.lower() == ".json":
-        data = json.loads(text)
-    else:
-        import yaml
-
-        data = yaml.safe_load(text)
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: not an OpenAPI document (top level is {type(data).__name__})")
-    return data
 
 
 def _format_counts(kind: str, counts: dict[str, int]) -> str:

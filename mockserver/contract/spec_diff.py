@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..base.wire import HTTP_METHODS
 from .provenance import ABSENT, UNMARKED, Provenance, resolve
 
-HTTP_METHODS = ("get", "put", "post", "delete", "patch", "options", "head", "trace")
 BOUNDS = (
     "minimum",
     "maximum",

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from .compiled import Operation, first_error
 
 if TYPE_CHECKING:
-    from ..state.variation import Variation
+    from ..state.vary import Variation
 
 CHANCE = 0.3
 ENVELOPE_KEYS = {"offset", "total", "hasMore", "hits"}

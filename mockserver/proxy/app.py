@@ -1,4 +1,4 @@
-"""The proxy's HTTP layer: a plain WSGI app, and ``ProxyServer`` to run it on waitress.
+"""The proxy's HTTP layer: a plain WSGI app (``running/proxy_server.py`` runs it on waitress).
 
 - ``/v2.0/...`` and the legacy ``/json-rpc/v1.1/``: forwarded unchanged to the upstream (method, raw path and query, body,
   headers with the caller's credentials; hop-by-hop headers excepted), answered with the

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, unquote
 
+from ..base.wire import API_PREFIX, LEGACY_ENDPOINT_PATH
 from ..contract.compiled import Contract, Operation, Parameter
 from ..contract.provenance import (
     ABSENT,
@@ -40,7 +41,6 @@ from .scrubber import (
     redact_text,
 )
 
-API_PREFIX = "/v2.0"
 EXAMPLE_LIMIT = 200
 
 # jsonschema-rs error kinds → finding kinds (the vocabulary)
@@ -625,7 +625,7 @@ class LegacyChecker(Protocol):
     def classify(self, exchange: Exchange) -> list[Finding]: ...
 
 
-LEGACY_PATH = "/json-rpc/v1.1/"
+LEGACY_PATH = LEGACY_ENDPOINT_PATH
 
 
 def is_legacy_path(path: str) -> bool:

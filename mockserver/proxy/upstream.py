@@ -23,7 +23,8 @@ from urllib3.exceptions import (
 )
 from urllib3.util import SKIP_HEADER
 
-API_PREFIX = "/v2.0"
+from ..base.wire import API_PREFIX
+
 # hop-by-hop headers (RFC 9110 7.6.1) belong to one connection, never forwarded
 HOP_BY_HOP = frozenset(
     {

@@ -1,5 +1,5 @@
 """The ``callr-mock`` command: ``serve`` the sandbox, ``proxy`` the real API (drift report),
-``drift`` of a recording, ``spec diff`` against another spec, ``spec-stats`` of a spec,
+``drift`` of a recording, ``spec diff`` against another spec, ``spec stats`` of a spec (``spec-stats``: 0.1's spelling),
 ``rosetta``.
 
 A mistake on the command line ends in one line on stderr that names the problem and the
@@ -349,9 +349,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="exit 1 when operation coverage is below PCT, 0-100 (default: never)",
     )
 
-    spec = commands.add_parser("spec", help="tools for the contract: spec diff")
+    spec = commands.add_parser("spec", help="tools for the contract: spec diff, spec stats")
     spec_commands = spec.add_subparsers(
-        dest="spec_command", required=True, metavar="diff", help="compare THEIRS with OURS"
+        dest="spec_command",
+        required=True,
+        metavar="{diff,stats}",
+        help="diff: compare THEIRS with OURS; stats: confirmed vs inferred",
     )
     diff = spec_commands.add_parser(
         "diff",
@@ -373,13 +376,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="report format (default: %(default)s)",
     )
 
-    stats = commands.add_parser(
-        "spec-stats",
-        help="count confirmed vs inferred parts of a spec",
-        description="Count the operations and schemas of a spec tagged x-provenance "
-        "confirmed or inferred, and list the inferred ones.",
-    )
-    stats.add_argument("spec", nargs="?", help="spec file (default: the packaged one)")
+    for stats in (
+        spec_commands.add_parser(
+            "stats",
+            help="count confirmed vs inferred parts of a spec",
+            description="Count the operations and schemas of a spec tagged x-provenance "
+            "confirmed or inferred, and list the inferred ones.",
+        ),
+        commands.add_parser(
+            "spec-stats",
+            help="the 0.1 spelling of 'spec stats' (deprecated, goes in 0.3)",
+            description="Deprecated: use 'callr-mock spec stats'.",
+        ),
+    ):
+        stats.add_argument("spec", nargs="?", help="spec file (default: the packaged one)")
 
     rosetta = commands.add_parser(
         "rosetta",
@@ -459,7 +469,7 @@ def _chosen_seed(seed: int | None) -> int | None:
     """``--vary`` alone (-1) draws a seed; the banner prints it so a run can be repeated."""
     if seed != -1:
         return seed
-    from ..state.variation import new_seed
+    from ..state.vary import new_seed
 
     return new_seed()
 
@@ -685,13 +695,18 @@ def _run(args: argparse.Namespace) -> int:
         return proxy(args)
     if args.command == "drift":
         return drift(args)
-    if args.command == "spec":
+    if args.command == "spec" and args.spec_command == "diff":
         return spec_diff(args)
     if args.command == "coverage":
         return coverage(args)
-    if args.command == "spec-stats":
+    if args.command in ("spec", "spec-stats"):
         from ..contract import provenance
 
+        if args.command == "spec-stats":
+            print(
+                f"{PROG}: 'spec-stats' is now 'spec stats'; the old spelling goes in 0.3",
+                file=sys.stderr,
+            )
         return int(provenance.main([args.spec] if args.spec else []) or 0)
     from ..handlers.legacy import rosetta as rosetta_module
 
@@ -709,7 +724,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted during start-up; nothing is running", file=sys.stderr)
         return INTERRUPTED
-    except BrokenPipeError:  # `callr-mock spec-stats | head`: the reader has all it wants
+    except BrokenPipeError:  # `callr-mock spec stats | head`: the reader has all it wants
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # so the final flush at exit raises nothing
         return 0

@@ -21,7 +21,7 @@ from waitress.task import WSGITask
 from ..base.settings import Settings
 from ..services.state_file import StateFile, read_state_file
 from ..web.app import create_app
-from ..web.frame.faults import DROP_CONNECTION
+from ..web.frame.injection import DROP_CONNECTION
 from ..web.frame.runtime import Runtime, runtime_of
 
 log = logging.getLogger("callr_mock")

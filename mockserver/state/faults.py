@@ -1,12 +1,12 @@
 """Injected faults: answers the sandbox gives instead of (or after) the real one.
 
 A fault matches the requests of one account (or of every account when ``account`` is
-``None``) to one operation (an operationId, or ``legacy:<method>`` for the JSON-RPC
+``None``) to one operation (an operationId, or ``jsonrpc:<method>`` for the JSON-RPC
 endpoint; ``None`` = any). Each match counts against ``times`` (``None`` = until removed);
 ``probability`` draws from the fault's own seeded generator, so the same requests give the
 same answers run after run, whatever other accounts do meanwhile.
 
-What a matching request gets is an :class:`Injection` (see ``state/disruptions.py``):
+What a matching request gets is an :class:`Injection` (see ``state/injection.py``):
 an error ``status`` with a Callr error body, a ``latency_ms`` delay, a dropped connection,
 or, with ``after``, the real handler's work committed and then its answer replaced.
 """
@@ -19,17 +19,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..base.errors import InvalidInput, NotFound
+from ..base.journal import LEGACY_OPERATION_PREFIX
 from .book import Book
 from .codec import load
 
 DEFAULT_CODE = "injected-fault"
 DEFAULT_STATUS = 503
-LEGACY_PREFIX = "legacy:"
-LEGACY_ALIASES = ("jsonrpc:",)  # how the journal names legacy calls
+LEGACY_PREFIX = LEGACY_OPERATION_PREFIX  # "jsonrpc:", as the journal and coverage name them
+LEGACY_ALIASES = ("legacy:",)  # the 0.1 spelling, still read
 MAX_LATENCY_MS = 120_000
 FAULT_FIELDS = {
     "account": "the account sid whose requests it hits (default: every account)",
-    "operation": "an operationId, or legacy:<method> (default: every operation)",
+    "operation": "an operationId, or jsonrpc:<method> (default: every operation)",
     "status": "HTTP status to answer, 400-599 (default 503 unless only latency_ms or drop)",
     "code": f"error code of the body (default {DEFAULT_CODE})",
     "message": "error message of the body",
@@ -43,7 +44,7 @@ FAULT_FIELDS = {
 
 
 def normalise_operation(operation: str | None) -> str | None:
-    """``jsonrpc:sms.send`` (the journal's spelling) and ``legacy:sms.send`` are one thing."""
+    """``jsonrpc:sms.send`` (the journal's spelling) and ``legacy:sms.send`` (0.1's) are one thing."""
     if operation is None:
         return None
     for alias in LEGACY_ALIASES:

@@ -22,7 +22,7 @@ from .faults import check_fields
 
 RATE_LIMIT_FIELDS = {
     "account": "the account sid it limits (default: each account, with its own budget)",
-    "operation": "an operationId, or legacy:<method> (default: all operations together)",
+    "operation": "an operationId, or jsonrpc:<method> (default: all operations together)",
     "requests": "requests allowed per window (>= 1)",
     "per_seconds": "length of the window in sandbox-clock seconds (> 0)",
 }

@@ -31,7 +31,7 @@ from .scenarios import ScenarioRepo
 from .scheduler import Scheduler
 from .sms import SmsRepo
 from .tasks import TaskRepo
-from .variation import Variation
+from .vary import Variation
 from .webhooks import WebhookRepo
 
 Listener = Callable[[Event], None]

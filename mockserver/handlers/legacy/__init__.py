@@ -5,46 +5,59 @@ sandbox and see the same SMS, scenarios, numbers, tasks, audio files, recordings
 webhooks, through the documented migration mapping (``mapping.py``). One module per
 legacy service holds its method registry (``METHODS``); :func:`methods` merges them.
 
-Layers: ``endpoint.py`` is the only module importing Flask; the service modules call the
+The door is ``web/surfaces/legacy.py``; the service modules call the
 state repositories and never re-implement their rules (mapped inputs are checked with the
 REST contract's own validators, see ``core.Ctx.rest_input``).
 """
 
 from __future__ import annotations
 
-import importlib
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from .core import LegacyMethod
+from . import (
+    actions,
+    apps,
+    billing,
+    cdr,
+    did,
+    jobs,
+    lists,
+    media,
+    sendr,
+    sessions,
+    sms,
+    store,
+    system,
+    voice,
+    webhooks,
+)
+from .core import LegacyMethod
 
 SERVICE_MODULES = (
-    "sms",
-    "apps",
-    "actions",
-    "did",
-    "store",
-    "jobs",
-    "cdr",
-    "billing",
-    "lists",
-    "media",
-    "webhooks",
-    "system",
-    "voice",
-    "sendr",
-    "sessions",
+    sms,
+    apps,
+    actions,
+    did,
+    store,
+    jobs,
+    cdr,
+    billing,
+    lists,
+    media,
+    webhooks,
+    system,
+    voice,
+    sendr,
+    sessions,
 )
-ENDPOINT_PATH = "/json-rpc/v1.1/"
+"""Every legacy service module; each holds its methods in ``METHODS`` (``core.Registry``)."""
 
 
 @lru_cache(maxsize=1)
 def methods() -> dict[str, LegacyMethod]:
     """Every legacy method by name (``{"sms.send": LegacyMethod, ...}``)."""
     merged: dict[str, LegacyMethod] = {}
-    for name in SERVICE_MODULES:
-        module = importlib.import_module(f"callr_mock.handlers.legacy.{name}")
+    for module in SERVICE_MODULES:
         for method_name, method in module.METHODS.items():
             if method_name in merged:
                 raise ValueError(f"legacy method {method_name} is defined twice")

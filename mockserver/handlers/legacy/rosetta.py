@@ -18,7 +18,8 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-API_PREFIX = "/v2.0"
+from ...base.wire import API_PREFIX
+
 SHUTDOWN = "2027-06-30"  # the JSON-RPC API's shutdown date (SDK README banners) [C]
 
 

@@ -25,9 +25,9 @@ from typing import Any, Protocol
 from werkzeug.wrappers import Request, Response
 
 from ...base.journal import Message
-from ...state.disruptions import Injection
+from ...state.injection import Injection
 from ...state.store import AccountState
-from . import faults
+from . import injection as injections
 from .recording import record_exchange
 from .runtime import Runtime
 
@@ -114,7 +114,7 @@ def _authenticate(door: Door, ex: Exchange) -> None:
 def _inject(door: Door, ex: Exchange) -> None:
     if ex.fault_target is None or ex.account is None:
         return
-    ex.injection = faults.before(ex.rt, ex.request, ex.account.sid, ex.fault_target)
+    ex.injection = injections.before(ex.rt, ex.request, ex.account.sid, ex.fault_target)
     if ex.injection is not None and ex.injection.replaces_answer and not ex.injection.after:
         raise door.injected(ex, ex.injection)
 
@@ -130,7 +130,7 @@ def _handle(door: Door, ex: Exchange) -> None:
 def _lose_the_answer(door: Door, ex: Exchange) -> None:
     """An ``after`` fault: the work is committed, the answer is lost."""
     if ex.injection is not None and ex.injection.after:
-        faults.after(ex.injection)
+        injections.after(ex.injection)
         door.refuse(ex, door.injected(ex, ex.injection))
         ex.data = None
 
@@ -225,4 +225,4 @@ def _send(door: Door, ex: Exchange) -> Response:
             response = Response(data, status=answer.status, content_type=answer.content_type)
         for name, value in answer.headers.items():
             response.headers[name] = value
-    return faults.send(ex.injection, ex.request, response)
+    return injections.send(ex.injection, ex.request, response)

@@ -36,7 +36,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-CONTROL_PREFIX = "/_mock"
+from ...base.wire import CONTROL_PREFIX
+
 TOKEN_HEADER = "X-Callr-Mock-Token"
 TOKEN_ENV = "CALLR_MOCK_CONTROL_TOKEN"
 TOKEN_COOKIE = "callr_mock_token"

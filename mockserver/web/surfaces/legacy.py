@@ -37,8 +37,8 @@ from ...handlers.legacy.core import (
     RpcError,
     state_error_code,
 )
-from ...state.disruptions import Injection
 from ...state.faults import LEGACY_PREFIX
+from ...state.injection import Injection
 from ..frame.frame import Answer, Exchange
 from ..frame.reading import parse_json
 

@@ -15,9 +15,9 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, abort, request
 
+from ...base.wire import API_PREFIX
 from ...contract.publish import Publication
 
-API_PREFIX = "/v2.0"
 SPEC_ROUTES = {"/openapi.json": "json", "/openapi.yaml": "yaml"}
 DOCS_ROUTE = "/docs"
 MEDIA_TYPES = {"json": "application/json", "yaml": "application/yaml"}

@@ -22,7 +22,7 @@ from ...contract.sample import generated_reply
 from ...contract.vary import vary_answer
 from ...handlers.rest import Call, Reply
 from ...state.auth import authenticate
-from ...state.disruptions import Injection
+from ...state.injection import Injection
 from ..frame.answers import encode_json
 from ..frame.frame import Answer, Exchange
 from ..frame.reading import Surface, base_url_of, read_request

@@ -26,7 +26,7 @@ from ....base.errors import ApiError
 from ....base.wire import CONTROL_PREFIX, JSON
 from ....contract.compiled import Contract, Operation, contract_for
 from ....handlers import answers, marked
-from ....state.disruptions import Injection
+from ....state.injection import Injection
 from ...frame.answers import encode_json
 from ...frame.frame import Answer, Exchange
 from ...frame.reading import Surface, base_url_of, read_request

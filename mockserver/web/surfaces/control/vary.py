@@ -1,4 +1,4 @@
-"""Control routes for contract-valid variation (``state/variation.py``, ``vary.py``)."""
+"""Control routes for contract-valid variation (``state/vary.py``, ``vary.py``)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from werkzeug.wrappers import Response
 
 from ....base.errors import InvalidInput, NotFound
 from ....state.faults import check_fields
-from ....state.variation import MAX_SEED
+from ....state.vary import MAX_SEED
 from ...frame.frame import Answer
 from .common import ControlCall, reply, route
 

@@ -1,4 +1,4 @@
-"""Faults and rate limits applied to a request (the rules are in ``state/disruptions.py``).
+"""Faults and rate limits applied to a request (the rules are in ``state/injection.py``).
 
 Used by the REST pipeline and the legacy endpoint, right after authentication:
 ``before()`` decides and sleeps the latency of an immediate injection; ``after()`` sleeps the
@@ -17,7 +17,7 @@ import time
 
 from werkzeug.wrappers import Request, Response
 
-from ...state.disruptions import Injection, decide
+from ...state.injection import Injection, decide
 from .runtime import Runtime
 
 DROP_CONNECTION = "callr_mock.drop_connection"

@@ -68,10 +68,6 @@ class Variation:
         """Anything varies at all (read without the lock: a stale answer costs one request)."""
         return self._global is not None or bool(self._accounts)
 
-    def seed_for(self, account: str) -> int | None:
-        with self.lock:
-            return self._accounts.get(account, self._global)
-
     def generator(self, account: str) -> random.Random | None:
         """The account's generator, or ``None`` when its responses are not varied.
         Use it under ``lock``."""
