@@ -37,7 +37,6 @@ from ..state.codec import CodecError, dump, hints_of, load
 from ..state.events import Event
 from ..state.money import fmt
 from ..state.repo import Repo
-from ..state.scheduler import JOB_KINDS
 from ..state.shared import SHARED_STATE
 from ..state.store import REPOSITORIES, AccountState, Store
 
@@ -288,7 +287,7 @@ def _load_jobs(store: Store, jobs: Any, cursor: _Cursor) -> None:
     for index, job in enumerate(load(list[dict[str, Any]], jobs, "jobs")):
         where = f"jobs[{index}]"
         kind = job.get("kind")
-        if kind not in JOB_KINDS and kind not in store.scheduler.runners:
+        if store.scheduler.runner(kind) is None:
             raise StateFileError(f"{where}: unknown job kind {kind!r}")
         load(str, job.get("owner"), f"{where}.owner")
         load(dict[str, Any], job.get("args"), f"{where}.args")

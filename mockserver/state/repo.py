@@ -37,6 +37,8 @@ class Sandbox(Protocol):
     clock: SandboxClock
     scheduler: Scheduler
     ids: IdGenerator
+    completions: dict[str, Any]
+    """What finishing a task of each kind does (``store.COMPLETIONS``)."""
 
     def next_seq(self) -> int: ...
 

@@ -1,7 +1,8 @@
 """Work due at a sandbox time: lifecycle steps, reservation expiry, webhook retries.
 
-A job is data, not a closure: a ``kind`` (a name registered with ``@job_kind``, or
-``@account_job`` for a runner that acts on its owner's account, or a
+A job is data, not a closure: a ``kind`` (a name marked with ``@job_kind``, or
+``@account_job`` for a runner that acts on its owner's account, in a module of
+``store.JOB_MODULES``; or a
 runner added to one scheduler's ``runners`` by a service such as webhook delivery), JSON
 ``args`` naming what it acts on (sids, tokens, statuses), and the account that ``owner``s
 it. So the pending work can be written to a state file and rebuilt (``jobs()`` /
@@ -16,11 +17,13 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from types import ModuleType
 from typing import Any
 
+from ..base.marks import Marks
 from .timefmt import exact, parse
 
 
@@ -40,36 +43,39 @@ class Job:
 JobRunner = Callable[[Any, Job], None]
 """Runs one kind of job: (the scheduler's context, i.e. the Store; the job)."""
 
-JOB_KINDS: dict[str, JobRunner] = {}
-"""Kind → runner, registered by the state modules (``@job_kind``) at import."""
+JOB_KIND_MARKS = Marks("job kind")
+ACCOUNT_JOB_MARKS = Marks("account job kind")
 
 
 def job_kind(name: str) -> Callable[[JobRunner], JobRunner]:
-    """Register the runner of the jobs of kind ``name`` (one runner per name)."""
-
-    def register(runner: JobRunner) -> JobRunner:
-        if name in JOB_KINDS:
-            raise ValueError(f"job kind {name!r} is registered twice")
-        JOB_KINDS[name] = runner
-        return runner
-
-    return register
+    """Mark the runner of the jobs of kind ``name``: it gets (the store, the job)."""
+    return JOB_KIND_MARKS(name)
 
 
 def account_job(name: str) -> Callable[[JobRunner], JobRunner]:
-    """Register the runner of jobs of kind ``name`` that act on their owner's account: it
+    """Mark the runner of jobs of kind ``name`` that act on their owner's account: it
     gets (the account, the job), and is not called when the account is gone."""
+    return ACCOUNT_JOB_MARKS(name)
 
-    def register(runner: JobRunner) -> JobRunner:
-        def run(store: Any, job: Job) -> None:
-            account = store.find_account(job.owner)
-            if account is not None:
-                runner(account, job)
 
-        job_kind(name)(run)
-        return runner
+def job_kinds(modules: Iterable[ModuleType]) -> dict[str, JobRunner]:
+    """Kind → runner, from the marked runners of ``modules`` (``store.JOB_MODULES``)."""
+    modules = tuple(modules)
+    kinds: dict[str, JobRunner] = dict(JOB_KIND_MARKS.table(modules))
+    for name, runner in ACCOUNT_JOB_MARKS.table(modules).items():
+        if name in kinds:
+            raise ValueError(f"job kind {name!r} is given twice")
+        kinds[name] = _on_account(runner)
+    return kinds
 
-    return register
+
+def _on_account(runner: JobRunner) -> JobRunner:
+    def run(store: Any, job: Job) -> None:
+        account = store.find_account(job.owner)
+        if account is not None:
+            runner(account, job)
+
+    return run
 
 
 class Scheduler:
@@ -81,21 +87,24 @@ class Scheduler:
         *,
         on_change: Callable[[], None] | None = None,
         on_run: Callable[[], None] | None = None,
+        kinds: dict[str, JobRunner] | None = None,
     ) -> None:
         # (due, seq, job): plain tuples compare far faster than an ordered dataclass
         self._heap: list[tuple[datetime, int, Job]] = []
         self._seq = itertools.count()
         self.context = context  # what a runner gets first (the Store)
         self.on_change = on_change  # told when a job is added (the real-clock ticker wakes)
+        self.kinds: dict[str, JobRunner] = dict(kinds or {})
+        """The state rules' kinds (``store.JOB_KINDS``)."""
         self.runners: dict[str, JobRunner] = {}
         """Kinds of this scheduler only (a service bound to one runtime: webhook retries)."""
         self.on_run = on_run  # told when jobs ran (the state changed: Store.touch)
 
     def runner(self, kind: str) -> JobRunner | None:
-        return self.runners.get(kind) or JOB_KINDS.get(kind)
+        return self.runners.get(kind) or self.kinds.get(kind)
 
     def schedule(self, due: datetime, kind: str, args: dict[str, Any], *, owner: str = "") -> Job:
-        if kind not in JOB_KINDS and kind not in self.runners:
+        if kind not in self.kinds and kind not in self.runners:
             raise KeyError(f"no runner for job kind {kind!r}")
         job = Job(due, next(self._seq), kind, args, owner)
         heapq.heappush(self._heap, (due, job.seq, job))
@@ -108,7 +117,7 @@ class Scheduler:
         while self._heap and self._heap[0][0] <= now:
             job = heapq.heappop(self._heap)[2]
             if not job.cancelled:
-                runner = self.runners.get(job.kind) or JOB_KINDS[job.kind]
+                runner = self.runners.get(job.kind) or self.kinds[job.kind]
                 runner(self.context, job)
                 ran += 1
         if ran and self.on_run is not None:

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from ..base.errors import InvalidInput, NotFound
+from . import audio_files, calls, number_store, recordings, sms, tasks
 from .audio_files import AudioFileRepo
 from .billing import Credit
 from .calls import CallRepo
@@ -28,9 +29,9 @@ from .rate_limits import RateLimits
 from .recordings import RecordingRepo
 from .repo import Repo
 from .scenarios import ScenarioRepo
-from .scheduler import Scheduler
+from .scheduler import Scheduler, job_kinds
 from .sms import SmsRepo
-from .tasks import TaskRepo
+from .tasks import COMPLETION_MARKS, TaskRepo
 from .vary import Variation
 from .webhooks import WebhookRepo
 
@@ -129,6 +130,12 @@ def _repositories() -> dict[str, type[Repo[Any]]]:
 
 
 REPOSITORIES: dict[str, type[Repo[Any]]] = _repositories()
+
+JOB_MODULES = (audio_files, calls, number_store, recordings, sms, tasks)
+"""The state modules whose runners and task completions are marked (``@job_kind``,
+``@account_job``, ``@completion``): the one list the two tables are read from."""
+JOB_KINDS = job_kinds(JOB_MODULES)
+COMPLETIONS = COMPLETION_MARKS.table(JOB_MODULES)
 """Attribute name (also the seed and snapshot key) → repository class, in seed order."""
 
 
@@ -145,7 +152,10 @@ class Store:
         self.clock = clock or SandboxClock()
         self.clock.on_change = self._clock_moved
         self.ids = IdGenerator(seed)
-        self.scheduler = Scheduler(self, on_change=self.wakeup.set, on_run=self.touch)
+        self.scheduler = Scheduler(
+            self, on_change=self.wakeup.set, on_run=self.touch, kinds=JOB_KINDS
+        )
+        self.completions = COMPLETIONS
         self.listeners: list[Listener] = []
         self.lifecycle_listeners: list[LifecycleListener] = []
         self.shared: dict[str, Any] = {}

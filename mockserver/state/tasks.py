@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..base.errors import ApiError, InvalidInput
+from ..base.marks import Marks
 from .index import IndexSpec
 from .repo import Repo
 from .scheduler import Job, account_job
@@ -30,20 +31,13 @@ RUNNING_PROGRESS = 10
 Completion = Callable[[Any, "Task", dict[str, Any], datetime], dict[str, Any] | None]
 """(the account, the task, the completion's JSON args, the time) → the task's ``result``."""
 
-COMPLETIONS: dict[str, Completion] = {}
-"""Name → what finishing a task of that kind does (registered with ``@completion``)."""
+COMPLETION_MARKS = Marks("task completion")
 
 
 def completion(name: str) -> Callable[[Completion], Completion]:
-    """Register what a task does when it completes, so the pending task is plain data."""
-
-    def register(function: Completion) -> Completion:
-        if name in COMPLETIONS:
-            raise ValueError(f"task completion {name!r} is registered twice")
-        COMPLETIONS[name] = function
-        return function
-
-    return register
+    """Mark what a task does when it completes, so the pending task is plain data (the
+    table is ``store.COMPLETIONS``, read from ``store.JOB_MODULES``)."""
+    return COMPLETION_MARKS(name)
 
 
 @dataclass
@@ -96,7 +90,7 @@ class TaskRepo(Repo[Task]):
         """
         if task_type not in TASK_TYPES:
             raise ValueError(f"unknown task type {task_type!r}")
-        if complete is not None and complete[0] not in COMPLETIONS:
+        if complete is not None and complete[0] not in self.store.completions:
             raise ValueError(f"unknown task completion {complete[0]!r}")
         now = self.store.clock.now()
         task = self.insert(
@@ -142,7 +136,7 @@ class TaskRepo(Repo[Task]):
         try:
             if complete:
                 name, args = complete
-                result = COMPLETIONS[name](self.account, task, args, at)
+                result = self.store.completions[name](self.account, task, args, at)
             else:
                 result = task.result
         except ApiError as error:

@@ -8,7 +8,6 @@ builds a fresh table for each app (``Runtime.handlers``) from their ``@handles``
 
 from __future__ import annotations
 
-from .. import marked
 from . import (
     actions,
     audio_files,
@@ -22,7 +21,7 @@ from . import (
     tasks,
     webhooks,
 )
-from .call import Call, Handler, Reply, handles
+from .call import HANDLER_MARKS, Call, Handler, Reply, handles
 
 HANDLER_MODULES = (
     actions,
@@ -41,7 +40,7 @@ HANDLER_MODULES = (
 
 def load_handlers() -> dict[str, Handler]:
     """A fresh table operationId → handler, from every module of ``HANDLER_MODULES``."""
-    return dict(marked(HANDLER_MODULES))
+    return HANDLER_MARKS.table(HANDLER_MODULES)
 
 
 __all__ = ["HANDLER_MODULES", "Call", "Handler", "Reply", "handles", "load_handlers"]

@@ -15,9 +15,9 @@ from datetime import datetime
 from typing import Any
 
 from ...base.errors import InvalidInput
+from ...base.marks import Marks
 from ...state.store import AccountState, Store
 from ...state.timefmt import parse
-from .. import answers
 
 
 @dataclass
@@ -56,4 +56,7 @@ Handler = Callable[[Call], Reply]
 
 def handles(operation_id: str) -> Callable[[Handler], Handler]:
     """Mark a function as the handler of one spec operation (stack it for several)."""
-    return answers(operation_id)
+    return HANDLER_MARKS(operation_id)
+
+
+HANDLER_MARKS = Marks("REST handler")

@@ -23,9 +23,9 @@ from typing import Any
 from werkzeug.wrappers import Response
 
 from ....base.errors import ApiError
+from ....base.marks import Marks
 from ....base.wire import CONTROL_PREFIX, JSON
 from ....contract.compiled import Contract, Operation, contract_for
-from ....handlers import answers, marked
 from ....state.injection import Injection
 from ...frame.answers import encode_json
 from ...frame.frame import Answer, Exchange
@@ -72,13 +72,16 @@ class ControlCall:
 Route = Callable[[ControlCall], "Answer | Response"]
 
 
+ROUTE_MARKS = Marks("control route")
+
+
 def route(operation_id: str) -> Callable[[Route], Route]:
     """Mark a function as the route of one operation of control.yaml."""
-    return answers(operation_id)
+    return ROUTE_MARKS(operation_id)
 
 
 def routes_of(modules: Iterable[ModuleType]) -> dict[str, Route]:
-    return marked(modules)
+    return ROUTE_MARKS.table(modules)
 
 
 def reply(body: Any = None, status: int = 200) -> Answer:
