@@ -15,9 +15,6 @@ def inbound_sms(call: ControlCall) -> Answer | Response:
     """``{"from", "to", "text", "at"?}`` → 201 with the inbound Sms; fires v2.sms.inbound.received."""
     sid = str(call.path["sid"])
     data = call.body
-    for name in ("from", "to", "text"):
-        if not isinstance(data.get(name), str):
-            raise InvalidInput(f"{name}: required string (give 'from', 'to' and 'text')")
     try:
         at = parse(data["at"]) if data.get("at") else None
     except ValueError:
