@@ -11,8 +11,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from . import _moved
-
-__version__ = "0.2.0"
+from .base.version import __version__
 
 _EXPORTS = {
     "DEMO_ACCOUNT_SID": "callr_mock.base.settings",

@@ -106,9 +106,9 @@ def test_readme_add_it_to_your_project_runs(tmp_path: Path) -> None:
     from callr_mock import __version__
 
     root = Path(__file__).resolve().parents[1]
-    readme = (root / "README.md").read_text(encoding="utf-8")
-    block = re.search(r"^```bash\n(git clone .*?)^```", readme, re.S | re.M)
-    assert block, "the README lost its 'Add it to your project' block"
+    page = (root / "docs" / "getting-started.md").read_text(encoding="utf-8")
+    block = re.search(r"^```bash\n(git clone .*?)^```", page, re.S | re.M)
+    assert block, "docs/getting-started.md lost its 'Add it to your project' block"
     script = block.group(1)
     assert f"callr_mock-{__version__}-py3-none-any.whl" in script
     if not (root / ".git").exists():

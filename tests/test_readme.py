@@ -1,4 +1,5 @@
-"""Every code example of README.md runs, so the docs cannot drift from the code.
+"""Every code example of README.md and of the documentation pages (docs/*.md) runs, so the
+docs cannot drift from the code.
 
 - ``python`` blocks that define tests run with pytest (through ``pytester``, the plugin
   as a user's project gets it); the other ``python`` blocks and every ``bash`` block with a
@@ -29,6 +30,8 @@ from tests.served import Served, served
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
+PAGES = [README, *sorted((ROOT / "docs").glob("*.md"))]
+"""The README and every page of the documentation site (mkdocs.yml)."""
 CI = ROOT / ".ci" / "run"
 CONFORMANCE = ROOT / "conformance" / "run.sh"  # .ci/run runs it: it starts `callr-mock serve`
 README_URL = "http://127.0.0.1:4010"
@@ -41,18 +44,33 @@ class Block:
     lang: str
     code: str
     line: int
+    page: str = "README.md"
 
     @property
     def id(self) -> str:
-        return f"README.md:{self.line}"
+        return f"{self.page}:{self.line}"
+
+
+def page_text(name: str) -> str:
+    """One page by its name as the block ids give it (``README.md``, ``docs/cli.md``)."""
+    return (ROOT / name).read_text(encoding="utf-8")
+
+
+def docs_text() -> str:
+    """The README and every documentation page, one after the other."""
+    return "\n".join(page.read_text(encoding="utf-8") for page in PAGES)
 
 
 def readme_blocks() -> list[Block]:
-    text = README.read_text(encoding="utf-8")
-    return [
-        Block(m.group(1), m.group(2), text[: m.start()].count("\n") + 1)
-        for m in re.finditer(r"^```(\w*)\n(.*?)^```", text, re.S | re.M)
-    ]
+    found = []
+    for page in PAGES:
+        text = page.read_text(encoding="utf-8")
+        name = str(page.relative_to(ROOT))
+        found += [
+            Block(m.group(1), m.group(2), text[: m.start()].count("\n") + 1, name)
+            for m in re.finditer(r"^```(\w*)\n(.*?)^```", text, re.S | re.M)
+        ]
+    return found
 
 
 BLOCKS = readme_blocks()
@@ -77,6 +95,8 @@ def kind(block: Block) -> str:
         return "ci"
     if block.code.startswith("callr-mock serve ["):
         return "synopsis"
+    if block.lang == "json" and '"format": "callr-mock-state"' in block.code:
+        return "state-sketch"
     if block.lang == "text" and "callr-mock coverage" in block.code:
         return "coverage-summary"
     return "unknown"
@@ -260,7 +280,7 @@ def test_the_webhook_receiver_row_names_only_what_exists() -> None:
     """``signature_valid`` was documented on the receiver; it is on each received request."""
     from callr_mock.plugin.receiver import ReceivedRequest, WebhookReceiver
 
-    text = README.read_text(encoding="utf-8")
+    text = page_text("docs/pytest-plugin.md")
     row = next(line for line in text.splitlines() if line.startswith("| `callr_webhook_receiver`"))
     receiver_part, _, request_part = row.partition("each received request")
     assert request_part, "the row says what a received request has"
@@ -345,3 +365,14 @@ def test_the_first_screen_figure_is_what_spec_stats_counts() -> None:
     )
     assert figure in text, figure
     assert text.index(figure) < text.index("## What it does")  # on the first screen
+
+
+@pytest.mark.parametrize("block", blocks_of("state-sketch"))
+def test_the_state_document_sketch_has_the_document_s_keys(block: Block) -> None:
+    """docs/state-file.md sketches a state document: its top-level keys are the real ones."""
+    from callr_mock import create_app, runtime_of
+    from callr_mock.services.state_document import snapshot_state
+
+    sketched = re.findall(r'^  "(\w+)":', block.code, re.M)
+    document = snapshot_state(runtime_of(create_app()).store)
+    assert sketched == list(document)

@@ -1,4 +1,4 @@
-"""The README's "Checking our contract against the real API" commands, run as written.
+"""The "Proxy and drift" page's commands (docs/proxy-and-drift.md), run as written.
 
 Only the upstream changes: Callr's URL becomes a fake on loopback that disagrees with our
 spec (no test sends traffic anywhere else), the port a free one, and the harness waits
@@ -18,15 +18,13 @@ from callr_mock.contract.spec import load_spec
 
 from tests.fake_upstream import FakeUpstream
 
-README = Path(__file__).resolve().parents[1] / "README.md"
-SECTION = "## Checking our contract against the real API"
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = ROOT / "docs" / "proxy-and-drift.md"
 
 
 def readme_blocks() -> list[str]:
-    text = README.read_text(encoding="utf-8")
-    section = text[text.index(SECTION) :]
-    section = section[: section.index("\n## ", len(SECTION))]
-    return re.findall(r"```bash\n(.*?)```", section, re.S)
+    """The page's bash blocks (the proxy, spec diff commands), in order."""
+    return re.findall(r"```bash\n(.*?)```", PAGE.read_text(encoding="utf-8"), re.S)
 
 
 def _free_port() -> int:
@@ -73,7 +71,7 @@ def test_the_spec_diff_commands_of_the_readme_run(tmp_path: Path) -> None:
     theirs["components"]["schemas"]["ScenarioCreate"]["required"] = ["name"]  # was confirmed
     (tmp_path / "openapi.json").write_text(json.dumps(theirs))
     (tmp_path / "spec").mkdir()
-    shutil.copy(README.parent / "spec" / "callr-v2.yaml", tmp_path / "spec" / "callr-v2.yaml")
+    shutil.copy(ROOT / "spec" / "callr-v2.yaml", tmp_path / "spec" / "callr-v2.yaml")
     for line in block.strip().splitlines():
         result = subprocess.run(
             ["bash", "-c", line],

@@ -168,7 +168,7 @@ def test_the_sender_rule_is_the_same_in_behaviour_spec_and_readme(api: Any) -> N
     [param] = [p for p in operation["parameters"] if p.get("name") == "from"]
     assert param["schema"]["maxLength"] == 11
     assert "without the '+' (33612345678)" in param["description"]
-    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).parents[1] / "docs" / "the-api.md").read_text(encoding="utf-8")
     assert (
         "at most **11 characters**" in readme
         and "**without the `+`** (`from=33612345678`)" in readme

@@ -22,8 +22,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from .. import __version__
 from ..base.settings import ENV_VARS, Settings
+from ..base.version import __version__
 
 if TYPE_CHECKING:
     from .server import MockServer, WsgiServer
