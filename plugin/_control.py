@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import requests
+from callr_mock.base.wire import CONTROL_PREFIX
 from callr_mock.state.timefmt import iso
 from callr_mock.web.frame.guard import control_headers
 
@@ -122,7 +123,9 @@ class ControlClient:
         self, method: str, path: str, *, json: Any = None, params: Mapping[str, Any] | None = None
     ) -> Any:
         clean = {k: v for k, v in (params or {}).items() if v is not None}
-        status, body = self.transport.request(method, "/_mock" + path, json=json, params=clean)
+        status, body = self.transport.request(
+            method, CONTROL_PREFIX + path, json=json, params=clean
+        )
         if status >= 400:
             message = body.get("message") if isinstance(body, dict) else body
             if status == 404 and path in ("/deliveries", "/deliveries/flush"):

@@ -7,6 +7,8 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from callr_mock.base.wire import API_PREFIX
+
 from ._control import (
     CallrMockError,
     ControlClient,
@@ -19,8 +21,6 @@ if TYPE_CHECKING:
     from callr_mock.contract.compiled import Contract
     from callr_mock.running.server import MockServer
     from callr_mock.web.frame.runtime import Runtime
-
-API_PREFIX = "/v2.0"
 
 
 @dataclass

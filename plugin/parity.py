@@ -40,12 +40,13 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from callr_mock.base.wire import LEGACY_ENDPOINT_PATH
 
 if TYPE_CHECKING:
     from ._client import CallrClient
     from .handle import CallrMock
 
-LEGACY_PATH = "/json-rpc/v1.1/"
+LEGACY_PATH = LEGACY_ENDPOINT_PATH
 KINDS = ("sms", "app", "did", "job", "media", "recording", "webhook")
 
 

@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -74,11 +75,15 @@ def test_the_cli_reference_names_every_command() -> None:
     from callr_mock.running.cli import build_parser
 
     parser = build_parser()
-    commands = next(a for a in parser._actions if a.dest == "command").choices
+    commands: dict[str, Any] = dict(
+        next(a for a in parser._actions if a.dest == "command").choices or {}
+    )
     page = (DOCS / "cli.md").read_text(encoding="utf-8")
     for name, sub in commands.items():
         if name == "spec":
-            spec_commands = next(a for a in sub._actions if a.dest == "spec_command").choices
+            spec_commands = dict(
+                next(a for a in sub._actions if a.dest == "spec_command").choices or {}
+            )
             for spec_name in spec_commands:
                 assert f"`callr-mock spec {spec_name}`" in page
         elif name != "spec-stats":

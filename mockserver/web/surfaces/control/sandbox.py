@@ -137,7 +137,7 @@ def restart_clock(call: ControlCall) -> Answer | Response:
 
 @route("advanceClock")
 def advance(call: ControlCall) -> Answer | Response:
-    seconds = call.body.get("seconds")
+    seconds = call.body["seconds"]  # control.yaml: required, a number from 0
     store = call.rt.store
     store.advance(float(seconds))
     return reply(store.clock.describe())
