@@ -207,6 +207,21 @@ class ControlClient:
     def flush_deliveries(self, timeout: float = 10.0) -> dict[str, Any]:
         return dict(self.call("POST", "/deliveries/flush", json={"timeout": timeout}))
 
+    def runs(self, account: str | None = None, scenario: str | None = None) -> list[dict[str, Any]]:
+        return list(self.call("GET", "/runs", params={"account": account, "scenario": scenario}))
+
+    def flush_runs(self, timeout: float = 10.0) -> dict[str, Any]:
+        return dict(self.call("POST", "/runs/flush", json={"timeout": timeout}))
+
+    def inbound_sms(self, account: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        path = f"/accounts/{quote(account, safe='')}/sms/inbound"
+        return dict(self.call("POST", path, json=dict(body)))
+
+    def add_call(self, account: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        return dict(
+            self.call("POST", f"/accounts/{quote(account, safe='')}/calls", json=dict(body))
+        )
+
     def state(self, account: str | None = None) -> dict[str, Any]:
         return dict(self.call("GET", "/state", params={"account": account}))
 

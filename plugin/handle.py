@@ -309,6 +309,57 @@ class CallrMock:
         """Wait until no delivery is being sent (retries waiting on the clock do not count)."""
         return bool(self.control.flush_deliveries(timeout)["idle"])
 
+    def inbound_sms(
+        self, *, to: str, text: str, from_: str = "+33639980042", wait: bool = True
+    ) -> dict[str, Any]:
+        """An SMS arrives on ``to`` (``POST /_mock/accounts/{sid}/sms/inbound``): it fires
+        ``v2.sms.inbound.received`` and, when ``to`` is assigned to a scenario with an
+        ``inbound-sms`` branch, runs it; ``wait`` (default) returns once the runs it started
+        have ended (see ``runs()``). Returns the inbound Sms."""
+        sms = self.control.inbound_sms(self.account_sid, {"from": from_, "to": to, "text": text})
+        if wait:
+            self.flush_runs()
+        return sms
+
+    def inbound_call(
+        self,
+        *,
+        to: str,
+        from_: str = "+33639980042",
+        duration: int = 30,
+        answered: int | None = None,
+        wait: bool = True,
+    ) -> dict[str, Any]:
+        """A call arrives on ``to`` and lasts ``duration`` seconds (``answered``: seconds
+        answered, default all of it), recorded as a CDR (``POST /_mock/accounts/{sid}/calls``).
+        A scenario assigned to ``to`` runs its ``inbound-call`` branch when the call starts and
+        its ``hangup`` branch when it ends (on the sandbox clock: advance it past the end);
+        ``wait`` returns once the runs started by then have ended. Returns the call record."""
+        record = self.control.add_call(
+            self.account_sid,
+            {
+                "direction": "inbound",
+                "callerNumber": from_,
+                "callee": to,
+                "durationTotal": duration,
+                "durationAnswered": duration if answered is None else answered,
+            },
+        )
+        if wait:
+            self.flush_runs()
+        return record
+
+    def runs(self, scenario: str | None = None) -> list[dict[str, Any]]:
+        """This account's Callr Actions runs (``GET /_mock/runs``), oldest first: ``id``,
+        ``branch``, ``type``, ``status`` (running | done | failed | not-emulated |
+        step-limit), ``log``, ``variables``, ``error`` and ``trace`` (every step: ``branch``,
+        ``kind`` action | if | goto, ``action``, evaluated ``params``, ``outcome``, ``at``)."""
+        return self.control.runs(self.account_sid, scenario)
+
+    def flush_runs(self, timeout: float = 10.0) -> bool:
+        """Wait until no Callr Actions run is queued or running."""
+        return bool(self.control.flush_runs(timeout)["idle"])
+
     def violations(self) -> list[dict[str, Any]]:
         """Contract violations recorded for this account's requests since the test began."""
         return self.control.violations(self.account_sid)

@@ -85,18 +85,57 @@ def test_the_redoc_scenario_sample_is_valid_against_the_served_spec(
     dates without milliseconds, numbers with e164/class/type/assigned/country."""
     body = sample("static-docs-search-scenarios")
     assert response_errors(served_spec, "/actions", "get", body) == []
-    # and the sandbox's own answer has the sample's keys, in its order
+    # The page renders the script with its indentation collapsed to one space, so as
+    # published it is a script whose branches are empty: the script schema says where.
+    published = body["hits"][0]["script"]
+    refused = requests.post(
+        f"{server.url}/v2.0/actions",
+        json={"name": "Call Forwarding", "script": published},
+        headers=HEADERS,
+        timeout=10,
+    )
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["code"] == "invalid-script"
+    assert "script line 5, column 15 (branches/inbound-call)" in refused.json()["message"]
+    # its structure, indented again (YAML's two spaces a level), is a script that runs
+    script = _indented(published)
     created = requests.post(
         f"{server.url}/v2.0/actions",
-        json={"name": "Call Forwarding", "script": body["hits"][0]["script"]},
+        json={"name": "Call Forwarding", "script": script},
         headers=HEADERS,
         timeout=10,
     )
     assert created.status_code == 201, created.text
+    sid = created.json()["sid"]
+    requests.post(f"{server.url}/v2.0/actions/{sid}/runs", json={}, headers=HEADERS, timeout=10)
+    requests.post(f"{server.url}/_mock/runs/flush", json={}, timeout=10)
+    runs = requests.get(f"{server.url}/_mock/runs", params={"scenario": sid}, timeout=10).json()
+    assert [(r["status"], r["log"]) for r in runs] == [("done", ["Hello from API"])]
     found = requests.get(f"{server.url}/v2.0/actions", headers=HEADERS, timeout=10).json()
     hit = next(h for h in found["hits"] if h["sid"] == created.json()["sid"])
     sample_keys = [k for k, _ in shape(body["hits"][0])]
     assert sorted(k for k, _ in shape(hit)) == sorted(sample_keys)
+
+
+def _indented(flattened: str) -> str:
+    """The Redoc sample's script with the nesting its keys imply (spaces before each key):
+    ``defaults`` and ``branches`` at the top, ``language`` and a branch name under them,
+    ``actions`` under a branch, a step under ``actions``, ``params`` under a step, a param
+    under ``params``."""
+    indent = {"defaults:": 0, "branches:": 0, "actions:": 4, "- action:": 6, "params:": 8}
+    lines = []
+    for raw in flattened.splitlines():
+        text = raw.strip()
+        key = next((k for k in indent if text.startswith(k)), None)
+        if not text:
+            lines.append("")
+        elif key is not None:
+            lines.append(" " * indent[key] + text)
+        elif text.startswith("message:"):
+            lines.append(" " * 10 + text)
+        else:  # language: en-US, or a branch name
+            lines.append("  " + text)
+    return "\n".join(lines) + "\n"
 
 
 @pytest.mark.parametrize("path", WEBHOOK_SAMPLES, ids=lambda p: p.stem)

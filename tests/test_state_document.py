@@ -288,8 +288,9 @@ def test_on_a_real_clock_the_work_due_while_stopped_runs_at_its_own_times(
 STORE_WRITTEN = {"_accounts", "_by_key", "clock", "ids", "sequence", "scheduler", "shared"}
 STORE_WRITTEN |= {"faults", "rate_limits", "variation"}
 STORE_WIRING = {"lock", "wakeup", "listeners", "lifecycle_listeners", "revision", "changed"}
-STORE_WIRING |= {"completions"}  # the table of store.COMPLETIONS, the same in every store
-ACCOUNT_WRITTEN = {"sid", "key", "parent", "_initial_credit", "credit", "events", *REPOSITORIES}
+STORE_WIRING |= {"completions", "triggers", "script_check"}  # tables and hooks of the runtime
+ACCOUNT_WRITTEN = {"sid", "key", "parent", "_initial_credit", "credit", "events", "runs"}
+ACCOUNT_WRITTEN |= set(REPOSITORIES)
 ACCOUNT_WIRING = {"store"}
 SHARED_WRITTEN = {
     "number_pool": {"seed", "rng", "reservations"},

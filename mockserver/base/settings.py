@@ -22,6 +22,7 @@ ENV_VARS = {
     "control_token": "CALLR_MOCK_CONTROL_TOKEN",
     "connection_limit": "CALLR_MOCK_CONNECTION_LIMIT",
     "deny_private_webhooks": "CALLR_MOCK_DENY_PRIVATE_WEBHOOKS",
+    "actions_schema": "CALLR_MOCK_ACTIONS_SCHEMA",
 }
 
 
@@ -44,6 +45,9 @@ class Settings:
     deny_private_webhooks: bool = False
     """Refuse to deliver to loopback and private addresses (an exposed sandbox must not be
     a way into its network); off by default, since local receivers are the usual case."""
+    actions_schema: str | None = None
+    """The JSON Schema scenario scripts are checked against (``--actions-schema``: Callr's
+    own, when a user has it); None: the packaged one (``spec/actions-script.schema.json``)."""
     threads: int = 8
     state_file: str | None = None
     """Where the state is kept across restarts (``serve --state-file``): loaded at start

@@ -258,8 +258,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--deny-private-webhooks",
         action="store_true",
         default=_flag(_env("deny_private_webhooks", "0")),
-        help="never deliver webhooks to loopback or private addresses, for a sandbox others "
-        "can reach (env CALLR_MOCK_DENY_PRIVATE_WEBHOOKS=1; default: local receivers allowed)",
+        help="never deliver webhooks (nor run fetch@v2) to loopback or private addresses, for "
+        "a sandbox others can reach (env CALLR_MOCK_DENY_PRIVATE_WEBHOOKS=1; default: local "
+        "receivers allowed)",
+    )
+    serve.add_argument(
+        "--actions-schema",
+        default=_env("actions_schema", "") or None,
+        metavar="FILE",
+        help="the JSON Schema scenario scripts are checked against, e.g. Callr's own "
+        "(env CALLR_MOCK_ACTIONS_SCHEMA; default: the packaged one, inferred from Callr's docs)",
     )
 
     proxy = commands.add_parser(
@@ -425,6 +433,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         vary_seed=_chosen_seed(args.vary_seed),
         state_file=args.state_file or None,
         deny_private_webhooks=args.deny_private_webhooks,
+        actions_schema=args.actions_schema,
         **_guard_settings(args),
     )
 
@@ -486,6 +495,16 @@ def _build(settings: Settings) -> MockServer:
             check_openapi(load_spec(settings.spec_path), settings.spec_path)
         except SpecError as error:
             raise CliError(f"--spec: {error}") from None
+    if settings.actions_schema is not None:
+        from ..contract.actions_script import ScriptChecker, load_schema
+
+        try:
+            ScriptChecker(load_schema(settings.actions_schema))
+        except ValueError as error:
+            first = str(error).strip().splitlines()[0]
+            if not first.startswith("--actions-schema"):
+                first = f"--actions-schema {settings.actions_schema}: {first}"
+            raise CliError(first) from None
     try:
         return MockServer(settings)
     except SpecError as error:

@@ -37,6 +37,7 @@ from ..state.codec import CodecError, dump, hints_of, load
 from ..state.events import Event
 from ..state.money import fmt
 from ..state.repo import Repo
+from ..state.runs import Run
 from ..state.shared import SHARED_STATE
 from ..state.store import REPOSITORIES, AccountState, Store
 
@@ -115,6 +116,7 @@ def _account(account: AccountState) -> dict[str, Any]:
         "objects": objects,
         "repositories": repositories,
         "events": dump(account.events),
+        "runs": dump(list(account.runs.runs)),
     }
     return entry
 
@@ -269,6 +271,8 @@ def _build_account(store: Store, entry: dict[str, Any], where: str, cursor: _Cur
                 setattr(repo, attr, load(hints[attr], kept[attr], at))
     cursor.at = f"{where}.state.events"
     account.events = load(list[Event], state["events"], f"{where}.state.events")
+    cursor.at = f"{where}.state.runs"  # a 0.2 document written before the runner has none
+    account.runs.runs.extend(load(list[Run], state.get("runs", []), f"{where}.state.runs"))
 
 
 def _restore_object(repo: Repo[Any], shape: Any, extra: dict[str, Any], where: str) -> None:

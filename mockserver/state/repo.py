@@ -39,6 +39,10 @@ class Sandbox(Protocol):
     ids: IdGenerator
     completions: dict[str, Any]
     """What finishing a task of each kind does (``store.COMPLETIONS``)."""
+    triggers: list[Any]
+    """Told when a scenario run is asked for (``runs.Trigger``)."""
+    script_check: Any
+    """Checks a scenario script against the Actions script schema, or None."""
 
     def next_seq(self) -> int: ...
 

@@ -25,6 +25,7 @@ from .index import IndexSpec
 from .numbers import NumberRepo
 from .pricing import magic_inputs, number_price
 from .repo import Owner, Repo
+from .runs import Trigger
 from .tasks import Task, TaskRepo
 from .timefmt import iso, parse
 
@@ -136,10 +137,17 @@ class ScenarioRepo(Repo[Scenario]):
         return self.search_page({"name": name}, sort=sort, order=order, offset=offset, limit=limit)
 
     # -- changes ------------------------------------------------------------
+    def _check_script(self, script: str) -> None:
+        """YAML with a ``branches`` mapping, then the Actions script schema (400
+        ``invalid-script`` naming the line), when the runtime gave one."""
+        parse_script(script)
+        if self.store.script_check is not None:
+            self.store.script_check(script)
+
     def create(self, *, name: str, script: str, format: str = "yaml") -> Scenario:
         check_name(name)
         check_format(format)
-        parse_script(script)
+        self._check_script(script)
         now = self.store.clock.now()
         sid = self.new_sid()
         return self.insert(
@@ -160,7 +168,7 @@ class ScenarioRepo(Repo[Scenario]):
         if format is not None:
             check_format(format)
         if script is not None:
-            parse_script(script)
+            self._check_script(script)
         if name is not None:
             scenario.name = name
         if script is not None:
@@ -177,7 +185,9 @@ class ScenarioRepo(Repo[Scenario]):
         self.remove(sid)
 
     def run(self, sid: str, variables: dict[str, Any] | None = None) -> Task:
-        """Start the ``api-initiated`` branch: a ``scenario-run`` task on the sandbox clock.
+        """Start the ``api-initiated`` branch: the run is asked of the Actions runner
+        (``store.triggers``) and a ``scenario-run`` task follows it on the sandbox clock: it
+        ends with the run as its result, or ``failed`` when the run failed.
 
         A variable whose value is a magic task number (``magic.yaml`` ``tasks:``) makes the
         task end ``failed``.
@@ -198,7 +208,13 @@ class ScenarioRepo(Repo[Scenario]):
                 fail = ("scenario-run-failed", f"variable {name}: {magic[value]['reason']}")
                 break
         result = {"scenario": sid, "variables": variables}
-        task: Task = self.account.tasks.start("scenario-run", result=result, fail=fail)
+        task: Task = self.account.tasks.start(
+            "scenario-run", result=result, fail=fail, complete=("scenario.run", {})
+        )
+        if fail is None:
+            trigger = Trigger(self.account.sid, sid, RUN_BRANCH, variables, task=task.sid)
+            for hook in list(self.store.triggers):
+                hook(trigger)
         return task
 
     # -- seed ---------------------------------------------------------------

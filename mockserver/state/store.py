@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from ..base.errors import InvalidInput, NotFound
-from . import audio_files, calls, number_store, recordings, sms, tasks
+from . import audio_files, calls, number_store, recordings, runs, sms, tasks
 from .audio_files import AudioFileRepo
 from .billing import Credit
 from .calls import CallRepo
@@ -28,6 +28,7 @@ from .numbers import NumberRepo
 from .rate_limits import RateLimits
 from .recordings import RecordingRepo
 from .repo import Repo
+from .runs import RunBook, Trigger
 from .scenarios import ScenarioRepo
 from .scheduler import Scheduler, job_kinds
 from .sms import SmsRepo
@@ -72,6 +73,7 @@ class AccountState:
     def clear(self) -> None:
         """Forget everything the account owns; keep its credentials."""
         self.events: list[Event] = []
+        self.runs = RunBook()
         self.credit = (
             Credit(self) if self._initial_credit is None else Credit(self, self._initial_credit)
         )
@@ -131,7 +133,7 @@ def _repositories() -> dict[str, type[Repo[Any]]]:
 
 REPOSITORIES: dict[str, type[Repo[Any]]] = _repositories()
 
-JOB_MODULES = (audio_files, calls, number_store, recordings, sms, tasks)
+JOB_MODULES = (audio_files, calls, number_store, recordings, runs, sms, tasks)
 """The state modules whose runners and task completions are marked (``@job_kind``,
 ``@account_job``, ``@completion``): the one list the two tables are read from."""
 JOB_KINDS = job_kinds(JOB_MODULES)
@@ -158,6 +160,10 @@ class Store:
         self.completions = COMPLETIONS
         self.listeners: list[Listener] = []
         self.lifecycle_listeners: list[LifecycleListener] = []
+        self.triggers: list[Callable[[Trigger], None]] = []
+        """Told when a scenario run is asked for (the Actions runner, ``services/actions``)."""
+        self.script_check: Callable[[str], None] | None = None
+        """Checks a scenario script against the Actions script schema (set by the runtime)."""
         self.shared: dict[str, Any] = {}
         self.sequence = 0  # the next creation sequence number (``next_seq``)
         self.faults = FaultBook(seed)

@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING, Any
 from ...base.errors import InvalidInput
 from ...base.journal import Journal
 from ...base.settings import Settings
+from ...contract.actions_script import ScriptChecker, load_schema, packaged_checker
 from ...contract.compiled import Contract, ValidatedAnswers
 from ...contract.coverage import CoverageTally
 from ...contract.seeding import SeedValidator, apply_seed, read_seed
 from ...handlers.legacy.webhooks import LEGACY_ENVELOPE, LEGACY_USER_AGENT, render_legacy
 from ...handlers.rest import Handler
+from ...services.actions.runner import ScenarioRunner
 from ...services.delivery import EnvelopeStyle, WebhookDelivery
 from ...services.state_document import StateFileError, is_state_document, restore_state
 from ...state.pricing import magic_inputs
@@ -47,6 +49,8 @@ class Runtime:
     control_routes: dict[str, Any] = field(default_factory=dict)
     """The control routes by operationId of control.yaml (set by ``create_app``)."""
     delivery: WebhookDelivery = field(init=False)
+    runner: ScenarioRunner = field(init=False)
+    """Runs Callr Actions scenarios when their triggers happen (``services/actions``)."""
     coverage: CoverageTally = field(init=False)
     validated: ValidatedAnswers = field(default_factory=ValidatedAnswers)
     persistence: Any = None  # the StateFile of serve --state-file: .path, .problem, .saves
@@ -63,6 +67,11 @@ class Runtime:
             self.coverage,
             self.settings,
             envelopes={LEGACY_ENVELOPE: EnvelopeStyle(render_legacy, LEGACY_USER_AGENT)},
+        )
+        self.runner = ScenarioRunner(self.store, self.journal, self.settings)
+        schema = self.settings.actions_schema
+        self.store.script_check = (
+            packaged_checker() if schema is None else ScriptChecker(load_schema(schema))
         )
         self.store.listeners.append(self.coverage.event)  # after the delivery's, as before
         self.store.lifecycle_listeners.append(self.coverage.lifecycle)
@@ -92,6 +101,7 @@ class Runtime:
         self.store.reset()
         self.journal.clear()
         self.delivery.reset()
+        self.runner.forget()
         self.coverage.clear()
 
     def start_background(self) -> None:
@@ -100,6 +110,7 @@ class Runtime:
             return
         self._stop.clear()
         self.delivery.start()
+        self.runner.resume()
         self._ticker = threading.Thread(
             target=self._tick_loop, name="callr-mock-clock", daemon=True
         )
@@ -112,6 +123,7 @@ class Runtime:
             self._ticker.join(timeout=2)
             self._ticker = None
         self.delivery.stop()
+        self.runner.stop()
 
     def _tick_loop(self) -> None:
         """Run jobs when they fall due on a real clock. Sleeps until the next job is due, or

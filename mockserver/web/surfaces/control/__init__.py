@@ -9,10 +9,10 @@ returns an ``Answer`` (``reply(...)``) or a ready werkzeug ``Response`` (a file,
 
 from __future__ import annotations
 
-from . import calls, faults, recordings, sandbox, sms, ui, vary, webhooks
+from . import calls, faults, recordings, runs, sandbox, sms, ui, vary, webhooks
 from .common import CONTROL, ControlCall, Route, reply, route, routes_of
 
-ROUTE_MODULES = (sandbox, calls, faults, recordings, sms, ui, vary, webhooks)
+ROUTE_MODULES = (sandbox, calls, faults, recordings, runs, sms, ui, vary, webhooks)
 """Every module holding control routes."""
 
 
