@@ -25,7 +25,7 @@ import quickjs
 TIME_LIMIT_SECONDS = 1.0
 """The longest one evaluation may run (a ``while (true) {}`` ends there, the run failed)."""
 MEMORY_LIMIT_BYTES = 32 * 1024 * 1024
-TEMPLATE = re.compile(r"\$\{\{(.*?)\}\}", re.S)
+TEMPLATE = re.compile(r"\$\{\{((?:(?!\}\}).)*)\}\}", re.S)
 IDENTIFIER = re.compile(r"^\$?[A-Za-z_][A-Za-z0-9_]*$")
 
 
