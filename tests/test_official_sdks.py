@@ -8,11 +8,15 @@
   ``apiUrl`` on the sandbox and its documented ``proxyAgent`` option carrying the HTTPS-only
   SDK's requests over plain TCP.
 
+- Java: THECALLR/sdk-java at its current commit, vendored unchanged
+  (``sdk_drivers/java/vendor``: neither GitHub nor Maven Central is reachable here), with
+  Debian's gson and commons-codec; ``sdk_drivers/java/SdkDriver.java`` runs it, a URL handler
+  carrying the HTTPS-only SDK's requests over plain HTTP.
+
 Each replays ``data/sdk_readme_calls.yaml`` as ``test_legacy_sdk_readmes.py`` does with our
 own client: same checks, same REST read-backs. Not run here: the Go, PHP and Ruby SDKs
-(no Go, PHP or Ruby on this machine; their registries are not reachable from it), and the
-Java SDK (its jar and gson come from GitHub and Maven Central, which this machine cannot
-reach); their README calls are in the YAML all the same.
+(no Go, PHP or Ruby on this machine, nor in Debian's packages CI may install in a minute;
+their registries are not reachable from it); their README calls are in the YAML all the same.
 """
 
 from __future__ import annotations
@@ -57,19 +61,15 @@ class PythonSdk:
         pass
 
 
-class NodeSdk:
-    """``new callr.api(login, password, config)`` in a Node process, one call per line."""
+class LineDriver:
+    """An SDK driven in a process of its own: one JSON call per line, one answer per line."""
 
-    def __init__(self, url: str, *login_as: str) -> None:
-        if shutil.which("node") is None or not (NODE_TOOLS / "node_modules" / "callr").is_dir():
-            pytest.skip("the Node SDK is installed by conformance/install-node-tools.sh")
-        api_url = url.replace("http://", "https://", 1) + "/json-rpc/v1.1/"
+    name = "SDK"
+    process: subprocess.Popen[str]
+
+    def start(self, command: list[str], env: dict[str, str] | None = None) -> None:
         self.process = subprocess.Popen(
-            ["node", str(DRIVER), api_url, DEMO_ACCOUNT_SID, DEMO_API_KEY, *login_as],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            env={**os.environ, "CALLR_MOCK_NODE_TOOLS": str(NODE_TOOLS)},
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
         )
 
     def call(self, method: str, *params: Any) -> Any:
@@ -77,7 +77,7 @@ class NodeSdk:
         self.process.stdin.write(json.dumps({"method": method, "params": list(params)}) + "\n")
         self.process.stdin.flush()
         line = self.process.stdout.readline()
-        assert line, f"the Node SDK driver stopped (exit {self.process.poll()})"
+        assert line, f"the {self.name} driver stopped (exit {self.process.poll()})"
         answer = json.loads(line)
         if "error" in answer:
             error = answer["error"]
@@ -87,6 +87,66 @@ class NodeSdk:
     def close(self) -> None:
         self.process.kill()
         self.process.wait(10)
+
+
+class NodeSdk(LineDriver):
+    """``new callr.api(login, password, config)`` in a Node process."""
+
+    name = "Node SDK"
+
+    def __init__(self, url: str, *login_as: str) -> None:
+        if shutil.which("node") is None or not (NODE_TOOLS / "node_modules" / "callr").is_dir():
+            pytest.skip("the Node SDK is installed by conformance/install-node-tools.sh")
+        api_url = url.replace("http://", "https://", 1) + "/json-rpc/v1.1/"
+        self.start(
+            ["node", str(DRIVER), api_url, DEMO_ACCOUNT_SID, DEMO_API_KEY, *login_as],
+            env={**os.environ, "CALLR_MOCK_NODE_TOOLS": str(NODE_TOOLS)},
+        )
+
+
+JAVA = Path(__file__).parent / "sdk_drivers" / "java"
+JAVA_JARS = [Path("/usr/share/java/gson.jar"), Path("/usr/share/java/commons-codec.jar")]
+_JAVA_BUILD: dict[str, Path] = {}
+
+
+class JavaSdk(LineDriver):
+    """``new Api(new LoginPasswordAuth(login, password), null)`` in a JVM: the vendored SDK
+    (``sdk_drivers/java/vendor``, unchanged) compiled with its driver once per process."""
+
+    name = "Java SDK"
+
+    def __init__(self, url: str, *login_as: str) -> None:
+        if shutil.which("javac") is None or not all(jar.is_file() for jar in JAVA_JARS):
+            pytest.skip(
+                "the Java SDK needs a JDK and Debian's libgoogle-gson-java, libcommons-codec-java (.ci/run)"
+            )
+        classpath = ":".join(str(jar) for jar in JAVA_JARS)
+        build = _JAVA_BUILD.get("classes")
+        if build is None:
+            import tempfile
+
+            build = Path(tempfile.mkdtemp(prefix="callr-java-sdk-"))
+            sources = [str(path) for path in sorted(JAVA.rglob("*.java"))]
+            subprocess.run(
+                ["javac", "-nowarn", "-d", str(build), "-cp", classpath, *sources],
+                check=True,
+                capture_output=True,
+                timeout=180,
+            )
+            _JAVA_BUILD["classes"] = build
+        api_url = url + "/json-rpc/v1.1/"
+        self.start(
+            [
+                "java",
+                "-cp",
+                f"{build}:{classpath}",
+                "SdkDriver",
+                api_url,
+                DEMO_ACCOUNT_SID,
+                DEMO_API_KEY,
+                *login_as,
+            ]
+        )
 
 
 @pytest.fixture
@@ -106,7 +166,7 @@ def receiver() -> Iterator[Receiver]:
     hook.close()
 
 
-@pytest.mark.parametrize("sdk", [PythonSdk, NodeSdk], ids=["python", "node"])
+@pytest.mark.parametrize("sdk", [PythonSdk, NodeSdk, JavaSdk], ids=["python", "node", "java"])
 def test_the_official_sdk_replays_every_readme_call(
     sdk: Any, served: MockServer, api: Any, client: Any, runtime: Any, receiver: Receiver
 ) -> None:
@@ -117,12 +177,21 @@ def test_the_official_sdk_replays_every_readme_call(
         driver.close()
 
 
-def test_the_node_sdk_logs_in_as_a_sub_account(served: MockServer, api: Any, runtime: Any) -> None:
-    """sdk-nodejs README "Set Login As after Init": api.setLoginAs('account', '<hash>')."""
+@pytest.mark.parametrize(
+    ("sdk", "text"),
+    [(NodeSdk, "Hello world!"), (JavaSdk, "Hello, world")],
+    ids=["node", "java"],
+)
+def test_the_sdk_logs_in_as_a_sub_account(
+    sdk: Any, text: str, served: MockServer, api: Any, runtime: Any
+) -> None:
+    """sdk-nodejs README "Set Login As after Init": api.setLoginAs('account', '<hash>');
+    sdk-java README "Set Login As": tc.setLoginAs("account", "<hash>") (the SMS text of each
+    README)."""
     sub = runtime.store.create_account("subacct7", parent=DEMO_ACCOUNT_SID)
-    driver = NodeSdk(served.url, "account", sub.sid.upper())
+    driver = sdk(served.url, "account", sub.sid.upper())
     try:
-        sms_hash = driver.call("sms.send", "SMS", "+33612345678", "Hello world!", None)
+        sms_hash = driver.call("sms.send", "SMS", "+33612345678", text, None)
     finally:
         driver.close()
     assert api.get(f"/sms/{sms_hash.lower()}").status_code == 404

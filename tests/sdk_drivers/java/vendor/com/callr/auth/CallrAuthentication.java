@@ -1,0 +1,3 @@
+package com.callr.auth;
+
+public abstract class CallrAuthentication {}
