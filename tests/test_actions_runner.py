@@ -345,7 +345,11 @@ def test_a_run_is_in_the_journal_and_readable_by_id(api: Any, client: Any) -> No
     [run] = runs(client, scenario=sid)
     assert client.get(f"/_mock/runs/{run['id']}").get_json() == run
     journal = client.get("/_mock/journal").get_json()
-    assert any(e["operation"] == "actions:api-initiated" and e["method"] == "RUN" for e in journal)
+    [entry] = [e for e in journal if e["operation"] == "actions:api-initiated"]
+    assert entry["method"] == "RUN" and entry["account"] == "sandbox1"
+    detail = client.get(f"/_mock/journal/{entry['seq']}")
+    assert detail.status_code == 200, detail.get_data(as_text=True)
+    assert detail.get_json()["response"]["body"]["trace"] == run["trace"]
     assert client.get("/_mock/runs/nope").status_code == 404
 
 

@@ -318,3 +318,36 @@ def test_the_deliveries_view_shows_every_attempt_and_redelivers(
             assert errors == []
     finally:
         receiver.close()
+
+
+def test_a_scenario_run_shows_in_the_inspector_with_its_failure(
+    server: MockServer, browser: Any
+) -> None:
+    """A Callr Actions run is a journal entry (RUN, actions:<branch>): the page lists it live,
+    and a run that ended not-emulated opens to the step that stopped it."""
+    script = "branches:\n  api-initiated:\n    actions:\n      - action: conference@v1\n"
+    with page_of(browser) as (page, errors):
+        page.goto(server.url + "/_mock/ui")
+        page.wait_for_selector("body[data-ready=true]", timeout=10_000)
+        created = requests.post(
+            server.url + "/v2.0/actions",
+            json={"name": "Rooms", "script": script},
+            headers=KEY,
+            timeout=5,
+        )
+        assert created.status_code == 201, created.text
+        run = requests.post(
+            server.url + f"/v2.0/actions/{created.json()['sid']}/runs",
+            json={},
+            headers=KEY,
+            timeout=5,
+        )
+        assert run.status_code == 202
+        row = page.wait_for_selector(
+            '#journal tr.entry[data-operation="actions:api-initiated"]', timeout=5_000
+        )
+        assert row is not None and "RUN /actions/" in row.inner_text()
+        row.click()
+        refusal = page.wait_for_selector("#journal tr.detail .refusal", timeout=2_000)
+        assert refusal is not None and "conference@v1 is not emulated" in refusal.inner_text()
+        assert errors == []

@@ -47,7 +47,7 @@ from urllib.parse import urlsplit
 import requests
 
 from ...base.errors import ApiError
-from ...base.journal import Journal, JournalEntry
+from ...base.journal import Journal, JournalEntry, Message
 from ...base.redaction import header_value
 from ...base.settings import Settings
 from ...state.events import Event
@@ -282,6 +282,16 @@ class ScenarioRunner:
                     operation=f"actions:{run.branch}",
                     duration_ms=round((time.perf_counter() - started) * 1000, 3),
                     error=error,
+                    # what started it, and the run with its trace (GET /_mock/journal/{seq})
+                    request=_json_message(
+                        {
+                            "scenario": trigger.scenario,
+                            "branch": trigger.branch,
+                            "variables": trigger.variables,
+                            **trigger.objects,
+                        }
+                    ),
+                    response=_json_message(run.to_api()),
                 )
             )
             store.touch()
@@ -457,6 +467,10 @@ class ScenarioRunner:
                     "at": iso(self.store.clock.now()),
                 }
             )
+
+
+def _json_message(body: Any) -> Message:
+    return Message.of([], "application/json", json.dumps(body, default=str).encode("utf-8"))
 
 
 def _var(name: str) -> str:
