@@ -330,21 +330,22 @@ class CallrMock:
         answered: int | None = None,
         wait: bool = True,
     ) -> dict[str, Any]:
-        """A call arrives on ``to`` and lasts ``duration`` seconds (``answered``: seconds
-        answered, default all of it), recorded as a CDR (``POST /_mock/accounts/{sid}/calls``).
-        A scenario assigned to ``to`` runs its ``inbound-call`` branch when the call starts and
-        its ``hangup`` branch when it ends (on the sandbox clock: advance it past the end);
-        ``wait`` returns once the runs started by then have ended. Returns the call record."""
-        record = self.control.add_call(
-            self.account_sid,
-            {
-                "direction": "inbound",
-                "callerNumber": from_,
-                "callee": to,
-                "durationTotal": duration,
-                "durationAnswered": duration if answered is None else answered,
-            },
-        )
+        """A call arrives on ``to`` and lasts ``duration`` seconds, recorded as a CDR
+        (``POST /_mock/accounts/{sid}/calls``). A scenario assigned to ``to`` runs its
+        ``inbound-call`` branch when the call starts, which decides whether the call was
+        answered and who hung up (unless ``answered`` gives the seconds answered), and its
+        ``hangup`` branch when it ends (on the sandbox clock: advance it past the end);
+        ``wait`` returns once the runs started by then have ended. Returns the call record
+        as it was added."""
+        body: dict[str, Any] = {
+            "direction": "inbound",
+            "callerNumber": from_,
+            "callee": to,
+            "durationTotal": duration,
+        }
+        if answered is not None:
+            body["durationAnswered"] = answered
+        record = self.control.add_call(self.account_sid, body)
         if wait:
             self.flush_runs()
         return record

@@ -326,6 +326,54 @@ def test_a_call_runs_its_branch_then_hangup_when_it_ends(api: Any, client: Any) 
     api.advance(31)  # the call ends on the sandbox clock
     hangup = runs(client, scenario=sid)[-1]
     assert (hangup["branch"], hangup["log"]) == ("hangup", [f"call {record['callid']} ended"])
+    # the record follows the run: answered (the scenario answered), hung up by the caller
+    [ended] = client.get("/_mock/events", query_string={"type": "v2.call.inbound.ended"}).get_json()
+    cdr = ended["payload"]
+    assert (cdr["status"], cdr["durationAnswered"], cdr["hangupSource"]) == (
+        "answered",
+        30,
+        "caller",
+    )
+    assert cdr["durationBilled"] == 60 and cdr["billingDebit"] != "0.00"
+
+
+@pytest.mark.parametrize(
+    ("steps", "status", "source"),
+    [
+        ("      - action: say@v2\n        params: {what: hi}\n", "missed", "system"),
+        ("      - action: answer@v1\n      - action: hangup@v1\n", "answered", "callee"),
+    ],
+    ids=["no-auto-answer", "answered-then-hung-up"],
+)
+def test_what_the_run_did_shapes_the_call_record(
+    api: Any, client: Any, steps: str, status: str, source: str
+) -> None:
+    script = "defaults:\n  autoAnswer: false\nbranches:\n  inbound-call:\n    actions:\n" + steps
+    number = buy_number(api)
+    scenario(api, script, number)
+    body = {"direction": "inbound", "callerNumber": CALLER, "callee": number, "durationTotal": 90}
+    client.post("/_mock/accounts/sandbox1/calls", json=body)
+    runs(client)
+    api.advance(91)
+    [ended] = client.get("/_mock/events", query_string={"type": "v2.call.inbound.ended"}).get_json()
+    assert (ended["payload"]["status"], ended["payload"]["hangupSource"]) == (status, source)
+
+
+def test_a_call_given_its_outcome_keeps_it(api: Any, client: Any) -> None:
+    number = buy_number(api)
+    scenario(api, CALLS, number)
+    body = {
+        "direction": "inbound",
+        "callerNumber": CALLER,
+        "callee": number,
+        "durationTotal": 30,
+        "status": "missed",
+    }
+    client.post("/_mock/accounts/sandbox1/calls", json=body)
+    runs(client)
+    api.advance(31)
+    [ended] = client.get("/_mock/events", query_string={"type": "v2.call.inbound.ended"}).get_json()
+    assert ended["payload"]["status"] == "missed"
 
 
 def test_a_call_action_outside_a_call_fails_the_run(api: Any, client: Any) -> None:

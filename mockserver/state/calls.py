@@ -123,6 +123,10 @@ class CallRecord:
     # the scenario of the account's number in the call when it was made: (sid, name,
     # version), or None
     scenario: tuple[str, str, str] | None = None
+    shaped: bool = False
+    """Left for its scenario's run to decide (answered or missed, who hung up): an inbound
+    call to a number with an ``inbound-call`` branch, added without ``status`` or
+    ``durationAnswered``."""
     seq: int = 0
 
     def has_ended(self, now: datetime) -> bool:
@@ -312,6 +316,10 @@ class CallRepo(Repo[CallRecord]):
             label=_text(data, "billingDestinationLabel", label),
             destination_id=_integer(data, "billingDestinationID", destination_id),
             scenario=self._scenario_of(callee if direction == "inbound" else caller),
+            shaped=direction == "inbound"
+            and "status" not in data
+            and "durationAnswered" not in data
+            and self._runs_on_call(callee),
         )
         self.insert(record)
         now = self.store.clock.now()
@@ -341,6 +349,40 @@ class CallRepo(Repo[CallRecord]):
             return None
         scenario = self.account.scenarios.get(owned.scenario)
         return scenario.sid, scenario.name, scenario.version
+
+    def _runs_on_call(self, number: str) -> bool:
+        """The number's scenario has an ``inbound-call`` branch (its run shapes the call)."""
+        owned = self.account.numbers.items.get(number)
+        if owned is None or owned.scenario is None:
+            return False
+        script = self.account.scenarios.get(owned.scenario).script
+        return bool(re.search(r"^\s*inbound-call\s*:", script, re.M))
+
+    def shape(self, callid: int, *, answered: bool, hungup_by_scenario: bool) -> None:
+        """What the scenario's run did to its call (inferred rules, docs/actions.md): answered
+        for the whole of ``durationTotal`` or missed; hung up by the callee side (the
+        scenario's ``hangup@v1``), else by the caller (answered) or the system (missed).
+        The billed minutes and the debit follow. A record not left to its run is kept."""
+        record = next((r for r in self.items.values() if r.callid == callid), None)
+        if record is None or not record.shaped:
+            return
+        record.shaped = False
+        total = record.duration_total
+        record.status = "answered" if answered else "missed"
+        record.duration_answered = total if answered else 0
+        record.answered = record.started if answered else None
+        record.duration_billed = math.ceil(record.duration_answered / 60) * 60
+        record.hangup_cause = 16 if answered else 19
+        record.hangup_source = (
+            "callee" if hungup_by_scenario else ("caller" if answered else "system")
+        )
+        kind = destination_of(record.callee)[2]
+        before = record.debit
+        record.debit = Decimal(math.ceil(record.duration_billed / 60)) * call_minute_price(kind)
+        now = self.store.clock.now()
+        if record.has_ended(now) and record.debit > before:  # its end was debited already
+            self.account.credit.debit(record.debit - before, now)
+        self.reindex(record)
 
     def _new_callid(self) -> int:
         return int("2" + self.store.ids.digits(11))

@@ -62,6 +62,7 @@ log = logging.getLogger("callr_mock.actions")
 MAX_STEPS = 1000
 FETCH_TIMEOUT_DEFAULT = 10.0
 FETCH_TIMEOUT_MAX = 30.0
+AUTO_ANSWERING = {"say@v2", "play@v1", "gather@v2"}
 CALL_ACTIONS = {"answer@v1", "ringing@v1", "say@v2", "play@v1", "gather@v2", "dial@v1", "hangup@v1"}
 EVENT_BRANCHES = {
     "v2.sms.inbound.received": "inbound-sms",
@@ -271,6 +272,8 @@ class ScenarioRunner:
         with store.lock:
             run.status, run.error, run.variables = status, error, final
             run.ended = store.clock.now()
+            if run.branch == "inbound-call" and run.call and run.call.isdigit():
+                self._shape_call(run, document)
             self.journal.record(
                 JournalEntry(
                     time=iso(run.ended),
@@ -295,6 +298,25 @@ class ScenarioRunner:
                 )
             )
             store.touch()
+
+    def _shape_call(self, run: Run, document: dict[str, Any]) -> None:
+        """The call record follows what the run did [inferred, docs/actions.md]: answered
+        when ``answer@v1`` ran, or a ``say@v2``, ``play@v1`` or ``gather@v2`` with the
+        script's ``defaults.autoAnswer`` not false, or a ``dial@v1`` that was ok; hung up by
+        the scenario when ``hangup@v1`` ran."""
+        account = self.store.find_account(run.account)
+        if account is None:
+            return
+        ran = [step for step in run.trace if step["kind"] == "action"]
+        names = {step["action"] for step in ran if step.get("outcome") != "refused"}
+        auto = (document.get("defaults") or {}).get("autoAnswer", True) is not False
+        dialled = any(
+            step["action"] == "dial@v1" and (step.get("outcome") or {}).get("ok") for step in ran
+        )
+        answered = "answer@v1" in names or dialled or (auto and bool(names & AUTO_ANSWERING))
+        account.calls.shape(
+            int(run.call or 0), answered=answered, hungup_by_scenario="hangup@v1" in names
+        )
 
     def _steps(self, running: _Running, steps: list[Any], branch: str) -> str | None:
         """Run ``steps``; the branch a ``goto`` names, or None at the end of the list."""
