@@ -45,7 +45,6 @@ import base64
 import contextlib
 import hashlib
 import hmac
-import ipaddress
 import json
 import logging
 import re
@@ -71,6 +70,7 @@ from ..state.scheduler import Job
 from ..state.store import Store
 from ..state.timefmt import iso
 from ..state.webhooks import Attempt, Delivery, WebhookRepo, find_delivery
+from .addresses import private_address
 
 log = logging.getLogger("callr_mock.webhooks")
 
@@ -134,26 +134,6 @@ def _shut(socks: list[Any]) -> None:
     for sock in socks:
         with contextlib.suppress(OSError):
             sock.shutdown(socket.SHUT_RDWR)
-
-
-def _private(host: str) -> str | None:
-    """The private address ``host`` resolves to, if any (``--deny-private-webhooks``)."""
-    try:
-        infos = socket.getaddrinfo(host, None)
-    except socket.gaierror:
-        return None
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if (
-            address.is_private
-            or address.is_loopback
-            or address.is_link_local
-            or address.is_reserved
-            or address.is_multicast
-            or address.is_unspecified
-        ):
-            return str(address)
-    return None
 
 
 # Envelope renderers other than the spec's v2 one, by ``Webhook.envelope``: the runtime
@@ -470,7 +450,7 @@ class WebhookDelivery:
         snippet: str | None
         if self.settings.deny_private_webhooks:
             host = urllib3.util.parse_url(job.url).host or ""
-            private = _private(host.strip("[]"))
+            private = private_address(host.strip("[]"))
             if private is not None:
                 error = f"blocked: {host} is a private address ({private}; --deny-private-webhooks)"
                 return _Outcome(None, error, 0.0, None)

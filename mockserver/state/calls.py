@@ -40,7 +40,7 @@ from .numbers import NumberRepo
 from .phone import is_possible_number, type_name
 from .pricing import call_minute_price, magic_inputs
 from .repo import Owner, Repo
-from .scenarios import ScenarioRepo
+from .scenarios import ScenarioRepo, parse_script
 from .scheduler import Job, account_job
 from .tasks import Task, TaskRepo, completion
 from .timefmt import exact, iso, parse
@@ -356,7 +356,7 @@ class CallRepo(Repo[CallRecord]):
         if owned is None or owned.scenario is None:
             return False
         script = self.account.scenarios.get(owned.scenario).script
-        return bool(re.search(r"^\s*inbound-call\s*:", script, re.M))
+        return "inbound-call" in parse_script(script)["branches"]
 
     def shape(self, callid: int, *, answered: bool, hungup_by_scenario: bool) -> None:
         """What the scenario's run did to its call (inferred rules, docs/actions.md): answered

@@ -34,10 +34,8 @@ the step says why), ``not-emulated`` or ``step-limit`` (more than ``MAX_STEPS`` 
 from __future__ import annotations
 
 import collections
-import ipaddress
 import json
 import logging
-import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -56,6 +54,7 @@ from ...state.runs import RUN_TYPES, Run, Trigger
 from ...state.scenarios import parse_script
 from ...state.store import Store
 from ...state.timefmt import iso
+from ..addresses import private_address
 from .engine import ExpressionError, Expressions
 
 log = logging.getLogger("callr_mock.actions")
@@ -433,7 +432,7 @@ class ScenarioRunner:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise _End("failed", "invalid-params", f"fetch@v2: {url!r} is not an http(s) URL")
-        if self.settings.deny_private_webhooks and _private(parts.hostname):
+        if self.settings.deny_private_webhooks and private_address(parts.hostname):
             return _failed_fetch(
                 f"refused: {parts.hostname} is a private address (--deny-private-webhooks)"
             )
@@ -517,18 +516,6 @@ def _shown(params: dict[str, Any]) -> dict[str, Any]:
 
 def _failed_fetch(reason: str) -> dict[str, Any]:
     return {"ok": False, "status": 0, "statusText": reason, "headers": {}, "body": "", "json": None}
-
-
-def _private(host: str) -> bool:
-    try:
-        infos = socket.getaddrinfo(host, None)
-    except socket.gaierror:
-        return False
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if address.is_private or address.is_loopback or address.is_link_local:
-            return True
-    return False
 
 
 def _actions_sms(payload: dict[str, Any]) -> dict[str, Any]:
