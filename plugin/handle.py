@@ -328,6 +328,7 @@ class CallrMock:
         from_: str = "+33639980042",
         duration: int = 30,
         answered: int | None = None,
+        digits: str = "",
         wait: bool = True,
     ) -> dict[str, Any]:
         """A call arrives on ``to`` and lasts ``duration`` seconds, recorded as a CDR
@@ -335,6 +336,7 @@ class CallrMock:
         ``inbound-call`` branch when the call starts, which decides whether the call was
         answered and who hung up (unless ``answered`` gives the seconds answered), and its
         ``hangup`` branch when it ends (on the sandbox clock: advance it past the end);
+        ``digits`` are the keys the caller presses, read in order by its ``gather@v2`` steps;
         ``wait`` returns once the runs started by then have ended. Returns the call record
         as it was added."""
         body: dict[str, Any] = {
@@ -345,6 +347,8 @@ class CallrMock:
         }
         if answered is not None:
             body["durationAnswered"] = answered
+        if digits:
+            body["digits"] = digits
         record = self.control.add_call(self.account_sid, body)
         if wait:
             self.flush_runs()

@@ -359,6 +359,38 @@ def test_what_the_run_did_shapes_the_call_record(
     assert (ended["payload"]["status"], ended["payload"]["hangupSource"]) == (status, source)
 
 
+def test_gather_reads_the_keys_the_caller_presses(api: Any, client: Any) -> None:
+    script = """branches:
+  inbound-call:
+    actions:
+      - action: gather@v2
+        params: {maxDigits: 1, prompt: {what: "Press 1 for sales"}}
+        result: $menu
+      - if: "$menu.digits === '1'"
+        goto: {branch: sales}
+      - action: hangup@v1
+  sales:
+    actions:
+      - action: gather@v2
+        params: {maxDigits: 4}
+        result: $pin
+      - action: log@v1
+        params: {message: "sales, pin ${{ $pin.digits }}"}
+"""
+    number = buy_number(api)
+    sid = scenario(api, script, number)
+    body = {"direction": "inbound", "callerNumber": CALLER, "callee": number, "digits": "14242"}
+    assert client.post("/_mock/accounts/sandbox1/calls", json=body).status_code == 201
+    [run] = runs(client, scenario=sid)
+    assert run["log"] == ["sales, pin 4242"]
+    assert [s["outcome"] for s in run["trace"] if s.get("action") == "gather@v2"] == [
+        {"ok": True, "digits": "1"},
+        {"ok": True, "digits": "4242"},
+    ]
+    bad = client.post("/_mock/accounts/sandbox1/calls", json={**body, "digits": "12a"})
+    assert bad.status_code == 400
+
+
 def test_a_call_given_its_outcome_keeps_it(api: Any, client: Any) -> None:
     number = buy_number(api)
     scenario(api, CALLS, number)

@@ -123,6 +123,8 @@ class CallRecord:
     # the scenario of the account's number in the call when it was made: (sid, name,
     # version), or None
     scenario: tuple[str, str, str] | None = None
+    digits: str = ""
+    """What the caller keys in (control API ``digits``): read by the run's ``gather@v2``."""
     shaped: bool = False
     """Left for its scenario's run to decide (answered or missed, who hung up): an inbound
     call to a number with an ``inbound-call`` branch, added without ``status`` or
@@ -316,6 +318,7 @@ class CallRepo(Repo[CallRecord]):
             label=_text(data, "billingDestinationLabel", label),
             destination_id=_integer(data, "billingDestinationID", destination_id),
             scenario=self._scenario_of(callee if direction == "inbound" else caller),
+            digits=_text(data, "digits", ""),
             shaped=direction == "inbound"
             and "status" not in data
             and "durationAnswered" not in data

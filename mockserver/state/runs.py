@@ -46,6 +46,8 @@ class Trigger:
     task: str | None = None
     call: str | None = None
     """The call record an inbound-call run acts on."""
+    digits: str = ""
+    """What the caller keys in during that call, for its ``gather@v2`` steps."""
 
 
 @dataclass

@@ -83,6 +83,8 @@ class _Running:
     js: Expressions
     branches: dict[str, Any]
     names: set[str]
+    digits: str = ""
+    """The caller's keys not read yet by a ``gather@v2``."""
     steps: int = 0
 
 
@@ -180,10 +182,10 @@ class ScenarioRunner:
             return
         account = self.store.find_account(event.account_sid)
         number = event.payload.get("to") or event.payload.get("callee")
-        owned = account.numbers.items.get(number) if account and number else None
-        scenario = (
-            account.scenarios.find(owned.scenario) if account and owned and owned.scenario else None
-        )
+        if account is None or not number:
+            return
+        owned = account.numbers.items.get(number)
+        scenario = account.scenarios.find(owned.scenario) if owned and owned.scenario else None
         if scenario is None:
             return
         try:
@@ -196,14 +198,16 @@ class ScenarioRunner:
             objects = {"sms": _actions_sms(event.payload)}
             self.queue(Trigger(event.account_sid, scenario.sid, branch, objects=objects))
         else:
-            call = _actions_call(event.payload)
+            callid = event.payload.get("callid")
+            record = next((r for r in account.calls.items.values() if r.callid == callid), None)
             self.queue(
                 Trigger(
                     event.account_sid,
                     scenario.sid,
                     branch,
-                    objects={"call": call},
-                    call=str(event.payload.get("callid") or event.payload.get("sid") or ""),
+                    objects={"call": _actions_call(event.payload)},
+                    call=str(callid or ""),
+                    digits=record.digits if record is not None else "",
                 )
             )
 
@@ -238,7 +242,7 @@ class ScenarioRunner:
             now = store.clock.now()
         variables = dict(document.get("variables") or {})
         variables.update({_var(k): v for k, v in trigger.variables.items()})
-        running = _Running(run, Expressions(), document["branches"], set(variables))
+        running = _Running(run, Expressions(), document["branches"], set(variables), trigger.digits)
         try:
             js = running.js
             js.define_now(now)
@@ -380,7 +384,7 @@ class ScenarioRunner:
             ok = any(isinstance(n, str) and is_possible_number(n) for n in numbers)
             result = {"ok": ok, "number": next((n for n in numbers if isinstance(n, str)), None)}
         elif name == "gather@v2":
-            result = {"ok": False, "digits": ""}  # nobody presses keys in the sandbox
+            result = self._gather(running, params)
         elif name in CALL_ACTIONS:
             result = {"ok": True}
         else:
@@ -401,6 +405,18 @@ class ScenarioRunner:
         if isinstance(target, str) and target:
             running.js.define(target, result)
             running.names.add(target)
+
+    @staticmethod
+    def _gather(running: _Running, params: dict[str, Any]) -> dict[str, Any]:
+        """The caller's next keys (the call's ``digits``), up to ``maxDigits``."""
+        try:
+            most = int(params.get("maxDigits") or len(running.digits) or 1)
+        except (TypeError, ValueError):
+            raise _End(
+                "failed", "invalid-params", "gather@v2: 'maxDigits' must be a number"
+            ) from None
+        keyed, running.digits = running.digits[:most], running.digits[most:]
+        return {"ok": bool(keyed), "digits": keyed}
 
     def _sms(self, run: Run, params: dict[str, Any]) -> dict[str, Any]:
         recipients = params.get("to")
