@@ -1,1 +1,2 @@
-"""What the sandbox does on its own: webhook delivery, the state file."""
+"""What the sandbox does on its own: webhook delivery, the Callr Actions runner (``actions/``),
+the state document and the state file."""
