@@ -29,7 +29,6 @@ RUNS_KEPT = 200
 RUN_TYPES = {"api-initiated": "api", "inbound-sms": "inbound-sms", "inbound-call": "inbound-call"}
 """Branch → ``run.type`` as Callr's pre-defined ``run`` variable names it (``hangup`` runs
 after an ``inbound-call``, with its type)."""
-FINISHED = ("done", "failed", "not-emulated", "step-limit")
 
 
 @dataclass

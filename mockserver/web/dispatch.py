@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-LEGACY_ENDPOINT = "jsonrpc"
 _LEGACY_PATHS = (LEGACY_ENDPOINT_PATH, LEGACY_ENDPOINT_PATH.rstrip("/"))
 
 

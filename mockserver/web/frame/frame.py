@@ -28,7 +28,7 @@ from ...base.journal import Message
 from ...state.injection import Injection
 from ...state.store import AccountState
 from . import injection as injections
-from .recording import record_exchange
+from .recording import answer_message, record_exchange
 from .runtime import Runtime
 
 
@@ -173,7 +173,7 @@ def _raw_bytes(response: Response) -> bytes:
 def _kept_answer(answer: Answer, data: bytes | None) -> Message:
     headers = list((answer.raw.headers if answer.raw is not None else answer.headers).items())
     content_type = answer.raw.mimetype if answer.raw is not None else answer.content_type
-    return Message.of(headers, content_type if data else None, data or b"")
+    return answer_message(headers, content_type, data)
 
 
 @dataclass(frozen=True)
