@@ -1,65 +1,127 @@
 #!/usr/bin/env bash
-# Schemathesis conformance run against a real `callr-mock serve` process.
+# Schemathesis conformance run against real `callr-mock serve` processes.
 # Usage: conformance/run.sh [MAX_SECONDS] [SERVE ARGS...]   (default 240; e.g. 60 --vary 7)
-# Prints schemathesis' summary; exits non-zero on any failure.
+#
+# Two passes, each against a sandbox of its own:
+#   1. examples, coverage and fuzzing (positive and negative) on an empty sandbox;
+#   2. the stateful phase, which follows the spec's OpenAPI links, on the demo sandbox (with
+#      more recordings, so that searches find some), then the link gate
+#      (conformance/link_gate.py): every operation a link leads to must have been reached by a
+#      link-driven step with a 2xx. CONFORMANCE_LINK_GATE=0 reports it without failing on it.
+# The stateful pass gets CONFORMANCE_STATEFUL_SECONDS (default: a third of MAX_SECONDS, at
+# least 30), the first pass the rest. Prints schemathesis' summaries; exits non-zero on any
+# failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 max_time="${1:-240}"
 serve_args=("${@:2}")
-log="$(mktemp)"
-callr-mock serve --port 0 --clock real --id-seed 1 --seed empty "${serve_args[@]}" >"$log" 2>&1 &
-server=$!
-trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT
-for _ in $(seq 100); do
-  url="$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$log" | head -n1 || true)"
-  [ -n "$url" ] && break
-  sleep 0.1
-done
-[ -n "${url:-}" ] || { cat "$log"; echo "callr-mock did not start"; exit 1; }
-# Plenty of credit so long runs never hit the (correct) 403 insufficient-credit.
-python - "$url" <<'PY'
+stateful_time="${CONFORMANCE_STATEFUL_SECONDS:-$((max_time / 3 > 30 ? max_time / 3 : 30))}"
+other_time=$((max_time > stateful_time ? max_time - stateful_time : 1))
+work="$(mktemp -d)"
+servers=()
+trap 'for s in "${servers[@]}"; do kill "$s" 2>/dev/null || true; wait "$s" 2>/dev/null || true; done' EXIT
+
+# start_sandbox SEED: a fresh `callr-mock serve` on a free port; sets $url.
+start_sandbox() {
+  local log="$work/serve-$1.log"
+  callr-mock serve --port 0 --clock real --id-seed 1 --seed "$1" "${serve_args[@]}" >"$log" 2>&1 &
+  servers+=("$!")
+  url=""
+  for _ in $(seq 100); do
+    url="$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$log" | head -n1 || true)"
+    [ -n "$url" ] && break
+    sleep 0.1
+  done
+  [ -n "$url" ] || { cat "$log"; echo "callr-mock did not start"; exit 1; }
+}
+
+# prepare URL RECORDINGS: plenty of credit (long runs never hit the correct 403
+# insufficient-credit), and RECORDINGS more recordings (the API cannot make one).
+prepare() {
+  python - "$1" "$2" <<'PY'
 import json, sys, urllib.request
-request = urllib.request.Request(sys.argv[1] + "/_mock/accounts/sandbox1/credit", data=json.dumps({"balance": "100000000"}).encode(), headers={"Content-Type": "application/json"})
-urllib.request.urlopen(request, timeout=10).read()
+url, recordings = sys.argv[1], int(sys.argv[2])
+def post(path, body):
+    request = urllib.request.Request(url + path, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(request, timeout=10).read()
+post("/_mock/accounts/sandbox1/credit", {"balance": "100000000"})
+for n in range(recordings):
+    post("/_mock/accounts/sandbox1/recordings", {"duration": 5 + n, "status": "ready"})
 PY
+}
 
-out="$(mktemp)"
-st_status=0
-schemathesis --no-color --config-file conformance/schemathesis.toml run spec/callr-v2.yaml \
-  --url "$url/v2.0" \
-  -H "x-api-key: callr-mock-demo-key" \
-  --checks all \
-  --mode all \
-  --phases examples,coverage,fuzzing,stateful \
-  --max-time "$max_time" \
-  --seed 20261127 \
-  --generation-deterministic \
-  --workers 1 \
-  --warnings off \
-  --report junit --report-dir conformance/report 2>&1 | tee "$out" || st_status=$?
+# schemathesis_run NAME PHASES SECONDS [EXTRA...]: one schemathesis run; its output in $work/NAME.out.
+# Checks: all of them, per conformance/schemathesis.toml (not `--checks all`, which would
+# override the per-operation settings there). Auth: the key and, where schemathesis sends
+# HTTP Basic, the same account's Basic (a random Basic next to the key is refused, 401
+# conflicting-credentials).
+schemathesis_run() {
+  local name="$1" phases="$2" seconds="$3"
+  SCHEMATHESIS_HOOKS=conformance.hooks schemathesis --no-color \
+    --config-file conformance/schemathesis.toml run spec/callr-v2.yaml \
+    --url "$url/v2.0" \
+    -H "x-api-key: callr-mock-demo-key" \
+    --auth sandbox1:callr-mock-demo-key \
+    --mode all \
+    --phases "$phases" \
+    --max-time "$seconds" \
+    --seed 20261127 \
+    --generation-deterministic \
+    --workers 1 \
+    --warnings off \
+    "${@:4}" 2>&1 | tee "$work/$name.out" || echo "$?" >"$work/$name.status"
+}
 
-# Fatal: every schemathesis failure (5xx, undocumented status or content type, a body or
-# header that breaks the spec, a schema-violating request accepted, wrong 405/Allow,
-# stateful checks), schemathesis errors, and any violation the mock recorded itself.
+# verdict NAME: fatal are every schemathesis failure (5xx, undocumented status or content
+# type, a body or header that breaks the spec, a schema-violating request accepted, wrong
+# 405/Allow, stateful checks), schemathesis errors, and any violation the mock recorded itself.
 # Reported but not fatal: ST202 "schema-valid request rejected", where the mock applies a
-# business rule no schema can express (e.g. not enough numbers left); known ones are
-# declared in conformance/schemathesis.toml, a new one is listed above for a human.
+# business rule no schema can express (e.g. not enough numbers left); known ones are declared
+# in conformance/schemathesis.toml, a new one is listed above for a human.
 status=0
-response_failures="$(grep -E '^  ❌ ST[0-9]{3}' "$out" | grep -cv '❌ ST202' || true)"
-request_disagreements="$(grep -cE '^  ❌ ST202' "$out" || true)"
-if [ "$response_failures" != "0" ] || grep -qE 'Runtime Error|🚫' "$out"; then
-  status=1
-elif [ "$st_status" != "0" ] && [ "$request_disagreements" = "0" ]; then
-  status="$st_status"
-fi
-if [ "$request_disagreements" != "0" ]; then
-  echo "conformance: schema-valid requests rejected by a business rule (ST202) are listed above; review them (not fatal)"
-fi
-violations="$(python -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1] + "/_mock/violations", timeout=10).read().decode())' "$url")"
-if [ "$violations" != "[]" ]; then
-  echo "callr-mock recorded contract violations during the run:"
-  echo "$violations" | head -c 4000
-  status=1
+verdict() {
+  local out="$work/$1.out" st_status
+  st_status="$(cat "$work/$1.status" 2>/dev/null || echo 0)"
+  local response_failures request_disagreements
+  response_failures="$(grep -E '^  ❌ ST[0-9]{3}' "$out" | grep -cv '❌ ST202' || true)"
+  request_disagreements="$(grep -cE '^  ❌ ST202' "$out" || true)"
+  if [ "$response_failures" != "0" ] || grep -qE 'Runtime Error|🚫' "$out"; then
+    status=1
+  elif [ "$st_status" != "0" ] && [ "$request_disagreements" = "0" ]; then
+    status="$st_status"
+  fi
+  if [ "$request_disagreements" != "0" ]; then
+    echo "conformance ($1): schema-valid requests rejected by a business rule (ST202) are listed above; review them (not fatal)"
+  fi
+  local violations
+  violations="$(python -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1] + "/_mock/violations", timeout=10).read().decode())' "$url")"
+  if [ "$violations" != "[]" ]; then
+    echo "callr-mock recorded contract violations during the $1 pass:"
+    echo "$violations" | head -c 4000
+    status=1
+  fi
+}
+
+echo "conformance: pass 1 (examples, coverage, fuzzing), ${other_time} s"
+start_sandbox empty
+prepare "$url" 0
+schemathesis_run fuzzing examples,coverage,fuzzing "$other_time" \
+  --report junit --report-junit-path conformance/report/junit-fuzzing.xml
+verdict fuzzing
+
+echo "conformance: pass 2 (stateful, OpenAPI links), ${stateful_time} s"
+start_sandbox demo
+prepare "$url" 40
+schemathesis_run stateful stateful "$stateful_time" \
+  --report junit,ndjson --report-ndjson-path "$work/stateful.ndjson" \
+  --report-junit-path conformance/report/junit-stateful.xml
+verdict stateful
+if ! python conformance/link_gate.py "$work/stateful.ndjson" spec/callr-v2.yaml; then
+  if [ "${CONFORMANCE_LINK_GATE:-1}" = "0" ]; then
+    echo "conformance: link gate not met (CONFORMANCE_LINK_GATE=0: reported, not fatal)"
+  else
+    status=1
+  fi
 fi
 echo "conformance: exit $status"
 exit "$status"

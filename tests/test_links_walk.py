@@ -75,9 +75,41 @@ class Sandbox:
         token = self.reservation()["token"]
         return str(self.ok(self.api.post(f"/numbers/store/{token}"))["numbers"][0]["e164"])
 
-    def source(self, operation_id: str) -> Any:
-        """A valid call of the link's source operation; its answer."""
+    def assigned(self) -> tuple[str, str]:
+        """A scenario and a number assigned to it."""
+        sid, number = self.scenario(), self.number()
+        self.ok(self.api.put(f"/actions/{sid}/numbers/{number}"))
+        return sid, number
+
+    def source(self, operation_id: str) -> tuple[Any, dict[str, str]]:
+        """A valid call of the link's source operation: its answer and its path parameters."""
         api = self.api
+        if operation_id in ("assignScenarioNumber", "assignNumberScenario"):
+            sid, number = self.scenario(), self.number()
+            url = (
+                f"/actions/{sid}/numbers/{number}"
+                if operation_id == "assignScenarioNumber"
+                else f"/numbers/{number}/scenario/{sid}"
+            )
+            return self.ok(api.put(url)), {"sid": sid, "number": number}
+        if operation_id in ("getRecording", "updateRecording"):
+            sid = self.ok(api.get("/recordings"))["hits"][0]["sid"]
+            if operation_id == "getRecording":
+                return self.ok(api.get(f"/recordings/{sid}")), {"sid": sid}
+            return self.ok(api.patch(f"/recordings/{sid}", json={"read": True})), {"sid": sid}
+        if operation_id == "getScenario":
+            sid, _ = self.assigned()
+            return self.ok(api.get(f"/actions/{sid}")), {"sid": sid}
+        if operation_id == "getNumber":
+            _, number = self.assigned()
+            return self.ok(api.get(f"/numbers/{number}")), {"number": number}
+        return self.answer(operation_id), {}
+
+    def answer(self, operation_id: str) -> Any:
+        """The answer of a valid call of a source without path parameters."""
+        api = self.api
+        if operation_id == "searchScenarios":
+            return self.ok(api.get("/actions"))
         if operation_id == "createScenario":
             return self.ok(api.post("/actions", json={"name": "Linked", "script": SCRIPT}))
         if operation_id == "runScenario":
@@ -134,7 +166,9 @@ class Sandbox:
         return self.api.request(method, url.removeprefix("/v2.0"), **kwargs)
 
 
-def pointer(document: Any, expression: str) -> str:
+def pointer(document: Any, path: dict[str, str], expression: str) -> str:
+    if expression.startswith("$request.path."):
+        return path[expression.removeprefix("$request.path.")]
     assert expression.startswith("$response.body#/"), expression
     for part in expression.split("#/", 1)[1].split("/"):
         document = document[int(part)] if isinstance(document, list) else document[part]
@@ -155,8 +189,8 @@ def test_a_link_leads_to_a_2xx(
     source: str, status: str, name: str, target: str, parameters: dict[str, str]
 ) -> None:
     sandbox = Sandbox()
-    answer = sandbox.source(source)
-    given = {param: pointer(answer, expression) for param, expression in parameters.items()}
+    answer, path = sandbox.source(source)
+    given = {param: pointer(answer, path, expr) for param, expr in parameters.items()}
     response = sandbox.target(target, given)
     assert 200 <= response.status_code < 300, (
         f"{source} {status} --{name}--> {target} {given}: {response.status_code} "

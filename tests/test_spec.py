@@ -1155,7 +1155,7 @@ def test_every_path_parameter_is_fed_by_an_openapi_link(spec: dict[str, Any]) ->
             if isinstance(op, dict) and "operationId" in op:
                 operations[op["operationId"]] = (path, op)
     fed: dict[str, set[str]] = {}
-    for _, op in operations.values():
+    for source_path, op in operations.values():
         for status, response in op["responses"].items():
             for name, link in (response.get("links") or {}).items():
                 assert status.startswith("2"), (op["operationId"], status)
@@ -1164,7 +1164,11 @@ def test_every_path_parameter_is_fed_by_an_openapi_link(spec: dict[str, Any]) ->
                 target_path = operations[target][0]
                 for param, expression in link["parameters"].items():
                     assert "{" + param + "}" in target_path, (name, param, target_path)
-                    assert expression.startswith("$response.body#/"), expression
+                    if expression.startswith("$request.path."):  # passed on from the source's path
+                        source_param = expression.removeprefix("$request.path.")
+                        assert "{" + source_param + "}" in source_path, (name, expression)
+                    else:
+                        assert expression.startswith("$response.body#/"), expression
                     fed.setdefault(target, set()).add(param)
                 assert (
                     link["x-provenance"] == "inferred"
