@@ -4,18 +4,18 @@
 #
 # Two passes, each against a sandbox of its own:
 #   1. examples, coverage and fuzzing (positive and negative) on an empty sandbox;
-#   2. the stateful phase, which follows the spec's OpenAPI links, on the demo sandbox (with
-#      more recordings, so that searches find some), then the link gate
+#   2. the stateful phase, which follows the spec's OpenAPI links, on the demo sandbox with
+#      more in it (conformance/prepare.py: recordings, scenarios with numbers), then the link gate
 #      (conformance/link_gate.py): every operation a link leads to must have been reached by a
 #      link-driven step with a 2xx. CONFORMANCE_LINK_GATE=0 reports it without failing on it.
-# The stateful pass gets CONFORMANCE_STATEFUL_SECONDS (default: a third of MAX_SECONDS, at
+# The stateful pass gets CONFORMANCE_STATEFUL_SECONDS (default: half of MAX_SECONDS, at
 # least 30), the first pass the rest. Prints schemathesis' summaries; exits non-zero on any
 # failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 max_time="${1:-240}"
 serve_args=("${@:2}")
-stateful_time="${CONFORMANCE_STATEFUL_SECONDS:-$((max_time / 3 > 30 ? max_time / 3 : 30))}"
+stateful_time="${CONFORMANCE_STATEFUL_SECONDS:-$((max_time / 2 > 30 ? max_time / 2 : 30))}"
 other_time=$((max_time > stateful_time ? max_time - stateful_time : 1))
 work="$(mktemp -d)"
 servers=()
@@ -33,21 +33,6 @@ start_sandbox() {
     sleep 0.1
   done
   [ -n "$url" ] || { cat "$log"; echo "callr-mock did not start"; exit 1; }
-}
-
-# prepare URL RECORDINGS: plenty of credit (long runs never hit the correct 403
-# insufficient-credit), and RECORDINGS more recordings (the API cannot make one).
-prepare() {
-  python - "$1" "$2" <<'PY'
-import json, sys, urllib.request
-url, recordings = sys.argv[1], int(sys.argv[2])
-def post(path, body):
-    request = urllib.request.Request(url + path, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
-    urllib.request.urlopen(request, timeout=10).read()
-post("/_mock/accounts/sandbox1/credit", {"balance": "100000000"})
-for n in range(recordings):
-    post("/_mock/accounts/sandbox1/recordings", {"duration": 5 + n, "status": "ready"})
-PY
 }
 
 # schemathesis_run NAME PHASES SECONDS [EXTRA...]: one schemathesis run; its output in $work/NAME.out.
@@ -104,14 +89,14 @@ verdict() {
 
 echo "conformance: pass 1 (examples, coverage, fuzzing), ${other_time} s"
 start_sandbox empty
-prepare "$url" 0
+python conformance/prepare.py "$url"
 schemathesis_run fuzzing examples,coverage,fuzzing "$other_time" \
   --report junit --report-junit-path conformance/report/junit-fuzzing.xml
 verdict fuzzing
 
 echo "conformance: pass 2 (stateful, OpenAPI links), ${stateful_time} s"
 start_sandbox demo
-prepare "$url" 40
+python conformance/prepare.py "$url" --stateful
 schemathesis_run stateful stateful "$stateful_time" \
   --report junit,ndjson --report-ndjson-path "$work/stateful.ndjson" \
   --report-junit-path conformance/report/junit-stateful.xml

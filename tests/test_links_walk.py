@@ -103,19 +103,25 @@ class Sandbox:
         if operation_id == "getNumber":
             _, number = self.assigned()
             return self.ok(api.get(f"/numbers/{number}")), {"number": number}
+        if operation_id == "updateNumber":
+            number = self.number()
+            answer = api.patch(f"/numbers/{number}", json={"autoRenew": False})
+            return self.ok(answer), {"number": number}
         return self.answer(operation_id), {}
 
     def answer(self, operation_id: str) -> Any:
         """The answer of a valid call of a source without path parameters."""
         api = self.api
-        if operation_id == "searchScenarios":
-            return self.ok(api.get("/actions"))
+        if operation_id == "searchScenarios":  # the first hit has a number
+            self.assigned()
+            return self.ok(api.get("/actions", query_string={"name": "Linked"}))
         if operation_id == "createScenario":
             return self.ok(api.post("/actions", json={"name": "Linked", "script": SCRIPT}))
         if operation_id == "runScenario":
             return self.ok(api.post(f"/actions/{self.scenario()}/runs", json={}))
-        if operation_id == "searchNumbers":
-            return self.ok(api.get("/numbers"))
+        if operation_id == "searchNumbers":  # the first hit is assigned to a scenario
+            sid, _ = self.assigned()
+            return self.ok(api.get("/numbers", query_string={"scenario": sid}))
         if operation_id == "reserveNumbers":
             return self.reservation()
         if operation_id == "buyReservation":
