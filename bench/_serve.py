@@ -9,6 +9,7 @@ keeps the model the sandbox needs: one process, threads, the state in memory.
 
 from __future__ import annotations
 
+import gc
 import sys
 
 from callr_mock import MockServer, Settings, create_app
@@ -46,7 +47,10 @@ def main() -> None:
 
 
 def granian_app() -> object:
-    return create_app(Settings(id_seed=1))
+    app = create_app(Settings(id_seed=1))
+    gc.collect()
+    gc.freeze()  # as `callr-mock serve` does before serving (running/server.py)
+    return app
 
 
 if __name__ == "__main__":

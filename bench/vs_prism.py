@@ -1,6 +1,6 @@
 """callr-mock against Prism and WireMock over HTTP: req/s on a read and a write, side by side.
 
-    python bench/vs_prism.py [--seconds 3] [--rounds 3] [--wsgi waitress,cheroot,granian]
+    python bench/vs_prism.py [--seconds 3] [--rounds 3] [--wsgi waitress:2,cheroot,granian:2]
 
 Starts the three servers on the same spec (``spec/callr-v2.yaml``), each in its own
 process, and drives each with the same ``wrk -t1 -c8`` load, one server at a time, in
@@ -16,7 +16,8 @@ per server and the ratios of callr-mock to each peer.
 
 Prism and WireMock are installed with npm into a temporary folder when missing; wrk is
 taken from the PATH (``apt-get install -y wrk``). ``--wsgi`` also runs callr-mock's app
-under other WSGI servers (``bench/_serve.py``) in the same rounds.
+under other WSGI servers (``bench/_serve.py``) in the same rounds, ``NAME:THREADS`` with
+that many threads (default ``--threads``' default).
 """
 
 from __future__ import annotations
@@ -102,7 +103,8 @@ def main() -> None:
     parser.add_argument(
         "--wsgi",
         default="",
-        help="also run callr-mock under these servers (comma-separated: waitress,cheroot,granian)",
+        help="also run callr-mock under these servers, comma-separated, each NAME or NAME:THREADS "
+        "(waitress, cheroot, granian; e.g. granian:2)",
     )
     args = parser.parse_args()
     need_wrk()
@@ -125,9 +127,11 @@ def main() -> None:
         for name in [n for n in args.wsgi.split(",") if n]:
             port = free_port()
             url = f"http://127.0.0.1:{port}"
+            server, _, threads = name.partition(":")
             stack.enter_context(
                 running(
-                    [python, str(root / "bench" / "_serve.py"), name, str(port)],
+                    [python, str(root / "bench" / "_serve.py"), server, str(port)]
+                    + ([threads] if threads else []),
                     f"{url}/_mock/health",
                     env={"PYTHONPATH": str(root)},
                 )

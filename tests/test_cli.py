@@ -291,3 +291,30 @@ def test_a_started_server_binds_loopback_by_default() -> None:
         assert server.stop(signal.SIGINT) == 0
         if server.log is not None:
             server.log.close()
+
+
+FREEZE_PROBE = """
+import gc, os, signal
+from callr_mock import MockServer, Settings
+
+def ready(server):
+    print("frozen", gc.get_freeze_count(), flush=True)
+    os.kill(os.getpid(), signal.SIGTERM)
+
+print("before", gc.get_freeze_count(), flush=True)
+MockServer(Settings(port=0, clock="frozen")).serve_forever(on_ready=ready)
+print("stopped", flush=True)
+"""
+
+
+def test_a_foreground_server_freezes_what_start_up_built() -> None:
+    """``serve`` takes its start-up heap out of the collector's rounds (gc.freeze), and
+    still stops cleanly on SIGTERM; the plugin's in-process server does not."""
+    result = subprocess.run(
+        [sys.executable, "-c", FREEZE_PROBE], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    lines = dict(line.split(" ", 1) for line in result.stdout.split("\n") if " " in line)
+    assert int(lines["before"]) == 0
+    assert int(lines["frozen"]) > 10_000  # the compiled contract, the catalogues, the seed
+    assert result.stdout.rstrip().endswith("stopped")

