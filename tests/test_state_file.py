@@ -182,6 +182,9 @@ def bad_files() -> list[Any]:
     return [
         pytest.param(b"", "is empty", id="empty"),
         pytest.param(whole[: len(whole) // 2], "truncated", id="truncated"),
+        pytest.param(  # cut right after an inner object: it ends with "}", and is still cut
+            whole[: whole.rindex(b"}", 0, len(whole) // 2) + 1], "truncated", id="cut-after-a-brace"
+        ),
         pytest.param(b"sandbox: yes\n", "not JSON", id="not-json"),
         pytest.param(b'{"format": "callr-mock-state",, }', "broken JSON", id="broken-json"),
         pytest.param(b'{"accounts": []}', "not a callr-mock state file", id="a-seed"),

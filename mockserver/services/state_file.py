@@ -93,7 +93,8 @@ def read_state_file(path: str | Path) -> dict[str, Any] | None:
     except json.JSONDecodeError as error:
         if not text.lstrip().startswith("{"):
             what = f"not JSON ({error.msg}); a state file is one JSON object"
-        elif not text.rstrip().endswith("}"):  # a state file always ends its object
+        elif error.pos >= len(text.rstrip()) or not text.rstrip().endswith("}"):
+            # the parser ran out of text, or the file does not end its object: cut short
             what = "truncated: the JSON document stops before its end"
         else:
             what = f"broken JSON: {error.msg}"
