@@ -43,7 +43,7 @@ def iso(moment: datetime) -> str:
 
 
 def sms_objects(count: int) -> Iterator[dict[str, Any]]:
-    """API-shaped SMS: 90 % outbound, 30 s apart, varied recipients, statuses and texts."""
+    """SMS as the API shows them (the REST v2 object): 90 % outbound, 30 s apart, varied recipients, statuses and texts."""
     for i in range(count):
         created = START + i * STEP
         outbound = i % 10 != 0
@@ -52,30 +52,24 @@ def sms_objects(count: int) -> Iterator[dict[str, Any]]:
         sandbox = "+33199000000"
         at = iso(created)
         yield {
-            "sid": f"{i:08x}",
             "direction": "outbound" if outbound else "inbound",
-            "fromNumber": sandbox if outbound else mobile,
-            "fromType": "FIXED_LINE" if outbound else "MOBILE",
-            "fromCountry": "FR",
-            "fromLocation": "France",
-            "toNumber": mobile if outbound else sandbox,
-            "toType": "MOBILE" if outbound else "FIXED_LINE",
-            "toCountry": "FR",
-            "toLocation": "France",
-            "status": status,
-            "encoding": "gsm",
-            "bodyText": TEXTS[i % len(TEXTS)].format(n=i, h=8 + i % 10),
-            "parts": 1,
+            "sid": f"{i:08x}",
+            "from": sandbox if outbound else mobile,
+            "to": mobile if outbound else sandbox,
+            "body": {"text": TEXTS[i % len(TEXTS)].format(n=i, h=8 + i % 10)},
             "trafficType": ("alerting", "marketing")[i % 2],
-            "billingDebit": "0.0650" if outbound else "0.0000",
-            "billingPaymentType": "prepaid",
-            "network": "Orange",
-            "error": None,
-            "statusHistory": [{"status": status, "at": at}],
-            "createdAt": at,
-            "updatedAt": at,
-            "sentAt": at if status != "failed" else None,
-            "deliveredAt": at if status == "delivered" else None,
+            "status": status,
+            "error": "",
+            "created": at,
+            "delivered": at if status == "delivered" else None,
+            "updated": at,
+            "sent": at if status != "failed" else None,
+            "parts": 1,
+            "network": "20801",
+            "encoding": "gsm",
+            "cost": "6.50" if outbound else "0.00",
+            "paymentType": "prepaid",
+            "statusHistory": [],
         }
 
 
