@@ -19,7 +19,7 @@ stateful_time="${CONFORMANCE_STATEFUL_SECONDS:-$((max_time / 2 > 30 ? max_time /
 other_time=$((max_time > stateful_time ? max_time - stateful_time : 1))
 work="$(mktemp -d)"
 servers=()
-trap 'for s in "${servers[@]}"; do kill "$s" 2>/dev/null || true; wait "$s" 2>/dev/null || true; done' EXIT
+trap 'for s in "${servers[@]}"; do kill "$s" 2>/dev/null || true; wait "$s" 2>/dev/null || true; done; rm -rf "$work"' EXIT
 
 # start_sandbox SEED: a fresh `callr-mock serve` on a free port; sets $url.
 start_sandbox() {
