@@ -18,6 +18,7 @@ ENV_VARS = {
     "clock": "CALLR_MOCK_CLOCK",
     "strict": "CALLR_MOCK_STRICT",
     "threads": "CALLR_MOCK_THREADS",
+    "server": "CALLR_MOCK_SERVER",
     "state_file": "CALLR_MOCK_STATE_FILE",
     "control_token": "CALLR_MOCK_CONTROL_TOKEN",
     "connection_limit": "CALLR_MOCK_CONNECTION_LIMIT",
@@ -49,6 +50,9 @@ class Settings:
     """The JSON Schema scenario scripts are checked against (``--actions-schema``: Callr's
     own, when a user has it); None: the packaged one (``spec/actions-script.schema.json``)."""
     threads: int = 8
+    server: str = "waitress"
+    """The engine serving the app (``running/server.py``): ``waitress`` (pure Python; the
+    default) or ``granian`` (Rust I/O; ``serve --server granian``, the ``granian`` extra)."""
     state_file: str | None = None
     """Where the state is kept across restarts (``serve --state-file``): loaded at start
     when it exists, saved about a second after each change and on a clean stop."""

@@ -253,6 +253,13 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"worker threads serving requests, 1-{MAX_THREADS} "
         "(env CALLR_MOCK_THREADS; default: %(default)s)",
     )
+    serve.add_argument(
+        "--server",
+        choices=("granian", "waitress"),
+        default=_env("server", "waitress"),
+        help="the HTTP server: waitress (pure Python) or granian (Rust I/O, faster; "
+        "pip install 'callr-mock[granian]'; preview) (env CALLR_MOCK_SERVER; default: %(default)s)",
+    )
     _guard_options(serve, "control API and the inspector (/_mock/*)")
     serve.add_argument(
         "--deny-private-webhooks",
@@ -420,6 +427,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 # -- serve ------------------------------------------------------------------------------------
 def _settings(args: argparse.Namespace) -> Settings:
+    if args.server not in ("granian", "waitress"):  # argparse leaves a default unchecked
+        raise CliError(f"--server {args.server!r} (CALLR_MOCK_SERVER): use granian or waitress")
     return Settings(
         host=args.host,
         port=args.port,
@@ -430,6 +439,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         strict=not args.lenient,
         id_seed=args.id_seed,
         threads=args.threads,
+        server=args.server,
         vary_seed=_chosen_seed(args.vary_seed),
         state_file=args.state_file or None,
         deny_private_webhooks=args.deny_private_webhooks,
@@ -507,6 +517,12 @@ def _build(settings: Settings) -> MockServer:
             raise CliError(first) from None
     try:
         return MockServer(settings)
+    except ModuleNotFoundError as error:
+        if error.name != "granian":
+            raise
+        raise CliError(
+            "--server granian needs granian: pip install 'callr-mock[granian]'"
+        ) from None
     except SpecError as error:
         raise CliError(f"--spec: {error}") from None
     except ApiError as error:  # the seed: unknown name, broken file, objects the spec refuses

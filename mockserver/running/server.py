@@ -1,7 +1,10 @@
-"""Run the mock on waitress (production WSGI server: one process, threaded).
+"""Run the mock on a production WSGI server: one process, threaded, the state in it.
 
-``MockServer`` starts on a background thread (the pytest plugin) or in the
-foreground (``callr-mock serve``), on 127.0.0.1 by default; port 0 picks a free port.
+``MockServer`` starts on a background thread (the pytest plugin) or in the foreground
+(``callr-mock serve``), on 127.0.0.1 by default; port 0 picks a free port. Two engines:
+waitress (``waitress_engine.py``: pure Python; the default, the plugin's in-process server,
+the proxy) and granian (``granian_engine.py``: Rust I/O; ``serve --server granian``, a
+preview, the optional ``granian`` extra).
 """
 
 from __future__ import annotations
@@ -12,49 +15,53 @@ import signal
 import threading
 from dataclasses import replace
 from types import FrameType
-from typing import Any
+from typing import Any, Protocol
 
 from flask import Flask
-from waitress.channel import HTTPChannel
-from waitress.server import BaseWSGIServer, create_server
-from waitress.task import WSGITask
 
 from ..base.settings import Settings
 from ..services.state_file import StateFile, read_state_file
 from ..web.app import create_app
-from ..web.frame.injection import DROP_CONNECTION
 from ..web.frame.runtime import Runtime, runtime_of
 
 log = logging.getLogger("callr_mock")
 
-
-class _DroppableTask(WSGITask):
-    """A waitress task the app can tell to close the connection without answering
-    (an injected ``drop`` fault): nothing is written, not even the status line."""
-
-    dropped = False
-
-    def get_environment(self) -> dict[str, Any]:
-        environ: dict[str, Any] = super().get_environment()
-        environ[DROP_CONNECTION] = self._drop
-        return environ
-
-    def _drop(self) -> None:
-        self.dropped = True
-
-    def finish(self) -> None:
-        if self.dropped:
-            self.close_on_finish = True
-            return
-        super().finish()
+ENGINES = ("granian", "waitress")
 
 
-class _Channel(HTTPChannel):
-    task_class = _DroppableTask
+class Engine(Protocol):
+    """What a WSGI server engine does for ``WsgiServer`` (``waitress_engine.py``,
+    ``granian_engine.py``)."""
+
+    name: str
+
+    @property
+    def port(self) -> int: ...
+
+    def bind(self) -> None: ...
+
+    def run(self) -> None: ...
+
+    def shutdown(self, thread: threading.Thread | None) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def new_engine(name: str, settings: Settings, app: Any, *, clear_proxy_headers: bool) -> Engine:
+    if name == "granian":
+        from .granian_engine import GranianEngine
+
+        return GranianEngine(settings, app, clear_proxy_headers=clear_proxy_headers)
+    if name == "waitress":
+        from .waitress_engine import WaitressEngine
+
+        return WaitressEngine(settings, app, clear_proxy_headers=clear_proxy_headers)
+    raise ValueError(f"unknown server {name!r}: one of {', '.join(ENGINES)}")
 
 
 class WsgiServer:
-    """Any WSGI app on waitress: on a background thread or in the foreground.
+    """Any WSGI app on the engine ``settings.server`` names: on a background thread or in the
+    foreground.
 
     Subclasses hook ``_start_background`` / ``_stop_background`` (the sandbox's clock
     ticker and webhook delivery; nothing for the proxy).
@@ -65,10 +72,12 @@ class WsgiServer:
     def __init__(self, settings: Settings, app: Any) -> None:
         self.settings = settings
         self.app = app
-        self._server: Any = None
+        self.engine = new_engine(
+            settings.server, settings, app, clear_proxy_headers=self.clear_untrusted_proxy_headers
+        )
+        self._bound = False
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
-        self._closed = False  # the socket of _server was closed: bind() makes a new one
 
     def _start_background(self) -> None:
         pass
@@ -78,9 +87,9 @@ class WsgiServer:
 
     @property
     def port(self) -> int:
-        if self._server is None:
+        if not self._bound:
             raise RuntimeError("server not started")
-        return int(self._server.effective_port)
+        return self.engine.port
 
     @property
     def url(self) -> str:
@@ -90,28 +99,10 @@ class WsgiServer:
     def bind(self) -> WsgiServer:
         """Open the listening socket (OSError if the port is taken, OSError or ValueError if
         the host is not ours); ``start``/``serve_forever`` do it when not done yet."""
-        if self._server is None or self._closed:
-            self._create()
-            self._closed = False
+        if not self._bound:
+            self.engine.bind()
+            self._bound = True
         return self
-
-    def _create(self) -> None:
-        self._server = create_server(
-            self.app,
-            host=self.settings.host,
-            port=self.settings.port,
-            threads=self.settings.threads,
-            connection_limit=self.settings.connection_limit,
-            channel_timeout=self.settings.channel_timeout,
-            ident="callr-mock",
-            max_request_body_size=max(self.settings.max_body_bytes * 4, 1 << 22),
-            clear_untrusted_proxy_headers=self.clear_untrusted_proxy_headers,
-            asyncore_loop_timeout=1,  # waitress int()s this: 0.2 became 0, a busy loop; stop() wakes it at once
-        )
-        listeners = [self._server, *getattr(self._server, "map", {}).values()]
-        for listener in listeners:
-            if isinstance(listener, BaseWSGIServer):
-                listener.channel_class = _Channel
 
     def start(self) -> WsgiServer:
         """Serve on a daemon thread and return at once (the plugin's way)."""
@@ -124,35 +115,20 @@ class WsgiServer:
 
     def _run(self) -> None:
         try:
-            self._server.run()
+            self.engine.run()
         except (OSError, ValueError):
-            # stop() closed the sockets under the select() loop: that is how it ends
+            # stop() closed the sockets under the engine's loop: that is how it ends
             if not self._stopping.is_set():
                 raise
 
     def stop(self) -> None:
-        """Close every socket from inside waitress' own loop (keep-alive ones too), so the
-        loop ends at once and cleanly; fall back to closing from outside."""
         self._stopping.set()
-        thread, server = self._thread, self._server
-        if server is not None and thread is not None and thread.is_alive():
-            from waitress import wasyncore
-
-            socket_map = server._map
-            try:
-                server.trigger.pull_trigger(
-                    lambda: wasyncore.close_all(socket_map, ignore_all=True)
-                )
-                thread.join(timeout=5)
-            except OSError:  # the wake-up pipe is already gone
-                pass
-        if server is not None and thread is not None and thread.is_alive():
-            server.close()
-            for channel in list(server._map.values()):
-                channel.close()
-            thread.join(timeout=5)
+        self.engine.shutdown(self._thread)
+        if self._thread is not None:
+            self._thread.join(timeout=5)
         self._thread = None
-        self._closed = True
+        self.engine.close()
+        self._bound = False
         self._stop_background()
 
     def serve_forever(self, on_ready: Any = None) -> None:
@@ -168,13 +144,15 @@ class WsgiServer:
         try:
             if on_ready is not None:
                 on_ready(self)
-            self._server.run()
+            self.engine.run()
         except KeyboardInterrupt:
             pass
         finally:
             signal.signal(signal.SIGTERM, previous)
-            self._server.close()
-            self._closed = True
+            self._stopping.set()
+            self.engine.shutdown(None)
+            self.engine.close()
+            self._bound = False
             self._stop_background()
 
     def __enter__(self) -> WsgiServer:
@@ -200,7 +178,8 @@ def _freeze_the_heap() -> None:
 
 
 class MockServer(WsgiServer):
-    """The sandbox: ``create_app(settings)`` on waitress, with its background services.
+    """The sandbox: ``create_app(settings)`` on the engine ``settings.server`` names, with
+    its background services.
 
     With ``settings.state_file`` the sandbox continues from that file when it exists (its
     state replaces the seed), else starts as usual and creates it; it is saved about a second

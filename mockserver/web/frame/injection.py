@@ -5,10 +5,11 @@ Used by the REST pipeline and the legacy endpoint, right after authentication:
 latency of an ``after`` fault once the operation has committed; ``send()`` drops the
 connection when asked to.
 
-Dropping needs the server's help: ``server.py`` puts a callable under ``DROP_CONNECTION`` in
-the WSGI environ that makes waitress close the socket without writing a byte. Anywhere else
-(Flask's test client) the request gets the fault's status (503 by default) and a message
-saying the connection could not be dropped.
+Dropping needs the server's help: each engine (``running/*_engine.py``) puts a callable under
+``DROP_CONNECTION`` in the WSGI environ that closes the request's connection without writing a
+byte, and returns False when it could not. Anywhere else (Flask's test client), or when it
+could not, the request gets the fault's status (503 by default) and a message saying the
+connection could not be dropped.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def before(rt: Runtime, request: Request, account: str, operation: str) -> Injec
     if injection.drop and not can_drop(request):
         injection.message = (
             f"{injection.message} (the connection should have been dropped, but this server "
-            "cannot drop connections; callr-mock serve and the pytest plugin can)"
+            "cannot drop connections; callr-mock serve on waitress and the pytest plugin can)"
         )
     if not injection.after:
         _sleep(injection)
@@ -62,7 +63,6 @@ def send(injection: Injection | None, request: Request, response: Response) -> R
     if injection is not None:
         for name, value in injection.headers.items():
             response.headers[name] = value
-        if injection.drop and can_drop(request):
-            request.environ[DROP_CONNECTION]()
+        if injection.drop and can_drop(request) and request.environ[DROP_CONNECTION]() is not False:
             return Response(b"", status=response.status_code)
     return response
