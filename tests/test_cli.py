@@ -51,6 +51,19 @@ def test_serve_prints_credentials_serves_and_stops_on_sigterm(frozen_server: Ser
     assert "callr-mock stopped" in process.stdout.read()
 
 
+def test_serve_on_granian_serves_the_same_sandbox_and_stops_on_sigterm(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    with served("--server", "granian", "--state-file", str(state)) as server:
+        headers = {"x-api-key": "callr-mock-demo-key"}
+        status, body = get(server.url + "/v2.0/ping", headers)
+        assert status == 200 and body["pong"] == "pong"
+        assert get(server.url + "/_mock/health", {})[0] == 200
+        assert server.stop() == 0
+        assert server.process.stdout is not None
+        assert f"state saved in {state}" in server.process.stdout.read()
+    assert json.loads(state.read_text())  # the final save ran in the serving process
+
+
 def test_serve_loads_the_demo_seed_and_says_so() -> None:
     with served() as server:
         assert server.url.startswith("http://127.0.0.1:")
