@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 DEMO_ACCOUNT_SID = "sandbox1"
 DEMO_API_KEY = "callr-mock-demo-key"
 ONE_MIB = 1024 * 1024
+SERVERS = ("waitress", "granian")  # the engines ``Settings.server`` can name
 
 # The environment variables ``callr-mock serve`` reads as the defaults of its options
 # (handy in a container or a CI service definition), by Settings field.

@@ -22,7 +22,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from ..base.settings import ENV_VARS, Settings
+from ..base.settings import ENV_VARS, SERVERS, Settings
 from ..base.version import __version__
 
 if TYPE_CHECKING:
@@ -255,7 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--server",
-        choices=("granian", "waitress"),
+        choices=SERVERS,
         default=_env("server", "waitress"),
         help="the HTTP server: waitress (pure Python) or granian (Rust I/O, faster; "
         "pip install 'callr-mock[granian]'; preview) (env CALLR_MOCK_SERVER; default: %(default)s)",
@@ -427,8 +427,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 # -- serve ------------------------------------------------------------------------------------
 def _settings(args: argparse.Namespace) -> Settings:
-    if args.server not in ("granian", "waitress"):  # argparse leaves a default unchecked
-        raise CliError(f"--server {args.server!r} (CALLR_MOCK_SERVER): use granian or waitress")
+    if args.server not in SERVERS:  # argparse leaves a default unchecked
+        raise CliError(f"--server {args.server!r} (CALLR_MOCK_SERVER): use {' or '.join(SERVERS)}")
     return Settings(
         host=args.host,
         port=args.port,

@@ -40,8 +40,6 @@ class GranianEngine:
     """``bind`` opens the socket, ``run`` serves until ``shutdown`` (from any thread, or a
     signal handler raising in the thread that runs it), ``close`` releases the socket."""
 
-    name = "granian"
-
     def __init__(self, settings: Settings, app: Any, *, clear_proxy_headers: bool) -> None:
         self.settings = settings
         self.app = app

@@ -19,21 +19,17 @@ from typing import Any, Protocol
 
 from flask import Flask
 
-from ..base.settings import Settings
+from ..base.settings import SERVERS, Settings
 from ..services.state_file import StateFile, read_state_file
 from ..web.app import create_app
 from ..web.frame.runtime import Runtime, runtime_of
 
 log = logging.getLogger("callr_mock")
 
-ENGINES = ("granian", "waitress")
-
 
 class Engine(Protocol):
     """What a WSGI server engine does for ``WsgiServer`` (``waitress_engine.py``,
     ``granian_engine.py``)."""
-
-    name: str
 
     @property
     def port(self) -> int: ...
@@ -56,7 +52,7 @@ def new_engine(name: str, settings: Settings, app: Any, *, clear_proxy_headers: 
         from .waitress_engine import WaitressEngine
 
         return WaitressEngine(settings, app, clear_proxy_headers=clear_proxy_headers)
-    raise ValueError(f"unknown server {name!r}: one of {', '.join(ENGINES)}")
+    raise ValueError(f"unknown server {name!r}: one of {', '.join(SERVERS)}")
 
 
 class WsgiServer:

@@ -46,8 +46,6 @@ class WaitressEngine:
     """``bind`` opens the socket, ``run`` serves until ``shutdown`` (from any thread),
     ``close`` releases the socket."""
 
-    name = "waitress"
-
     def __init__(self, settings: Settings, app: Any, *, clear_proxy_headers: bool) -> None:
         self.settings = settings
         self.app = app
