@@ -1,23 +1,22 @@
 """callr-mock against Prism and WireMock over HTTP: req/s on a read and a write, side by side.
 
-    python bench/vs_prism.py [--seconds 3] [--rounds 3] [--wsgi waitress:2,cheroot,granian:2]
+    python bench/vs_prism.py [--seconds 3] [--rounds 3] [--wsgi waitress,granian:8]
 
 Starts the three servers on the same spec (``spec/callr-v2.yaml``), each in its own
 process, and drives each with the same ``wrk -t1 -c8`` load, one server at a time, in
 interleaved rounds (so a busy machine slows all of them alike); prints the median req/s
 per server and the ratios of callr-mock to each peer.
 
-- callr-mock: ``callr-mock serve`` as users run it (real clock, strict, requests and
-  responses validated). The write really creates, prices, charges and schedules an SMS.
+- callr-mock: ``callr-mock serve`` as users run it (granian, real clock, strict, requests
+  and responses validated). The write really creates, prices, charges and schedules an SMS.
 - Prism (``@stoplight/prism-cli``, pinned): ``prism mock`` of the same spec, stateless,
   validating requests, answering the spec's examples.
 - WireMock (npm ``wiremock``, the standalone jar, pinned): two static stubs answering
   what callr-mock answered for the same requests; no state, no validation.
 
 Prism and WireMock are installed with npm into a temporary folder when missing; wrk is
-taken from the PATH (``apt-get install -y wrk``). ``--wsgi`` also runs callr-mock's app
-under other WSGI servers (``bench/_serve.py``) in the same rounds, ``NAME:THREADS`` with
-that many threads (default ``--threads``' default).
+taken from the PATH (``apt-get install -y wrk``). ``--wsgi`` also runs ``callr-mock serve
+--server NAME [--threads N]`` in the same rounds, for each ``NAME[:N]`` given.
 """
 
 from __future__ import annotations
@@ -103,14 +102,13 @@ def main() -> None:
     parser.add_argument(
         "--wsgi",
         default="",
-        help="also run callr-mock under these servers, comma-separated, each NAME or NAME:THREADS "
-        "(waitress, cheroot, granian; e.g. granian:2)",
+        help="also run callr-mock serve --server NAME [--threads N], comma-separated NAME[:N] "
+        "(waitress, granian; e.g. waitress,granian:8)",
     )
     args = parser.parse_args()
     need_wrk()
     peers = need_peers()
     python = sys.executable
-    root = Path(__file__).resolve().parent.parent
     servers: dict[str, str] = {}
     with contextlib.ExitStack() as stack:
         port = free_port()
@@ -130,10 +128,10 @@ def main() -> None:
             server, _, threads = name.partition(":")
             stack.enter_context(
                 running(
-                    [python, str(root / "bench" / "_serve.py"), server, str(port)]
-                    + ([threads] if threads else []),
+                    [python, "-m", "callr_mock", "serve", "--server", server, "--port", str(port)]
+                    + ["--id-seed", "1"]
+                    + (["--threads", threads] if threads else []),
                     f"{url}/_mock/health",
-                    env={"PYTHONPATH": str(root)},
                 )
             )
             prepare_callr_mock(url)

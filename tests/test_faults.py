@@ -1,15 +1,19 @@
 """Injected faults and rate limits (control API ``/_mock/faults``, ``/_mock/rate-limits``),
-over real HTTP against the waitress server."""
+over real HTTP against each engine the sandbox serves on (waitress, granian)."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 import requests
 from callr_mock import DEMO_API_KEY, MockServer, Settings
+from callr_mock.base.settings import SERVERS
+
+from tests.conftest import running
 
 SMS: dict[str, Any] = {"params": {"to": "+33612345678"}, "json": {"text": "Hello"}}
 RPC_SEND = {
@@ -69,12 +73,14 @@ class Sandbox:
         assert self.control("POST", "/clock/advance", json={"seconds": seconds}).ok
 
 
-@pytest.fixture
-def sandbox(live: MockServer) -> Iterator[Sandbox]:
-    box = Sandbox(live)
-    yield box
-    assert box.violations() == [], "injected answers are never contract violations"
-    box.http.close()
+@pytest.fixture(params=SERVERS)
+def sandbox(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
+    """A real sandbox on each engine ``callr-mock serve`` can run on."""
+    with running(id_seed=99, server=request.param) as server:
+        box = Sandbox(server)
+        yield box
+        assert box.violations() == [], "injected answers are never contract violations"
+        box.http.close()
 
 
 def test_status_fault_answers_twice_then_lets_the_request_through(sandbox: Sandbox) -> None:
@@ -292,3 +298,21 @@ def test_in_process_test_client_cannot_drop_and_says_so(client: Any) -> None:
     answer = client.get("/v2.0/ping", headers={"x-api-key": DEMO_API_KEY})
     assert answer.status_code == 503
     assert "cannot drop connections" in answer.get_json()["message"]
+
+
+def test_on_granian_a_latency_fault_holds_no_thread() -> None:
+    """One Python thread, a request held 1 s by a latency fault: another request is
+    answered meanwhile, and the held one gets its real answer when the time is up."""
+    with running(id_seed=99, server="granian", threads=1) as server:
+        box = Sandbox(server)
+        sid, key = box.account()
+        box.add_fault(account=sid, operation="ping", latency_ms=1000)
+        with ThreadPoolExecutor(1) as pool:
+            started = time.monotonic()
+            held = pool.submit(box.api, "GET", "/ping", key)
+            time.sleep(0.1)  # the held request is in
+            assert box.api("GET", "/ping").status_code == 200  # sandbox1, no fault
+            assert time.monotonic() - started < 0.6
+            assert held.result().json()["pong"] == "pong"
+            assert time.monotonic() - started >= 1.0
+        box.http.close()

@@ -615,3 +615,23 @@ def test_journal_entry_shows_this_accounts_request_and_response_and_refuses_anot
         """
     )
     pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1)
+
+
+def test_asyncio_code_in_the_tests_sees_no_task_of_the_server(pytester: pytest.Pytester) -> None:
+    """``asyncio.all_tasks()`` (pytest-asyncio, Playwright's sync API) lists every task of the
+    process: the session server (granian) must not put one there that cannot be read."""
+    pytester.makepyfile(
+        test_async="""
+import asyncio
+
+def test_all_tasks(callr_mock, callr_client):
+    assert callr_client.get(callr_mock.base_url + "/ping").status_code == 200
+
+    async def tasks():
+        return [t.get_loop() for t in asyncio.all_tasks()]
+
+    assert len(asyncio.run(tasks())) == 1  # the coroutine itself
+"""
+    )
+    result = pytester.runpytest_subprocess("-p", "no:randomly", timeout=INNER_TIMEOUT)
+    result.assert_outcomes(passed=1)

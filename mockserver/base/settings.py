@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 DEMO_ACCOUNT_SID = "sandbox1"
 DEMO_API_KEY = "callr-mock-demo-key"
 ONE_MIB = 1024 * 1024
-SERVERS = ("waitress", "granian")  # the engines ``Settings.server`` can name
+SERVERS = ("granian", "waitress")  # the engines ``Settings.server`` can name
+DEFAULT_THREADS = {"granian": 1, "waitress": 8}  # Python threads answering, by engine
 
 # The environment variables ``callr-mock serve`` reads as the defaults of its options
 # (handy in a container or a CI service definition), by Settings field.
@@ -50,10 +51,12 @@ class Settings:
     actions_schema: str | None = None
     """The JSON Schema scenario scripts are checked against (``--actions-schema``: Callr's
     own, when a user has it); None: the packaged one (``spec/actions-script.schema.json``)."""
-    threads: int = 8
-    server: str = "waitress"
-    """The engine serving the app (``running/server.py``): ``waitress`` (pure Python; the
-    default) or ``granian`` (Rust I/O; ``serve --server granian``, the ``granian`` extra)."""
+    threads: int | None = None
+    """Python threads calling the app at most; None: the engine's own default
+    (``DEFAULT_THREADS``, ``worker_threads``)."""
+    server: str = "granian"
+    """The engine serving the app (``running/server.py``): ``granian`` (Rust HTTP I/O on its
+    own threads, the default) or ``waitress`` (pure Python; ``serve --server waitress``)."""
     state_file: str | None = None
     """Where the state is kept across restarts (``serve --state-file``): loaded at start
     when it exists, saved about a second after each change and on a clean stop."""
@@ -69,6 +72,13 @@ class Settings:
     """Load the data a first request needs (libphonenumber's geocoder, ~0.4 s) on a thread
     while the server already answers, instead of before it starts: the pytest plugin's
     session server is ready sooner; a request that needs the data first waits for it."""
+
+    @property
+    def worker_threads(self) -> int:
+        """The Python threads calling the app. granian's default is 1: its I/O runs on its
+        own threads, a latency fault holds no thread, and more threads only take turns at
+        the GIL (``bench/vs_prism.py --wsgi granian:8`` measures the cost)."""
+        return self.threads if self.threads is not None else DEFAULT_THREADS[self.server]
 
     def initial_accounts(self) -> list[tuple[str, str]]:
         """The configured accounts, or the documented demo account."""

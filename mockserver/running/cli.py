@@ -22,7 +22,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from ..base.settings import ENV_VARS, SERVERS, Settings
+from ..base.settings import DEFAULT_THREADS, ENV_VARS, SERVERS, Settings
 from ..base.version import __version__
 
 if TYPE_CHECKING:
@@ -248,17 +248,19 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--threads",
         type=_bounded("thread count", 1, MAX_THREADS),
-        default=_env("threads", "8"),
+        default=_env("threads", None),
         metavar="N",
-        help=f"worker threads serving requests, 1-{MAX_THREADS} "
-        "(env CALLR_MOCK_THREADS; default: %(default)s)",
+        help=f"Python threads answering requests, 1-{MAX_THREADS} (env CALLR_MOCK_THREADS; "
+        + "default: "
+        + ", ".join(f"{n} on {name}" for name, n in DEFAULT_THREADS.items())
+        + ")",
     )
     serve.add_argument(
         "--server",
         choices=SERVERS,
-        default=_env("server", "waitress"),
-        help="the HTTP server: waitress (pure Python) or granian (Rust I/O, faster; "
-        "pip install 'callr-mock[granian]'; preview) (env CALLR_MOCK_SERVER; default: %(default)s)",
+        default=_env("server", Settings.server),
+        help="the HTTP server: granian (Rust HTTP I/O, fast) or waitress (pure Python) "
+        "(env CALLR_MOCK_SERVER; default: %(default)s)",
     )
     _guard_options(serve, "control API and the inspector (/_mock/*)")
     serve.add_argument(
@@ -521,7 +523,7 @@ def _build(settings: Settings) -> MockServer:
         if error.name != "granian":
             raise
         raise CliError(
-            "--server granian needs granian: pip install 'callr-mock[granian]'"
+            "--server granian needs granian (pip install granian), or use --server waitress"
         ) from None
     except SpecError as error:
         raise CliError(f"--spec: {error}") from None

@@ -9,29 +9,43 @@ mode only on free-threaded Python), which would split the sandbox from the proce
 prints the banner, saves the state file on SIGTERM and holds the port for ``--port 0``. So
 this engine drives granian's worker directly, as granian's threaded mode does: the socket is
 ours (bound here, its port known at once), the worker serves it from its own Rust threads and
-calls the app on a pool of ``settings.threads`` Python threads that grows on demand, and
-``shutdown`` signals it. granian gives the app no handle on a connection, so a ``drop``
-fault cannot close one here (no ``DROP_CONNECTION`` in the environ): it is answered with the
-fault's status and says so. Those are granian's internal classes (``granian._granian``), so the
+calls the app on a pool of ``settings.worker_threads`` Python threads (1 by default), and
+``shutdown`` signals it. A latency fault holds no thread: the app hands the delay to
+``ANSWER_LATER`` and returns, and the answer is given from one timer thread when it is due
+(granian takes an answer from any thread). granian gives the app no handle on a connection: a ``drop`` fault
+finds its connection among the process' sockets (``waiting_connection.py``). Those are granian's internal classes (``granian._granian``), so the
 dependency is pinned to the minor version this was written and tested against.
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib
+import asyncio.tasks as _aio_tasks
+import contextlib
+import functools
+import heapq
+import itertools
+import logging
 import os
 import socket
 import sys
 import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
+import granian._futures
+import granian._granian
+import granian.http
+
 from ..base.settings import Settings
+from ..web.frame.injection import ANSWER_LATER, DROP_CONNECTION
+from .waiting_connection import find_waiting_connection
 
 # granian's internal modules (their type stubs lag the compiled code): typed as Any
-_native: Any = importlib.import_module("granian._granian")
-_futures: Any = importlib.import_module("granian._futures")
-_http: Any = importlib.import_module("granian.http")
+_native: Any = granian._granian
+_futures: Any = granian._futures
+_http: Any = granian.http
 
 BACKLOG = 1024
 
@@ -47,6 +61,8 @@ class GranianEngine:
         self._socket: socket.socket | None = None
         self._signal: Any = None
         self._done = threading.Event()
+        self._later = _Later()
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def port(self) -> int:
@@ -87,7 +103,7 @@ class GranianEngine:
             None,  # no IPC: no metrics
             1,  # Rust runtime threads: the I/O of 2 cores is not where the time goes
             16,  # Rust blocking threads (file reads; none here)
-            settings.threads,  # Python threads calling the app, at most; started on demand
+            settings.worker_threads,  # Python threads calling the app, at most; on demand
             30,  # seconds an idle Python thread is kept
             settings.connection_limit,  # requests in flight at most, the rest wait
             "1",  # HTTP/1.1 only, as waitress
@@ -97,33 +113,61 @@ class GranianEngine:
             False, None, None, None, "tls1.3", None, [], False,  # no TLS
             (None, None),  # no metrics
         )  # fmt: skip
-        scheduler = _futures._new_cbscheduler(
-            asyncio.new_event_loop(), _wsgi_callback(self.app, self.clear_proxy_headers)
-        )
+        self._later = _Later()
+        logging.getLogger("_granian").setLevel(logging.WARNING)  # its start/stop chatter
+        callback = _wsgi_callback(self.app, self.port, self.clear_proxy_headers, self._later)
+        self._loop = asyncio.new_event_loop()  # granian's scheduler wants one; WSGI never runs it
+        scheduler = _scheduler(self._loop, callback)
         worker.serve_str(scheduler, None, self._signal)
         self._done.wait()
 
     def shutdown(self, thread: threading.Thread | None) -> None:
-        if self._signal is not None:
-            self._signal.set()
+        self._stop_worker()
         self._done.set()
         if thread is not None and thread.is_alive() and thread is not threading.current_thread():
             thread.join(timeout=5)
 
     def close(self) -> None:
-        if self._signal is not None:
-            self._signal.set()
-            self._signal = None
+        self._later.stop()
+        self._stop_worker()
         self._done.set()
+        if self._loop is not None:
+            self._loop.close()
+            self._loop = None
         if self._socket is not None:
             self._socket.close()
+
+    def _stop_worker(self) -> None:
+        """Signal the worker to stop, once: a second ``set`` can block for good."""
+        signal, self._signal = self._signal, None
+        if signal is not None:
+            signal.set()
+
+
+class _UnlistedTask(_futures._CBSchedulerTask):
+    """granian's placeholder task, kept out of asyncio's task list: ``asyncio.all_tasks()``
+    (pytest-asyncio, Playwright) fails on it, and a WSGI worker never runs it."""
+
+    def __init__(self) -> None:
+        pass
+
+
+def _scheduler(loop: asyncio.AbstractEventLoop, callback: Any) -> Any:
+    """What ``_futures._new_cbscheduler`` makes, without listing its task in asyncio's."""
+    return _futures._CBScheduler(
+        loop,
+        callback,
+        _UnlistedTask(),
+        functools.partial(_aio_tasks._enter_task, loop),
+        functools.partial(_aio_tasks._leave_task, loop),
+    )
 
 
 def _http1_settings(settings: Settings) -> Any:
     return _http.HTTP1Settings(header_read_timeout=int(settings.channel_timeout * 1000))
 
 
-def _wsgi_callback(app: Any, clear_proxy_headers: bool) -> Any:
+def _wsgi_callback(app: Any, port: int, clear_proxy_headers: bool, later: _Later) -> Any:
     """The app as granian's worker calls it: ``(protocol, environ) -> status``."""
     base = {
         "SCRIPT_NAME": "",
@@ -138,6 +182,10 @@ def _wsgi_callback(app: Any, clear_proxy_headers: bool) -> Any:
 
     def call(protocol: Any, scope: dict[str, Any]) -> int:
         environ = base | scope
+        client = str(environ.get("REMOTE_ADDR", ""))
+        environ[DROP_CONNECTION] = lambda: find_waiting_connection(port, client)
+        delay: list[float] = []
+        environ[ANSWER_LATER] = delay.append
         if clear_proxy_headers:
             for name in [name for name in environ if name.startswith("HTTP_X_FORWARDED_")]:
                 del environ[name]
@@ -155,7 +203,56 @@ def _wsgi_callback(app: Any, clear_proxy_headers: bool) -> Any:
             close = getattr(body, "close", None)
             if close is not None:
                 close()
-        protocol.response_bytes(answer[0], answer[1], data)
-        return int(answer[0])
+        status, headers = answer
+        if delay:
+            later.at(delay[0], lambda: protocol.response_bytes(status, headers, data))
+        else:
+            protocol.response_bytes(status, headers, data)
+        return int(status)
 
     return call
+
+
+class _Later:
+    """Calls due at a time to come, made one after the other on one thread (started with
+    the first call)."""
+
+    def __init__(self) -> None:
+        self._due: list[tuple[float, int, Callable[[], None]]] = []
+        self._order = itertools.count()
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._stopping = False
+
+    def at(self, seconds: float, call: Callable[[], None]) -> None:
+        with self._cond:
+            if self._stopping:
+                return
+            heapq.heappush(self._due, (time.monotonic() + seconds, next(self._order), call))
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="callr-mock-answer-later", daemon=True
+                )
+                self._thread.start()
+            self._cond.notify()
+
+    def stop(self) -> None:
+        """Drop what is pending (the server is closing, and its connections with it)."""
+        with self._cond:
+            self._stopping = True
+            self._due.clear()
+            self._cond.notify()
+            thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=5)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._stopping and (not self._due or self._due[0][0] > time.monotonic()):
+                    self._cond.wait(self._due[0][0] - time.monotonic() if self._due else None)
+                if self._stopping:
+                    return
+                _, _, call = heapq.heappop(self._due)
+            with contextlib.suppress(Exception):  # the client is gone: nothing to answer
+                call()

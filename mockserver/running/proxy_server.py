@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
+from dataclasses import replace
 from typing import Any
 
 from ..base.settings import Settings
@@ -21,11 +22,12 @@ class ProxyServer(WsgiServer):
     clear_untrusted_proxy_headers = False
 
     def __init__(self, proxy: ProxySettings, settings: Settings | None = None) -> None:
-        settings = settings or Settings()
+        # waitress: each request waits on Callr, so it holds a thread for that long
+        settings = replace(settings or Settings(), server="waitress")
         app = build_proxy(
             proxy,
             spec_path=settings.spec_path,
-            pool_size=settings.threads,
+            pool_size=settings.worker_threads,
             shadow=sandbox_shadow(),
         )
         guarded = Guard(

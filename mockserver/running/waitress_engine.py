@@ -7,6 +7,7 @@ process without touching its signals or forking, and it is the one whose per-req
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from waitress.channel import HTTPChannel
@@ -25,8 +26,11 @@ class _DroppableTask(WSGITask):
 
     def get_environment(self) -> dict[str, Any]:
         environ: dict[str, Any] = super().get_environment()
-        environ[DROP_CONNECTION] = self._drop
+        environ[DROP_CONNECTION] = self._find
         return environ
+
+    def _find(self) -> Callable[[], None]:
+        return self._drop
 
     def _drop(self) -> None:
         self.dropped = True
@@ -62,7 +66,7 @@ class WaitressEngine:
             self.app,
             host=settings.host,
             port=settings.port,
-            threads=settings.threads,
+            threads=settings.worker_threads,
             connection_limit=settings.connection_limit,
             channel_timeout=settings.channel_timeout,
             ident="callr-mock",

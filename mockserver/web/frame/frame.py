@@ -130,7 +130,6 @@ def _handle(door: Door, ex: Exchange) -> None:
 def _lose_the_answer(door: Door, ex: Exchange) -> None:
     """An ``after`` fault: the work is committed, the answer is lost."""
     if ex.injection is not None and ex.injection.after:
-        injections.after(ex.injection)
         door.refuse(ex, door.injected(ex, ex.injection))
         ex.data = None
 
@@ -146,7 +145,7 @@ def _record(door: Door, ex: Exchange) -> None:
     assert answer is not None
     if ex.data is None and answer.raw is None:
         ex.data = door.encode(answer)
-    dropped = ex.injection is not None and ex.injection.drop
+    dropped = injections.drops(ex.injection, ex.request)
     code, error = door.journal_fields(ex)
     record_exchange(
         ex.rt,
