@@ -94,8 +94,9 @@ class CoverageTally:
             status = event.payload.get("status") if isinstance(event.payload, dict) else None
             if kind and isinstance(status, str):
                 _steps(tally, kind)[status] += 1
+            magic = self._magic
             for value in _near_strings(event.payload):
-                if value in self._magic:
+                if value in magic:
                     tally.magic[value] += 1
 
     def lifecycle(self, account: str, kind: str, status: str) -> None:
@@ -149,19 +150,18 @@ def _steps(tally: _AccountTally, kind: str) -> Counter[str]:
     return steps
 
 
-def _near_strings(payload: Any) -> Iterable[str]:
+def _near_strings(payload: Any) -> list[str]:
     """The strings of a payload and of the objects directly in it, where numbers stand
     (``to``, ``from``, ``callee``): constant work per event, not a walk of the whole payload
     (its status history grows with every step)."""
     if not isinstance(payload, dict):
-        return
-    for value in payload.values():
-        if isinstance(value, str):
-            yield value
-        elif isinstance(value, dict):
-            for item in value.values():
-                if isinstance(item, str):
-                    yield item
+        return []
+    values = payload.values()
+    found = [value for value in values if type(value) is str]
+    for inner in values:
+        if type(inner) is dict:
+            found += [item for item in inner.values() if type(item) is str]
+    return found
 
 
 # -- the report ----------------------------------------------------------------------------------

@@ -115,7 +115,7 @@ def _account(account: AccountState) -> dict[str, Any]:
         "credit": account.credit.to_state(),
         "objects": objects,
         "repositories": repositories,
-        "events": dump(account.events),
+        "events": dump(list(account.events)),
         "runs": dump(list(account.runs.runs)),
     }
     return entry
@@ -270,7 +270,8 @@ def _build_account(store: Store, entry: dict[str, Any], where: str, cursor: _Cur
                     raise StateFileError(f"{at}: missing")
                 setattr(repo, attr, load(hints[attr], kept[attr], at))
     cursor.at = f"{where}.state.events"
-    account.events = load(list[Event], state["events"], f"{where}.state.events")
+    account.events.clear()
+    account.events.extend(load(list[Event], state["events"], f"{where}.state.events"))
     cursor.at = f"{where}.state.runs"  # a 0.2 document written before the runner has none
     account.runs.runs.extend(load(list[Run], state.get("runs", []), f"{where}.state.runs"))
 

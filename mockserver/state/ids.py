@@ -5,6 +5,7 @@ Seedable so a test run can be repeated exactly; thread-safe.
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 import secrets
@@ -21,6 +22,14 @@ SID_LENGTH = 8
 SID_PATTERN = re.compile(r"^[a-z0-9]{8}$")
 
 
+@functools.cache
+def _table(alphabet: str) -> bytes:
+    """Byte → a character of ``alphabet`` (each byte value to one character, cycling: the
+    first ``256 % len`` characters come a little more often, harmless for ids that are not
+    secrets; API keys that must be unguessable come from ``secrets``)."""
+    return bytes(ord(alphabet[byte % len(alphabet)]) for byte in range(256))
+
+
 def is_sid(value: str) -> bool:
     """8 lowercase letters or digits."""
     return bool(SID_PATTERN.match(value))
@@ -34,8 +43,9 @@ class IdGenerator:
         self.seeded = seed is not None  # --id-seed: every id repeats, API keys included
 
     def _draw(self, alphabet: str, length: int) -> str:
-        # one call for the whole id (``choice`` per character was a sixth of a write's cost)
-        return "".join(self._random.choices(alphabet, k=length))
+        # one draw of bytes for the whole id, mapped onto the alphabet by a table: ~1 µs,
+        # where ``choices`` took ~18 for an event id, three of which each SMS emits
+        return self._random.randbytes(length).translate(_table(alphabet)).decode("ascii")
 
     def sid(self, taken: Callable[[str], bool] | None = None) -> str:
         """A new sid, never issued before by this generator nor ``taken``."""

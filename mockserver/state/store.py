@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import threading
 import typing
+from collections import deque
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -72,7 +73,7 @@ class AccountState:
 
     def clear(self) -> None:
         """Forget everything the account owns; keep its credentials."""
-        self.events: list[Event] = []
+        self.events: deque[Event] = deque(maxlen=EVENT_JOURNAL_LIMIT)  # the oldest go first
         self.runs = RunBook()
         self.credit = (
             Credit(self) if self._initial_credit is None else Credit(self, self._initial_credit)
@@ -101,8 +102,6 @@ class AccountState:
             payload=payload,
         )
         self.events.append(event)
-        if len(self.events) > EVENT_JOURNAL_LIMIT:
-            del self.events[: len(self.events) - EVENT_JOURNAL_LIMIT]
         for listener in list(self.store.listeners):
             listener(event)
         return event

