@@ -13,8 +13,9 @@ What is kept, per account and repository:
   few of these lists, their ``total`` a few bisections, their page a merge of their ends;
 - per ``prefix`` field, a sorted list of ``(value, seq)``: the numbers starting with
   ``+3361`` are one contiguous range (two bisections give the count);
-- per ``contains`` field, the casefolded texts joined in blocks of 512, so a substring is
-  looked for at C speed and only its occurrences cost (a little) Python work.
+- per ``contains`` field, the casefolded texts in blocks of 512, each block also joined
+  into one string: a block without the substring is skipped by one C-speed scan, and the
+  texts of a block with it are tested in C (``compress``/``map``), no Python loop.
 
 A search starts from the smallest of these candidate sets, tests the other filters only
 on those candidates (``examined`` counts them: tests check that a search uses the index),
@@ -26,11 +27,10 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from bisect import bisect_right
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import accumulate, repeat
-from operator import add
+from itertools import compress, repeat
+from operator import contains
 from typing import Any, Generic, Protocol, TypeVar
 
 from sortedcontainers import SortedList
@@ -94,23 +94,19 @@ class _TextBlocks:
         del block.seqs[position], block.texts[position]
         block.joined = None
 
-    def matching(self, needle: str) -> set[int]:
-        """The seqs whose text contains ``needle`` (already casefolded, no separator).
+    def matching(self, needle: str) -> list[int]:
+        """The seqs whose text contains ``needle`` (already casefolded, no separator), in
+        the blocks' order.
 
-        Per block, all in C (iterators, no Python loop): ``split`` finds the occurrences,
-        the running sum of the pieces' lengths gives where each one is, and ``bisect``
-        maps each position to its text."""
-        width = len(needle)
-        found: set[int] = set()
+        Per block: one C-speed scan of the joined texts skips a block without it; in a
+        block with it, ``compress`` keeps the seqs whose text contains it, tested by
+        ``map(contains, ...)``: all in C, ~40 ns a text, whatever the number of matches
+        (finding each occurrence and mapping it back to its text cost ~0.4 µs a match:
+        19 ms for a word in most of 100,000 texts)."""
+        found: list[int] = []
         for block in self.blocks:
-            joined, starts, seqs = block.view()
-            if needle not in joined:
-                continue
-            pieces = joined.split(needle)
-            positions = map(
-                add, accumulate(map(len, pieces[:-1])), range(0, width * (len(pieces) - 1), width)
-            )
-            found.update(map(seqs.__getitem__, map(bisect_right, repeat(starts), positions)))
+            if needle in block.view():
+                found += compress(block.seqs, map(contains, block.texts, repeat(needle)))
         return found
 
 
@@ -118,16 +114,16 @@ class _TextBlocks:
 class _Block:
     seqs: list[int] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
-    joined: tuple[str, list[int], list[int]] | None = None
+    joined: str | None = None
 
-    def view(self) -> tuple[str, list[int], list[int]]:
-        """The texts joined by a separator, where each starts, and the seqs shifted by one
-        (``bisect_right(starts, position)`` is then the index of the text's seq)."""
+    def view(self) -> str:
+        """The texts joined by a separator (kept until the block changes). The texts are
+        then made again from it (unless one holds the separator), so that they lie side by
+        side in memory: testing each one is cheaper than among their objects."""
         if self.joined is None:
-            starts = [0]
-            for text in self.texts[:-1]:
-                starts.append(starts[-1] + len(text) + 1)
-            self.joined = (_SEPARATOR.join(self.texts), starts, [-1, *self.seqs])
+            joined = self.joined = _SEPARATOR.join(self.texts)
+            if self.texts and joined.count(_SEPARATOR) == len(self.texts) - 1:
+                self.texts = joined.split(_SEPARATOR)
         return self.joined
 
 
@@ -139,7 +135,7 @@ class _Source:
     slices: list[tuple[Any, int, int]]
     ordered_by: str | None  # the sort their order is, or None
     satisfies: frozenset[str]  # the filters every candidate already passes
-    seqs: set[int] | None = None
+    seqs: Collection[int] | None = None
 
     @property
     def count(self) -> int:
