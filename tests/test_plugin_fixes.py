@@ -46,7 +46,7 @@ def test_a_bad_marker_is_one_line(pytester: pytest.Pytester, marker: str, line: 
     result.assert_outcomes(errors=1)
     output = result.stdout.str()
     assert output.count(line) >= 1
-    assert "pytest_plugin.py" not in output and "Traceback" not in output
+    assert "pytest_plugin.py" not in output and "Traceback" not in output, output
 
 
 @pytest.fixture

@@ -2,7 +2,9 @@
 
 A repository declares what its search filters and sorts on (``IndexSpec``); ``Repo[T]``
 keeps an ``Index`` of its objects up to date on ``insert``, ``remove`` and ``reindex`` (the
-last after an object changed in place, e.g. an SMS moving to ``delivered``).
+last after an object changed in place, e.g. an SMS moving to ``delivered``). Objects added
+or changed are filed when the next search needs them, not at once: writes and lifecycle
+steps pay nothing for the indexes, and a search pays once for what changed since the last.
 
 What is kept, per account and repository:
 
@@ -165,8 +167,13 @@ class Index(Generic[T]):
         """Whether seq order is primary-key order (objects filed in that order, none moved):
         then candidates sort by seq alone, without a key function."""
         self._last: tuple[Any, int] | None = None
+        self._pending: dict[int, T] = {}
+        """Objects added or changed since the last search, by ``id``: filed (their keys
+        read) when a search needs them, so an SMS whose four lifecycle steps pass between
+        two searches is re-filed once, and a sandbox that is never searched files nothing."""
 
     def __len__(self) -> int:
+        self._flush()
         return len(self.objects)
 
     # -- upkeep -----------------------------------------------------------------------
@@ -180,7 +187,19 @@ class Index(Generic[T]):
         )
 
     def add(self, obj: T) -> None:
-        """File ``obj``, or re-read its keys when it is filed already (``update``)."""
+        """File ``obj``, or re-read its keys when it is filed already (``update``), before
+        the next search."""
+        self._pending[id(obj)] = obj
+
+    update = add
+
+    def _flush(self) -> None:
+        while self._pending:
+            pending, self._pending = self._pending, {}
+            for obj in pending.values():
+                self._file(obj)
+
+    def _file(self, obj: T) -> None:
         filed = self._seqs.get(id(obj))
         if filed is not None and filed != obj.seq:
             self.discard(obj)
@@ -220,9 +239,8 @@ class Index(Generic[T]):
                     blocks.remove(seq)
                 blocks.add(seq, new.contains[position])
 
-    update = add
-
     def discard(self, obj: T) -> None:
+        self._pending.pop(id(obj), None)
         seq = self._seqs.pop(id(obj), None)
         if seq is None:
             return
@@ -259,6 +277,7 @@ class Index(Generic[T]):
         wanted value; ``None`` or ``""`` is no filter) and ``since <= primary key <=
         until``, sorted by ``sort`` (default: the primary sort) then creation sequence.
         ``within`` limits the search to the given objects (e.g. the one with a given sid)."""
+        self._flush()
         spec = self.spec
         sort = sort or spec.primary
         active = {name: value for name, value in where.items() if value is not None and value != ""}
