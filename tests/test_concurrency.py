@@ -7,8 +7,9 @@ from collections import Counter
 from decimal import Decimal
 from typing import Any
 
+import pytest
 import requests
-from callr_mock import MockServer
+from callr_mock import MockServer, Settings, create_app
 
 THREADS = 8
 REQUESTS_PER_THREAD = 500
@@ -93,3 +94,18 @@ def test_concurrent_mixed_traffic_keeps_state_exact(live: MockServer) -> None:
     credit = session.get(base + "/billing/credit", timeout=10).json()
     assert Decimal(credit["balance"]) == Decimal("100000") - spent
     assert requests.get(live.url + "/_mock/violations", timeout=10).json() == []
+
+
+def test_a_server_stopped_as_soon_as_started_leaves_no_thread_behind(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The plugin stops its session server at once when a session fails to start: the
+    serving thread must neither fail nor go on serving."""
+    errors: list[BaseException | None] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: errors.append(args.exc_value))
+    app = create_app(Settings(clock="frozen"))
+    before = threading.active_count()
+    for _ in range(30):
+        MockServer(Settings(port=0, clock="frozen"), app=app).start().stop()
+    assert errors == []
+    assert threading.active_count() <= before + 1  # at most a thread still winding down

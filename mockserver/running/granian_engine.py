@@ -60,6 +60,8 @@ class GranianEngine:
         self.clear_proxy_headers = clear_proxy_headers
         self._socket: socket.socket | None = None
         self._signal: Any = None
+        self._closing = False  # shutdown or close came: run must not (or no longer) serve
+        self._lock = threading.Lock()
         self._done = threading.Event()
         self._later = _Later()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -77,6 +79,9 @@ class GranianEngine:
         family, kind, proto, _, address = socket.getaddrinfo(
             settings.host, settings.port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
         )[0]
+        with self._lock:
+            self._closing = False
+            self._done.clear()
         sock = socket.socket(family, kind, proto)
         try:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -93,8 +98,10 @@ class GranianEngine:
         if self._socket is None:
             raise RuntimeError("bind() first")
         settings = self.settings
-        self._done.clear()
-        self._signal = _native.WorkerSignal()
+        with self._lock:
+            if self._closing:  # stopped before this thread got here
+                return
+            signal = self._signal = _native.WorkerSignal()
         holder = _native.SocketHolder(os.dup(self._socket.fileno()), False, BACKLOG)
         http1 = _http1_settings(settings)
         worker = _native.WSGIWorker(
@@ -118,7 +125,7 @@ class GranianEngine:
         callback = _wsgi_callback(self.app, self.port, self.clear_proxy_headers, self._later)
         self._loop = asyncio.new_event_loop()  # granian's scheduler wants one; WSGI never runs it
         scheduler = _scheduler(self._loop, callback)
-        worker.serve_str(scheduler, None, self._signal)
+        worker.serve_str(scheduler, None, signal)
         self._done.wait()
 
     def shutdown(self, thread: threading.Thread | None) -> None:
@@ -138,8 +145,11 @@ class GranianEngine:
             self._socket.close()
 
     def _stop_worker(self) -> None:
-        """Signal the worker to stop, once: a second ``set`` can block for good."""
-        signal, self._signal = self._signal, None
+        """Signal the worker to stop, once (a second ``set`` can block for good), and keep
+        ``run`` from starting one if it has not yet."""
+        with self._lock:
+            self._closing = True
+            signal, self._signal = self._signal, None
         if signal is not None:
             signal.set()
 
