@@ -24,8 +24,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import statistics
 import sys
+import time
 from pathlib import Path
 
 import requests
@@ -114,7 +116,7 @@ def main() -> None:
         port = free_port()
         ours = f"http://127.0.0.1:{port}"
         say("starting callr-mock, Prism and WireMock ...")
-        stack.enter_context(
+        process = stack.enter_context(
             running(
                 [python, "-m", "callr_mock", "serve", "--port", str(port), "--id-seed", "1"],
                 f"{ours}/_mock/health",
@@ -122,6 +124,7 @@ def main() -> None:
         )
         servers["callr-mock"] = ours
         sid, bodies = prepare_callr_mock(ours)
+        idle = idle_cpu(process.pid, seconds=IDLE_SECONDS)
         for name in [n for n in args.wsgi.split(",") if n]:
             port = free_port()
             url = f"http://127.0.0.1:{port}"
@@ -197,6 +200,24 @@ def main() -> None:
                         )
                     )
     report(results, args)
+    print(f"callr-mock serve idle (no request for {IDLE_SECONDS:g} s): {idle:.2%} of a core")
+
+
+IDLE_SECONDS = 5.0
+
+
+def idle_cpu(pid: int, *, seconds: float) -> float:
+    """The share of one core a process used while nothing was asked of it (Linux /proc)."""
+    ticks_per_second = os.sysconf("SC_CLK_TCK")
+
+    def used() -> int:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime + stime
+
+    time.sleep(1)  # start-up work settles
+    before = used()
+    time.sleep(seconds)
+    return (used() - before) / ticks_per_second / seconds
 
 
 def report(results: dict[str, dict[str, list[Result]]], args: argparse.Namespace) -> None:

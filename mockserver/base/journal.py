@@ -27,6 +27,7 @@ import json
 import threading
 from collections import deque
 from dataclasses import asdict, dataclass, field, replace
+from itertools import chain
 from typing import Any
 
 from . import redaction
@@ -59,7 +60,7 @@ class Message:
         return cls(headers, content_type, kept, max(size, len(data)))
 
     def weight(self) -> int:
-        return len(self.data or b"") + sum(len(name) + len(value) for name, value in self.headers)
+        return len(self.data or b"") + sum(map(len, chain.from_iterable(self.headers)))
 
     def drop(self) -> None:
         self.headers = []
