@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wrappers import Request, Response
 
 from ...base.wire import API_PREFIX, JSON
@@ -22,6 +23,30 @@ def encode_json(body: Any, status: int) -> bytes | None:
         return payload.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate from seed data: escape it instead
         return json.dumps(body, separators=(",", ":")).encode("ascii")
+
+
+class WireResponse:
+    """A ready JSON (or other bytes) answer, as a WSGI app: what werkzeug's ``Response``
+    does for the frame's answers (``Content-Type``, ``Content-Length``, no body for HEAD or
+    a bodiless status) in a tenth of its time, since nothing else of it is used."""
+
+    __slots__ = ("data", "headers", "status_code")
+
+    def __init__(self, data: bytes, status: int, content_type: str) -> None:
+        self.data = data
+        self.status_code = status
+        self.headers: dict[str, str] = {"Content-Type": content_type}
+
+    def __call__(self, environ: Any, start_response: Any) -> list[bytes]:
+        status = self.status_code
+        bodiless = status in (204, 304) or 100 <= status < 200
+        headers = list(self.headers.items())
+        if not bodiless:
+            headers.insert(1, ("Content-Length", str(len(self.data))))
+        start_response(f"{status} {HTTP_STATUS_CODES.get(status, 'UNKNOWN')}", headers)
+        if bodiless or environ.get("REQUEST_METHOD") == "HEAD":
+            return []
+        return [self.data]
 
 
 NAMES = {

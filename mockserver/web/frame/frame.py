@@ -28,6 +28,7 @@ from ...base.journal import Message
 from ...state.injection import Injection
 from ...state.store import AccountState
 from . import injection as injections
+from .answers import WireResponse
 from .recording import answer_message, record_exchange
 from .runtime import Runtime
 
@@ -196,7 +197,7 @@ FRAME: tuple[Step, ...] = (
 """The request frame, in order: the one list every door goes through."""
 
 
-def run(door: Door, ex: Exchange) -> Response:
+def run(door: Door, ex: Exchange) -> Response | WireResponse:
     refused = False
     for step in FRAME:
         if refused and not step.always:
@@ -211,9 +212,10 @@ def run(door: Door, ex: Exchange) -> Response:
     return _send(door, ex)
 
 
-def _send(door: Door, ex: Exchange) -> Response:
+def _send(door: Door, ex: Exchange) -> Response | WireResponse:
     answer = ex.answer
     assert answer is not None
+    response: Response | WireResponse
     if answer.raw is not None:
         response = answer.raw
     else:
@@ -221,7 +223,7 @@ def _send(door: Door, ex: Exchange) -> Response:
         if data is None:
             response = Response(status=answer.status)
         else:
-            response = Response(data, status=answer.status, content_type=answer.content_type)
+            response = WireResponse(data, answer.status, answer.content_type)
         for name, value in answer.headers.items():
             response.headers[name] = value
     return injections.send(ex.injection, ex.request, response)

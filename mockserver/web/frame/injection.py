@@ -24,6 +24,7 @@ from collections.abc import Callable
 from werkzeug.wrappers import Request, Response
 
 from ...state.injection import Injection, decide
+from .answers import WireResponse
 from .runtime import Runtime
 
 DROP_CONNECTION = "callr_mock.drop_connection"
@@ -67,7 +68,9 @@ def drops(injection: Injection | None, request: Request) -> bool:
     return injection is not None and injection.drop and _DROPPER in request.environ
 
 
-def send(injection: Injection | None, request: Request, response: Response) -> Response:
+def send(
+    injection: Injection | None, request: Request, response: Response | WireResponse
+) -> Response | WireResponse:
     """The response, or nothing at all on the wire when the injection drops the connection."""
     if injection is not None:
         for name, value in injection.headers.items():
