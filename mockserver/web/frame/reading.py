@@ -128,10 +128,21 @@ def read_request(
     return Inputs(path, query, body, content_type, files)
 
 
+def request_bytes(request: Request) -> bytes:
+    """The request's body: nothing without ``Content-Length`` or ``Transfer-Encoding``
+    (RFC 9112 6.3: then there is none), without asking werkzeug to read the stream to its
+    end (~10 µs on a GET under a server that marks its input terminated); else the bytes,
+    read once. ``RequestEntityTooLarge`` past the body limit."""
+    environ = request.environ
+    if environ.get("CONTENT_LENGTH") in (None, "", "0") and "HTTP_TRANSFER_ENCODING" not in environ:
+        return b""
+    return request.get_data(cache=True)
+
+
 def _query(surface: Surface, op: Operation, request: Request) -> dict[str, Any]:
     declared = {p.name: p for p in op.parameters.get("query", [])}
     values: dict[str, Any] = {}
-    for name in request.args:
+    for name in request.args if request.environ.get("QUERY_STRING") else ():
         raw_values = request.args.getlist(name)
         param = declared.get(name)
         if param is None:
@@ -196,7 +207,7 @@ def _body(
     surface: Surface, op: Operation, request: Request
 ) -> tuple[Any, str | None, dict[str, Any]]:
     try:
-        raw = request.get_data(cache=True)
+        raw = request_bytes(request)
     except RequestEntityTooLarge:
         raise PayloadTooLarge(
             f"request body is larger than {surface.max_body_bytes} bytes"

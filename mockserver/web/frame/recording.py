@@ -12,6 +12,7 @@ from werkzeug.wrappers import Request
 
 from ...base.journal import JournalEntry, Message, Violation
 from ...state.timefmt import iso
+from .reading import request_bytes
 from .runtime import Runtime
 
 log = logging.getLogger("callr_mock")
@@ -83,7 +84,7 @@ def request_message(request: Request) -> Message:
     headers = [(k, v) for k, v in request.environ.items() if k.startswith(_HEADER_KEYS)]
     content_type = request.mimetype or None
     try:
-        data = request.get_data(cache=True)
+        data = request_bytes(request)
     except RequestEntityTooLarge:  # not read: counted only
         return Message.of(headers, content_type, b"", request.content_length or 0)
     return Message.of(headers, content_type, data)
