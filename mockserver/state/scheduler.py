@@ -89,8 +89,10 @@ class Scheduler:
         on_run: Callable[[], None] | None = None,
         kinds: dict[str, JobRunner] | None = None,
     ) -> None:
-        # (due, seq, job): plain tuples compare far faster than an ordered dataclass
-        self._heap: list[tuple[datetime, int, Job]] = []
+        # (due as a POSIX timestamp, seq, job): plain tuples of floats compare far faster
+        # than an ordered dataclass, or aware datetimes (a heap of 30,000 lifecycle steps
+        # makes ~15 comparisons a push or a pop)
+        self._heap: list[tuple[float, int, Job]] = []
         self._seq = itertools.count()
         self.context = context  # what a runner gets first (the Store)
         self.on_change = on_change  # told when a job is added (the real-clock ticker wakes)
@@ -107,14 +109,15 @@ class Scheduler:
         if kind not in self.kinds and kind not in self.runners:
             raise KeyError(f"no runner for job kind {kind!r}")
         job = Job(due, next(self._seq), kind, args, owner)
-        heapq.heappush(self._heap, (due, job.seq, job))
+        heapq.heappush(self._heap, (due.timestamp(), job.seq, job))
         if self.on_change is not None and self._heap[0][2] is job:
             self.on_change()  # only an earlier first job changes when the ticker must wake
         return job
 
     def run_due(self, now: datetime) -> int:
         ran = 0
-        while self._heap and self._heap[0][0] <= now:
+        moment = now.timestamp()
+        while self._heap and self._heap[0][0] <= moment:
             job = heapq.heappop(self._heap)[2]
             if not job.cancelled:
                 runner = self.runners.get(job.kind) or self.kinds[job.kind]
@@ -140,7 +143,7 @@ class Scheduler:
         """When the earliest live job is due (the ticker sleeps until then), or None."""
         while self._heap and self._heap[0][2].cancelled:
             heapq.heappop(self._heap)
-        return self._heap[0][0] if self._heap else None
+        return self._heap[0][2].due if self._heap else None
 
     # -- as data (state files) ---------------------------------------------------------
     def live(self) -> list[Job]:
