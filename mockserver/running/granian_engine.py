@@ -27,11 +27,12 @@ import heapq
 import itertools
 import logging
 import os
+import signal
 import socket
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import granian._futures
@@ -101,31 +102,38 @@ class GranianEngine:
         with self._lock:
             if self._closing:  # stopped before this thread got here
                 return
-            signal = self._signal = _native.WorkerSignal()
+            stop = self._signal = _native.WorkerSignal()
         holder = _native.SocketHolder(os.dup(self._socket.fileno()), False, BACKLOG)
-        http1 = _http1_settings(settings)
-        worker = _native.WSGIWorker(
-            1,  # worker id
-            (None, holder),
-            None,  # no IPC: no metrics
-            1,  # Rust runtime threads: the I/O of 2 cores is not where the time goes
-            16,  # Rust blocking threads (file reads; none here)
-            settings.worker_threads,  # Python threads calling the app, at most; on demand
-            30,  # seconds an idle Python thread is kept
-            settings.connection_limit,  # requests in flight at most, the rest wait
-            "1",  # HTTP/1.1 only, as waitress
-            http1,
-            None,
-            None,  # no static files
-            False, None, None, None, "tls1.3", None, [], False,  # no TLS
-            (None, None),  # no metrics
-        )  # fmt: skip
-        self._later = _Later()
-        logging.getLogger("_granian").setLevel(logging.WARNING)  # its start/stop chatter
-        callback = _wsgi_callback(self.app, self.port, self.clear_proxy_headers, self._later)
-        self._loop = asyncio.new_event_loop()  # granian's scheduler wants one; WSGI never runs it
-        scheduler = _scheduler(self._loop, callback)
-        worker.serve_str(scheduler, None, signal)
+        # SIGINT/SIGTERM blocked while granian's native code starts its threads: they inherit
+        # the mask (a signal then never lands in a Rust thread), and a Ctrl-C that comes
+        # meanwhile waits until the mask is lifted, then raises here, in Python, instead
+        # of being swallowed inside the native call (it was lost right after the banner)
+        with _signals_held():
+            http1 = _http1_settings(settings)
+            worker = _native.WSGIWorker(
+                1,  # worker id
+                (None, holder),
+                None,  # no IPC: no metrics
+                1,  # Rust runtime threads: the I/O of 2 cores is not where the time goes
+                16,  # Rust blocking threads (file reads; none here)
+                settings.worker_threads,  # Python threads calling the app, at most; on demand
+                30,  # seconds an idle Python thread is kept
+                settings.connection_limit,  # requests in flight at most, the rest wait
+                "1",  # HTTP/1.1 only, as waitress
+                http1,
+                None,
+                None,  # no static files
+                False, None, None, None, "tls1.3", None, [], False,  # no TLS
+                (None, None),  # no metrics
+            )  # fmt: skip
+            self._later = _Later()
+            logging.getLogger("_granian").setLevel(logging.WARNING)  # its start/stop chatter
+            callback = _wsgi_callback(self.app, self.port, self.clear_proxy_headers, self._later)
+            self._loop = (
+                asyncio.new_event_loop()
+            )  # granian's scheduler wants one; WSGI never runs it
+            scheduler = _scheduler(self._loop, callback)
+            worker.serve_str(scheduler, None, stop)
         self._done.wait()
 
     def shutdown(self, thread: threading.Thread | None) -> None:
@@ -152,6 +160,20 @@ class GranianEngine:
             signal, self._signal = self._signal, None
         if signal is not None:
             signal.set()
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM held back from this thread (and the threads it starts) for the
+    block; where threads have no signal mask (Windows), nothing."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 class _UnlistedTask(_futures._CBSchedulerTask):
