@@ -1,8 +1,9 @@
 """The granian engine: Rust HTTP I/O, the WSGI app on Python threads, in this process.
 
-``callr-mock serve`` runs on it (``--server waitress`` is the fallback): the per-request cost
-of the server itself is a fraction of waitress' (``bench/vs_prism.py --wsgi``), and the state
-stays in the one process that serves it, with its background services.
+``callr-mock serve`` and the plugin run on it (``--server waitress`` is the fallback): the
+per-request cost of the server itself is a fraction of waitress' (``bench/vs_prism.py
+--wsgi``), and the state stays in the one process that serves it, with its background
+services.
 
 granian's own ``Server`` runs WSGI apps only in worker processes it spawns (and its threaded
 mode only on free-threaded Python), which would split the sandbox from the process that
@@ -12,9 +13,10 @@ ours (bound here, its port known at once), the worker serves it from its own Rus
 calls the app on a pool of ``settings.worker_threads`` Python threads (1 by default), and
 ``shutdown`` signals it. A latency fault holds no thread: the app hands the delay to
 ``ANSWER_LATER`` and returns, and the answer is given from one timer thread when it is due
-(granian takes an answer from any thread). granian gives the app no handle on a connection: a ``drop`` fault
-finds its connection among the process' sockets (``waiting_connection.py``). Those are granian's internal classes (``granian._granian``), so the
-dependency is pinned to the minor version this was written and tested against.
+(granian takes an answer from any thread). granian gives the app no handle on a connection:
+a ``drop`` fault finds its connection among the process' sockets (``waiting_connection.py``).
+Those are granian's internal classes (``granian._granian``), so the dependency is pinned to
+the minor version this was written and tested against.
 """
 
 from __future__ import annotations
@@ -157,9 +159,9 @@ class GranianEngine:
         ``run`` from starting one if it has not yet."""
         with self._lock:
             self._closing = True
-            signal, self._signal = self._signal, None
-        if signal is not None:
-            signal.set()
+            stop, self._signal = self._signal, None
+        if stop is not None:
+            stop.set()
 
 
 @contextlib.contextmanager
