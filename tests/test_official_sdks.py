@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from callr_mock import DEMO_ACCOUNT_SID, DEMO_API_KEY, MockServer
+from callr_mock import DEMO_ACCOUNT_SID, DEMO_API_KEY, MockServer, Settings
 from callr_mock.plugin.parity import LegacyError
 from webhook_receiver import Receiver
 
@@ -151,8 +151,9 @@ class JavaSdk(LineDriver):
 
 @pytest.fixture
 def served(app: Any) -> Iterator[MockServer]:
-    """The test's own in-process app, also on a real port for the SDKs."""
-    server = MockServer(app=app).start()
+    """The test's own in-process app, also on a real port for the SDKs (a free one: the
+    fixed default, 4010, is taken by another xdist worker running the other SDK's test)."""
+    server = MockServer(Settings(port=0), app=app).start()
     try:
         yield server
     finally:
