@@ -2,9 +2,9 @@
 
 ``MockServer`` starts on a background thread (the pytest plugin) or in the foreground
 (``callr-mock serve``), on 127.0.0.1 by default; port 0 picks a free port. Two engines:
-waitress (``waitress_engine.py``: pure Python; the default, the plugin's in-process server,
-the proxy) and granian (``granian_engine.py``: Rust I/O; ``serve --server granian``, a
-preview, the optional ``granian`` extra).
+granian (``granian_engine.py``: Rust I/O; the default, for ``serve`` and the plugin's
+in-process server) and waitress (``waitress_engine.py``: pure Python; ``serve --server
+waitress``, and always the proxy's).
 """
 
 from __future__ import annotations

@@ -59,7 +59,7 @@ def find_waiting_connection(port: int, client: str) -> Callable[[], None] | str:
         chosen = sure[0]
     elif not sure and len(candidates) == 1 and candidates[0].tied:
         chosen = candidates[0]
-    elif not candidates:
+    elif len(candidates) <= 1:  # none, or one that already had its answer
         return "its connection could not be found"
     else:
         return (
