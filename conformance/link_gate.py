@@ -1,13 +1,20 @@
 """The stateful gate: every operation an OpenAPI link leads to was reached by a link, with a 2xx.
 
-Reads the NDJSON event stream of a schemathesis run (``--report ndjson``) and the spec the run
-tested. An operation counts as reached when, in the stateful phase, a step that followed one of
-the spec's own links (not a link schemathesis inferred), with every linked parameter resolved
-from the earlier answer, got a 2xx answer. Prints one line per linked operation (when it was
-first reached, in seconds from the start of the phase, and the statuses its linked steps got)
-and exits 1 when one was never reached.
+Reads the NDJSON event streams of schemathesis runs (``--report ndjson``) and the spec they
+tested. An operation counts as reached when, in the stateful phase of one of the runs, a step
+that followed one of the spec's own links (not a link schemathesis inferred), with every
+linked parameter resolved from the earlier answer, got a 2xx answer. Prints one line per
+linked operation (when it was first reached, in seconds from the start of that run's phase,
+which run when there are several, and the statuses its linked steps got) and exits 1 when
+one was never reached.
 
-Usage: python conformance/link_gate.py REPORT.ndjson SPEC.yaml
+With ``--focus``, prints instead the operation ids a focused second run needs, on one line:
+each operation never reached, and every operation from which a chain of links leads to it
+(so that the run can reach the first link's source with a 2xx and follow the chain); nothing
+when all were reached. conformance/run.sh gives the missed ones that second chance, since
+which links schemathesis follows, and how often, varies from run to run.
+
+Usage: python conformance/link_gate.py [--focus] SPEC.yaml REPORT.ndjson [REPORT.ndjson ...]
 """
 
 from __future__ import annotations
@@ -20,20 +27,42 @@ from typing import Any
 
 import yaml
 
+USAGE = (
+    "usage: python conformance/link_gate.py [--focus] SPEC.yaml REPORT.ndjson [REPORT.ndjson ...]"
+)
 
-def linked_operations(spec: dict[str, Any]) -> list[str]:
-    """``METHOD /path`` of every operation some link of the spec leads to, in spec order."""
-    labels: dict[str, str] = {}
-    targets: set[str] = set()
-    for path, item in spec["paths"].items():
-        for method, operation in item.items():
-            if not isinstance(operation, dict) or "operationId" not in operation:
-                continue
-            labels[operation["operationId"]] = f"{method.upper()} {path}"
-            for answer in operation.get("responses", {}).values():
-                for link in (answer.get("links") or {}).values():
-                    targets.add(link["operationId"])
-    return [label for operation_id, label in labels.items() if operation_id in targets]
+
+class Links:
+    """The spec's operations (``METHOD /path`` by operation id) and the links between them."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.labels: dict[str, str] = {}
+        self.sources: dict[str, set[str]] = {}
+        for path, item in spec["paths"].items():
+            for method, operation in item.items():
+                if not isinstance(operation, dict) or "operationId" not in operation:
+                    continue
+                self.labels[operation["operationId"]] = f"{method.upper()} {path}"
+                for answer in operation.get("responses", {}).values():
+                    for link in (answer.get("links") or {}).values():
+                        self.sources.setdefault(link["operationId"], set()).add(
+                            operation["operationId"]
+                        )
+
+    def targets(self) -> list[str]:
+        """Operation ids some link leads to, in spec order."""
+        return [operation_id for operation_id in self.labels if operation_id in self.sources]
+
+    def ancestors(self, operation_id: str) -> set[str]:
+        """Every operation from which a chain of links leads to ``operation_id``."""
+        found: set[str] = set()
+        todo = [operation_id]
+        while todo:
+            for source in self.sources.get(todo.pop(), ()):
+                if source not in found:
+                    found.add(source)
+                    todo.append(source)
+        return found
 
 
 def _resolved(transition: dict[str, Any]) -> bool:
@@ -78,21 +107,41 @@ def linked_steps(report: Path) -> tuple[dict[str, float], dict[str, Counter[int]
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
-        print("usage: python conformance/link_gate.py REPORT.ndjson SPEC.yaml", file=sys.stderr)
+    focus = argv[:1] == ["--focus"]
+    arguments = argv[1:] if focus else argv
+    if len(arguments) < 2:
+        print(USAGE, file=sys.stderr)
         return 2
-    spec = yaml.safe_load(Path(argv[1]).read_text(encoding="utf-8"))
-    operations = linked_operations(spec)
-    reached, statuses = linked_steps(Path(argv[0]))
-    for label in operations:
+    links = Links(yaml.safe_load(Path(arguments[0]).read_text(encoding="utf-8")))
+    reports = [Path(name) for name in arguments[1:]]
+    reached: dict[str, tuple[float, int]] = {}
+    statuses: dict[str, Counter[int]] = {}
+    for number, report in enumerate(reports, start=1):
+        report_reached, report_statuses = linked_steps(report)
+        for label, seconds in report_reached.items():
+            reached.setdefault(label, (seconds, number))
+        for label, counts in report_statuses.items():
+            statuses.setdefault(label, Counter()).update(counts)
+    missed = [op for op in links.targets() if links.labels[op] not in reached]
+    if focus:
+        wanted = set(missed).union(*(links.ancestors(op) for op in missed))
+        print(" ".join(op for op in links.labels if op in wanted))
+        return 0
+    for operation_id in links.targets():
+        label = links.labels[operation_id]
         seen = ", ".join(f"{n}×{s}" for s, n in sorted(statuses.get(label, Counter()).items()))
-        when = f"first 2xx at {reached[label]:5.1f} s" if label in reached else "never reached"
+        if label in reached:
+            seconds, number = reached[label]
+            run = f" of run {number}" if len(reports) > 1 else ""
+            when = f"first 2xx at {seconds:5.1f} s{run}"
+        else:
+            when = "never reached"
         print(
             f"  {'✅' if label in reached else '❌'} {label:42} {when}  ({seen or 'no linked step'})"
         )
-    missed = [label for label in operations if label not in reached]
+    targets = len(links.targets())
     print(
-        f"link gate: {len(operations) - len(missed)} of {len(operations)} linked operations "
+        f"link gate: {targets - len(missed)} of {targets} linked operations "
         "reached by a link-driven step with a 2xx"
     )
     return 1 if missed else 0

@@ -60,7 +60,9 @@ def step(
     return case_id, case, {"response": {"status_code": status}}
 
 
-def report(tmp_path: Path, *steps: tuple[str, dict[str, Any], dict[str, Any]]) -> Path:
+def report(
+    tmp_path: Path, *steps: tuple[str, dict[str, Any], dict[str, Any]], name: str = "report"
+) -> Path:
     recorder = {
         "cases": {case_id: case for case_id, case, _ in steps},
         "interactions": {case_id: answer for case_id, _, answer in steps},
@@ -69,16 +71,16 @@ def report(tmp_path: Path, *steps: tuple[str, dict[str, Any], dict[str, Any]]) -
         {"PhaseStarted": {"timestamp": 100.0, "phase": {"name": "stateful"}}},
         {"ScenarioFinished": {"timestamp": 102.5, "phase": "stateful", "recorder": recorder}},
     ]
-    path = tmp_path / "report.ndjson"
+    path = tmp_path / f"{name}.ndjson"
     path.write_text("".join(json.dumps(event) + "\n" for event in events), encoding="utf-8")
     return path
 
 
-def gate(tmp_path: Path, ndjson: Path) -> subprocess.CompletedProcess[str]:
+def gate(tmp_path: Path, *ndjson: Path, focus: bool = False) -> subprocess.CompletedProcess[str]:
     spec = tmp_path / "spec.yaml"
     spec.write_text(SPEC, encoding="utf-8")
     return subprocess.run(
-        [sys.executable, str(GATE), str(ndjson), str(spec)],
+        [sys.executable, str(GATE), *(["--focus"] if focus else []), str(spec), *map(str, ndjson)],
         capture_output=True,
         text=True,
         timeout=60,
@@ -111,6 +113,22 @@ def test_the_gate_fails_when_no_linked_step_reached_an_operation(
     assert result.returncode == 1, result.stdout + result.stderr
     assert "never reached" in result.stdout
     assert "0 of 1 linked operations" in result.stdout
+
+
+def test_the_gate_counts_a_link_reached_in_any_of_its_runs(tmp_path: Path) -> None:
+    first = report(tmp_path, step("a", "GET /things/{sid}", 404), name="first")
+    second = report(tmp_path, step("b", "GET /things/{sid}", 200), name="second")
+    result = gate(tmp_path, first, second)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2.5 s of run 2" in result.stdout and "1×200, 1×404" in result.stdout
+
+
+def test_the_gate_names_what_a_second_chance_needs(tmp_path: Path) -> None:
+    missed = report(tmp_path, step("a", "GET /things/{sid}", 404))
+    focus = gate(tmp_path, missed, focus=True)
+    assert (focus.returncode, focus.stdout) == (0, "createThing getThing\n"), focus.stderr
+    reached = report(tmp_path, step("a", "GET /things/{sid}", 200), name="reached")
+    assert gate(tmp_path, reached, focus=True).stdout == "\n"
 
 
 def test_the_gate_says_how_to_call_it(tmp_path: Path) -> None:
