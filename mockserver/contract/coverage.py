@@ -95,9 +95,10 @@ class CoverageTally:
             if kind and isinstance(status, str):
                 _steps(tally, kind)[status] += 1
             magic = self._magic
-            for value in _near_strings(event.payload):
-                if value in magic:
-                    tally.magic[value] += 1
+            if magic:
+                for value in _near_strings(event.payload):
+                    if value in magic:
+                        tally.magic[value] += 1
 
     def lifecycle(self, account: str, kind: str, status: str) -> None:
         with self._lock:
@@ -154,13 +155,15 @@ def _near_strings(payload: Any) -> list[str]:
     """The strings of a payload and of the objects directly in it, where numbers stand
     (``to``, ``from``, ``callee``): constant work per event, not a walk of the whole payload
     (its status history grows with every step)."""
-    if not isinstance(payload, dict):
+    if type(payload) is not dict:
         return []
-    values = payload.values()
-    found = [value for value in values if type(value) is str]
-    for inner in values:
-        if type(inner) is dict:
-            found += [item for item in inner.values() if type(item) is str]
+    found = []
+    for value in payload.values():
+        kind = type(value)
+        if kind is str:
+            found.append(value)
+        elif kind is dict:
+            found += [item for item in value.values() if type(item) is str]
     return found
 
 

@@ -121,11 +121,20 @@ class Sms:
     # the transitions between them (``statusHistory``)
     history: list[tuple[str, datetime]] = field(default_factory=list)
     seq: int = 0
+    # ``history`` and ``debit`` as the API shows them, kept as they change (``move``): an
+    # SMS is shown at every lifecycle step (its event), and rebuilding its transitions and
+    # dates each time was most of a step's cost
+    _transitions: list[dict[str, Any]] = field(init=False, repr=False, compare=False)
+    _cost: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._transitions = status_history(self.history)
+        self._cost = fmt(self.debit)
 
     def to_api(self) -> dict[str, Any]:
         """The REST v2 SMS object, keys in the order of Callr's ``v2.sms.inbound.received``
         sample (the same object for ``POST /sms``, ``GET /sms/{sid}``, search and both SMS
-        webhooks)."""
+        webhooks). A new object each time; its transitions are shared, never changed."""
         return {
             "direction": self.direction,
             "sid": self.sid,
@@ -142,12 +151,16 @@ class Sms:
             "parts": self.parts,
             "network": self.network,
             "encoding": self.encoding,
-            "cost": fmt(self.debit),
+            "cost": self._cost,
             "paymentType": self.payment_type,
-            "statusHistory": status_history(self.history),
+            "statusHistory": self._transitions[:],
         }
 
     def move(self, status: str, at: datetime, error: str | None = None) -> None:
+        if self.history:
+            self._transitions.append(
+                {"after": status, "before": self.history[-1][0], "at": iso(at)}
+            )
         self.status = status
         self.updated = at
         self.history.append((status, at))
