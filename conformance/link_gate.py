@@ -122,12 +122,13 @@ def main(argv: list[str]) -> int:
             reached.setdefault(label, (seconds, number))
         for label, counts in report_statuses.items():
             statuses.setdefault(label, Counter()).update(counts)
-    missed = [op for op in links.targets() if links.labels[op] not in reached]
+    targets = links.targets()
+    missed = [op for op in targets if links.labels[op] not in reached]
     if focus:
         wanted = set(missed).union(*(links.ancestors(op) for op in missed))
         print(" ".join(op for op in links.labels if op in wanted))
         return 0
-    for operation_id in links.targets():
+    for operation_id in targets:
         label = links.labels[operation_id]
         seen = ", ".join(f"{n}×{s}" for s, n in sorted(statuses.get(label, Counter()).items()))
         if label in reached:
@@ -139,9 +140,8 @@ def main(argv: list[str]) -> int:
         print(
             f"  {'✅' if label in reached else '❌'} {label:42} {when}  ({seen or 'no linked step'})"
         )
-    targets = len(links.targets())
     print(
-        f"link gate: {targets - len(missed)} of {targets} linked operations "
+        f"link gate: {len(targets) - len(missed)} of {len(targets)} linked operations "
         "reached by a link-driven step with a 2xx"
     )
     return 1 if missed else 0

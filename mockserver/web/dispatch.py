@@ -71,8 +71,8 @@ class Doors:
 
             def __init__(self, environ: WSGIEnvironment) -> None:
                 # not put into the environ as werkzeug does by default: that made each
-                # request a reference cycle (request -> environ -> request) that only the
-                # cyclic collector frees, a fifth of a write's cost under load
+                # request a reference cycle (request -> environ -> request), its objects
+                # left for the cyclic collector instead of freed when answered
                 super().__init__(environ, populate_request=False)
 
         self.request_class = DoorRequest
