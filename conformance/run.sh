@@ -11,7 +11,8 @@
 #      CONFORMANCE_LINK_GATE=0 reports the gate without failing on it.
 # The stateful pass gets CONFORMANCE_STATEFUL_SECONDS (default: half of MAX_SECONDS, at
 # least 30), the first pass the rest. Prints schemathesis' summaries; exits non-zero on any
-# failure.
+# failure. conformance/stall_watch.py watches each sandbox: a stall is reported with the
+# server's stacks (not fatal).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 max_time="${1:-240}"
@@ -34,13 +35,27 @@ start_sandbox() {
     sleep 0.1
   done
   [ -n "$url" ] || { cat "$log"; echo "callr-mock did not start"; exit 1; }
+  # a stall (the sandbox not answering for seconds) is named, with the server's stacks
+  python conformance/stall_watch.py "$url" "${servers[-1]}" "$work/stalls-$1.txt" &
+  servers+=("$!")
+}
+
+# stalls SEED: what conformance/stall_watch.py saw of that sandbox, and its stacks (reported,
+# not fatal: speed is measured in bench/, not asserted here).
+stalls() {
+  [ -s "$work/stalls-$1.txt" ] || return 0
+  echo "conformance: the $1 sandbox stalled (not fatal):"
+  cat "$work/stalls-$1.txt"
+  grep -E '^(Current thread|Thread) 0x|^  File ' "$work/serve-$1.log" | head -n 120 || true
 }
 
 # schemathesis_run NAME PHASES SECONDS [EXTRA...]: one schemathesis run; its output in $work/NAME.out.
 # Checks: all of them, per conformance/schemathesis.toml (not `--checks all`, which would
 # override the per-operation settings there). Auth: the key and, where schemathesis sends
 # HTTP Basic, the same account's Basic (a random Basic next to the key is refused, 401
-# conflicting-credentials).
+# conflicting-credentials). A request may take 30 s (schemathesis' default is 10): on a CI
+# machine busy installing packages meanwhile, one read once took longer than 10 s and failed
+# the run; a stall is reported by stall_watch.py instead (its stacks show where it was).
 schemathesis_run() {
   local name="$1" phases="$2" seconds="$3"
   SCHEMATHESIS_HOOKS=conformance.hooks schemathesis --no-color \
@@ -53,6 +68,7 @@ schemathesis_run() {
     --max-time "$seconds" \
     --seed 20261127 \
     --generation-deterministic \
+    --request-timeout 30 \
     --workers 1 \
     --warnings off \
     "${@:4}" 2>&1 | tee "$work/$name.out" || echo "$?" >"$work/$name.status"
@@ -94,6 +110,7 @@ python conformance/prepare.py "$url"
 schemathesis_run fuzzing examples,coverage,fuzzing "$other_time" \
   --report junit --report-junit-path conformance/report/junit-fuzzing.xml
 verdict fuzzing
+stalls empty
 
 echo "conformance: pass 2 (stateful, OpenAPI links), ${stateful_time} s"
 start_sandbox demo
@@ -125,5 +142,6 @@ if ! python conformance/link_gate.py spec/callr-v2.yaml "${reports[@]}"; then
     status=1
   fi
 fi
+stalls demo
 echo "conformance: exit $status"
 exit "$status"

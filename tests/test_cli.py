@@ -51,6 +51,27 @@ def test_serve_prints_credentials_serves_and_stops_on_sigterm(frozen_server: Ser
     assert "callr-mock stopped" in process.stdout.read()
 
 
+@pytest.mark.skipif(not hasattr(signal, "SIGUSR1"), reason="no SIGUSR1 on this platform")
+def test_sigusr1_prints_every_thread_stack_and_the_sandbox_keeps_serving(
+    frozen_server: Served,
+) -> None:
+    """For a sandbox that seems stuck: ``kill -USR1 <pid>`` prints what each thread is doing
+    to stderr (the serving thread and the clock's among them), and changes nothing else."""
+    process, log = frozen_server.process, frozen_server.log
+    assert log is not None
+    process.send_signal(signal.SIGUSR1)
+    deadline = time.monotonic() + 10
+    text = ""
+    while "_tick_loop" not in text and time.monotonic() < deadline:
+        time.sleep(0.1)
+        log.seek(0)
+        text = log.read()
+    assert "most recent call first" in text and "_tick_loop" in text, text[-2000:]
+    assert get(frozen_server.url + "/v2.0/ping", {"x-api-key": "secret-1"})[0] == 200
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(10) == 0
+
+
 def test_serve_on_granian_serves_the_same_sandbox_and_stops_on_sigterm(tmp_path: Path) -> None:
     state = tmp_path / "state.json"
     with served("--server", "granian", "--state-file", str(state)) as server:

@@ -9,6 +9,7 @@ waitress``, and always the proxy's).
 
 from __future__ import annotations
 
+import faulthandler
 import gc
 import logging
 import signal
@@ -137,6 +138,7 @@ class WsgiServer:
             raise KeyboardInterrupt
 
         previous = signal.signal(signal.SIGTERM, _terminate)
+        dumps = _stacks_on_request()
         try:
             if on_ready is not None:
                 on_ready(self)
@@ -145,6 +147,8 @@ class WsgiServer:
             pass
         finally:
             signal.signal(signal.SIGTERM, previous)
+            if dumps is not None:
+                faulthandler.unregister(dumps)
             self._stopping.set()
             self.engine.shutdown(None)
             self.engine.close()
@@ -156,6 +160,17 @@ class WsgiServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _stacks_on_request() -> int | None:
+    """``kill -USR1 <pid>`` prints what every thread of the serving process is doing to
+    stderr (``faulthandler``: it works even while a thread holds the GIL), for a sandbox that
+    seems stuck; the signal number, or None where there is no SIGUSR1 (Windows)."""
+    number = getattr(signal, "SIGUSR1", None)
+    if number is None:
+        return None
+    faulthandler.register(number, all_threads=True)
+    return int(number)
 
 
 def _freeze_the_heap() -> None:
