@@ -86,6 +86,8 @@ def test_the_inspector_shows_live_traffic_drives_the_clock_and_shows_violations(
             timeout=5_000,
         )
         assert page.locator("#clock-now").inner_text() == "2026-01-01T12:00:01.000Z"
+        history = page.locator(f'#table-sms tr[data-sid="{sid}"] td[data-field="statusHistory"]')
+        assert history.inner_text() == "created → pending @ 2026-01-01T12:00:01.000Z"
 
         # a request that breaks the contract: its entry opens to the rule it broke
         bad = requests.post(
@@ -324,8 +326,13 @@ def test_a_scenario_run_shows_in_the_inspector_with_its_failure(
     server: MockServer, browser: Any
 ) -> None:
     """A Callr Actions run is a journal entry (RUN, actions:<branch>): the page lists it live,
-    and a run that ended not-emulated opens to the step that stopped it."""
-    script = "branches:\n  api-initiated:\n    actions:\n      - action: conference@v1\n"
+    and a run that ended not-emulated opens to the step that stopped it. The runs view lists
+    it too, and opens to its trace: every step, with its params, and why it ended."""
+    script = (
+        "branches:\n  api-initiated:\n    actions:\n"
+        "      - action: log@v1\n        params:\n          message: before the room\n"
+        "      - action: conference@v1\n"
+    )
     with page_of(browser) as (page, errors):
         page.goto(server.url + "/_mock/ui")
         page.wait_for_selector("body[data-ready=true]", timeout=10_000)
@@ -350,4 +357,17 @@ def test_a_scenario_run_shows_in_the_inspector_with_its_failure(
         row.click()
         refusal = page.wait_for_selector("#journal tr.detail .refusal", timeout=2_000)
         assert refusal is not None and "conference@v1 is not emulated" in refusal.inner_text()
+
+        listed = page.wait_for_selector('#runs tr.run[data-status="not-emulated"]', timeout=5_000)
+        assert listed is not None and "Rooms" in listed.inner_text()
+        listed.click()
+        trace = page.wait_for_selector("#runs tr.detail table.trace", timeout=2_000)
+        assert trace is not None
+        steps = page.locator("#runs tr.detail table.trace tbody tr").all_inner_texts()
+        assert len(steps) == 2, steps
+        assert "log@v1" in steps[0] and "before the room" in steps[0]
+        assert "conference@v1" in steps[1]
+        ended = page.locator("#runs tr.detail .refusal").inner_text()
+        assert "not-emulated" in ended and "conference@v1 is not emulated" in ended
+        assert "before the room" in page.locator("#runs tr.detail pre.log").inner_text()
         assert errors == []

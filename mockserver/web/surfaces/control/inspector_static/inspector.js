@@ -5,7 +5,7 @@
 const API = "/_mock";
 const SECRET = /key|secret|passw|pwd|token|auth|credential|signature|hmac|bearer|(?<![a-z])sig(?![a-z])/i;  // = redaction.SECRET_NAME (tested)
 const SECTIONS = ["numbers", "scenarios", "sms", "tasks", "calls", "audio_files", "recordings", "webhooks", "reservations"];
-const ui = { account: null, lastSeq: 0, entries: [], open: new Set(), details: new Map(), state: null, deliveries: [] };
+const ui = { account: null, lastSeq: 0, entries: [], open: new Set(), details: new Map(), state: null, deliveries: [], runs: [] };
 
 function $(id) { return document.getElementById(id); }
 
@@ -104,6 +104,12 @@ function columns(items) {
   return [...first, ...keys.filter((k) => !first.includes(k))].slice(0, 7);
 }
 
+// an SMS's statusHistory (its transitions {before, after, at}) as the path it took
+function statusPath(transitions) {
+  if (!transitions.length) return "";
+  return [transitions[0].before, ...transitions.map((t) => t.after + " @ " + t.at)].join(" → ");
+}
+
 function table(name, items) {
   if (!items.length) return el("p", { class: "empty" }, "none");
   const keys = columns(items);
@@ -112,9 +118,7 @@ function table(name, items) {
   const rows = items.map((item) => {
     const row = el("tr", { "data-sid": item.sid || item.id || "" },
       ...keys.map((k) => el("td", { "data-field": k }, cell(item[k]))));
-    if (name === "sms") {
-      row.append(el("td", {}, (item.statusHistory || []).map((h) => h.status + " @ " + h.at).join(" → ")));
-    }
+    if (name === "sms") row.append(el("td", { "data-field": "statusHistory" }, statusPath(item.statusHistory || [])));
     const key = name + ":" + (item.sid || item.id || JSON.stringify(item).slice(0, 40));
     const details = el("details", { "data-key": key }, el("summary", {}, "all"), el("pre", {}, JSON.stringify(item, null, 2)));
     if (ui.open.has(key)) details.open = true;
@@ -158,8 +162,8 @@ async function refreshState() {
   ui.state = state;
   showClock(state.clock);
   renderAccounts();
-  const [events, deliveries] = await Promise.all([call("GET", "/events"), call("GET", "/deliveries")]);
-  renderEvents(masked(events)); renderDeliveries(masked(deliveries));
+  const [events, deliveries, runs] = await Promise.all([call("GET", "/events"), call("GET", "/deliveries"), call("GET", "/runs")]);
+  renderEvents(masked(events)); renderDeliveries(masked(deliveries)); renderRuns(masked(runs));
 }
 
 // ---- events and deliveries ----
@@ -214,6 +218,39 @@ function renderDeliveries(deliveries) {
   }
   ui.deliveries = deliveries;
   $("deliveries").tBodies[0].replaceChildren(...rows);
+}
+
+// ---- Callr Actions runs ----
+function traceRows(run) {
+  if (!run.trace.length) return [el("tr", {}, el("td", { colspan: "6", class: "empty" }, "no step ran"))];
+  return run.trace.map((t) => el("tr", { "data-step": t.step },
+    el("td", {}, "#" + t.step), el("td", {}, cell(t.at)), el("td", {}, t.branch + "[" + t.index + "]"),
+    el("td", {}, t.kind === "action" ? cell(t.action) : t.kind),
+    el("td", {}, el("code", {}, cell(t.kind === "if" ? t.condition : t.params))), el("td", {}, el("code", {}, cell(t.outcome)))));
+}
+
+function runDetail(run) {
+  const notes = [];
+  if (run.error) notes.push(el("div", { class: "refusal" }, el("b", {}, "Ended " + run.status + ": "), el("code", {}, cell(run.error.code)), " ", cell(run.error.message)));
+  if (run.log.length) notes.push(el("pre", { class: "log" }, run.log.map(cell).join("\n")));
+  const head = el("tr", {}, ...["step", "at", "where", "action", "params / condition", "outcome"].map((k) => el("th", {}, k)));
+  return el("tr", { class: "detail", "data-trace-of": run.id }, el("td", { colspan: "8" }, ...notes,
+    el("table", { class: "trace" }, el("thead", {}, head), el("tbody", {}, ...traceRows(run)))));
+}
+
+function renderRuns(runs) {
+  const rows = [];
+  for (const run of runs.slice(-200).reverse()) {
+    const key = "run:" + run.id;
+    const toggle = () => { ui.open.has(key) ? ui.open.delete(key) : ui.open.add(key); renderRuns(ui.runs); };
+    rows.push(el("tr", { class: "entry run", "data-id": run.id, "data-status": run.status, onclick: toggle },
+      el("td", {}, cell(run.id)), el("td", {}, cell(run.account)), el("td", {}, cell(run.scenarioName || run.scenario)),
+      el("td", {}, cell(run.branch)), el("td", { "data-field": "status" }, cell(run.status)),
+      el("td", {}, cell(run.started)), el("td", {}, cell(run.ended)), el("td", {}, run.trace.length)));
+    if (ui.open.has(key)) rows.push(runDetail(run));
+  }
+  ui.runs = runs;
+  $("runs").tBodies[0].replaceChildren(...rows);
 }
 
 // ---- the live journal ----
