@@ -24,6 +24,10 @@ from .repo import Owner, Repo
 from .timefmt import iso, parse
 
 DELIVERY_LOG_LIMIT = 10_000
+"""Deliveries an account's log keeps, at least: past ``DELIVERY_LOG_LIMIT +
+DELIVERY_LOG_SLACK``, the oldest finished ones go, at every ``DELIVERY_LOG_SLACK``-th
+delivery. Pending ones are never dropped (work to do)."""
+DELIVERY_LOG_SLACK = DELIVERY_LOG_LIMIT // 10
 
 
 # subscriptions per account at most [ours: Callr publishes no limit]; each may get a
@@ -277,7 +281,8 @@ class WebhookRepo(Repo[Webhook]):
         notifications whose ``match`` fields the event's ``payload`` has."""
         if not self.items and not self.attached:  # every event asks: most accounts have none
             return []
-        hooks = [h for h in self.ordered() if h.enabled and h.type == event_type]
+        hooks = [h for h in self.items.values() if h.enabled and h.type == event_type]
+        hooks.sort(key=lambda h: h.seq)  # the few that match, not every subscription
         if payload is not None:
             hooks.extend(
                 h
@@ -300,11 +305,26 @@ class WebhookRepo(Repo[Webhook]):
             redelivery_of=redelivery_of,
         )
         self.deliveries.append(delivery)
-        if len(self.deliveries) > DELIVERY_LOG_LIMIT:
-            finished = [d for d in self.deliveries if d.state != "pending"]
-            drop = {id(d) for d in finished[: len(self.deliveries) - DELIVERY_LOG_LIMIT]}
-            self.deliveries = [d for d in self.deliveries if id(d) not in drop]
+        size = len(self.deliveries)
+        if size > DELIVERY_LOG_LIMIT + DELIVERY_LOG_SLACK and size % DELIVERY_LOG_SLACK == 0:
+            self._trim()
         return delivery
+
+    def _trim(self) -> None:
+        """Drop the oldest finished deliveries down to ``DELIVERY_LOG_LIMIT``, in one pass.
+        Called at one addition in ``DELIVERY_LOG_SLACK`` at most, so adding a delivery
+        costs the same however long the log. (Trimming at every addition past the limit
+        walked the whole log each time, under the store lock; with the log full of
+        deliveries pending for dead receivers, a lifecycle step fanned out to many
+        subscriptions stalled the sandbox for seconds.)"""
+        excess = len(self.deliveries) - DELIVERY_LOG_LIMIT
+        kept = []
+        for delivery in self.deliveries:
+            if excess > 0 and delivery.state != "pending":
+                excess -= 1
+            else:
+                kept.append(delivery)
+        self.deliveries = kept
 
     def delivery(self, delivery_id: str) -> Delivery | None:
         return next((d for d in self.deliveries if d.id == delivery_id), None)
