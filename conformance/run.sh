@@ -53,9 +53,9 @@ stalls() {
 # Checks: all of them, per conformance/schemathesis.toml (not `--checks all`, which would
 # override the per-operation settings there). Auth: the key and, where schemathesis sends
 # HTTP Basic, the same account's Basic (a random Basic next to the key is refused, 401
-# conflicting-credentials). A request may take 30 s (schemathesis' default is 10): on a CI
-# machine busy installing packages meanwhile, one read once took longer than 10 s and failed
-# the run; a stall is reported by stall_watch.py instead (its stacks show where it was).
+# conflicting-credentials). A request may take 30 s (schemathesis' default is 10): speed is
+# measured in bench/, and a stall is reported by stall_watch.py with the server's stacks
+# (its first report found the delivery log walked at every delivery, fixed in 0.2).
 schemathesis_run() {
   local name="$1" phases="$2" seconds="$3"
   SCHEMATHESIS_HOOKS=conformance.hooks schemathesis --no-color \
