@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from callr_mock import DEMO_ACCOUNT_SID
 from callr_mock.base.errors import InvalidInput
-from callr_mock.state.webhooks import check_endpoint
+from callr_mock.state.events import Event
+from callr_mock.state.webhooks import DELIVERY_LOG_LIMIT, DELIVERY_LOG_SLACK, check_endpoint
 
 SID = re.compile(r"^[a-z0-9]{8}$")
 URL = "https://example.com/callr/webhooks"
@@ -165,8 +166,6 @@ def test_seeded_subscriptions_are_served_as_given(api: Any, runtime: Any) -> Non
 
 # -- the delivery log ------------------------------------------------------------------
 def _log_with_one_subscription(api: Any, runtime: Any) -> tuple[Any, Any, Any]:
-    from callr_mock.state.events import Event
-
     sid = create(api).get_json()["sid"]
     repo = runtime.store.account(DEMO_ACCOUNT_SID).webhooks
     event = Event(
@@ -182,8 +181,6 @@ def _log_with_one_subscription(api: Any, runtime: Any) -> tuple[Any, Any, Any]:
 def test_the_delivery_log_drops_the_oldest_finished_deliveries_and_keeps_pending_ones(
     api: Any, runtime: Any
 ) -> None:
-    from callr_mock.state.webhooks import DELIVERY_LOG_LIMIT, DELIVERY_LOG_SLACK
-
     repo, hook, event = _log_with_one_subscription(api, runtime)
     first = repo.add_delivery(event, hook)  # stays pending: work still to do
     finished = []
@@ -206,8 +203,6 @@ def test_a_delivery_log_full_of_pending_deliveries_is_not_walked_at_every_additi
     limit. Trimming it at every addition walked all of it each time, under the store lock
     (the sandbox stalled for seconds in CI's conformance run); it is walked at one addition
     in ``DELIVERY_LOG_SLACK`` at most."""
-    from callr_mock.state.webhooks import DELIVERY_LOG_LIMIT, DELIVERY_LOG_SLACK
-
     repo, hook, event = _log_with_one_subscription(api, runtime)
     for _ in range(DELIVERY_LOG_LIMIT + 2 * DELIVERY_LOG_SLACK):
         repo.add_delivery(event, hook)
